@@ -1,0 +1,169 @@
+"""Knowledge-base commands: ingest, search, show, list, delete, stats, check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assistant.services import open_kb
+from assistant.settings import Settings
+from vectorstore.metadata import ManifestError
+from vectorstore.types import KINDS, SearchFilters
+
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+
+def _emit_json(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to ingest")],
+    manifest: Annotated[Path | None, typer.Option(help="TSV/CSV manifest with file, kind, issuer, region, date, ...")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Ingest documents (txt, md, html, docx, pdf); re-ingesting unchanged files changes nothing."""
+    settings = Settings()
+    if manifest is None and len(paths) == 1 and (paths[0] / "MANIFEST.tsv").is_file():
+        manifest = paths[0] / "MANIFEST.tsv"
+    kb = open_kb(settings)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, disable=as_json) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                label = {"read": "读取并切分", "embed": "向量化", "train": "训练静态向量模型"}.get(stage, stage)
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(label, total=total or None)
+                bar.update(tasks[stage], completed=done, total=total or None)
+
+            report = kb.ingest(paths, manifest=manifest, progress=progress)
+    except ManifestError as err:
+        console.print(f"[red]清单文件有误[/red]: {err}")
+        raise typer.Exit(2) from err
+    if as_json:
+        _emit_json({
+            "files": [f.__dict__ for f in report.files], "embedded": report.embedded,
+            "removed_vectors": report.removed_vectors, "trained": report.trained,
+        })
+    else:
+        for f in report.failed:
+            console.print(f"[red]失败[/red] {f.path}: {f.reason}")
+        counts = ", ".join(f"{s} {report.count(s)}" for s in ("added", "updated", "unchanged", "duplicate", "skipped", "failed"))
+        console.print(f"完成: {counts}; 新向量 {report.embedded}")
+        if report.trained:
+            console.print(f"静态向量模型已训练: {json.dumps(report.trained, ensure_ascii=False)}")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="Query text")],
+    k: Annotated[int, typer.Option("-k", help="Number of hits")] = 10,
+    kind: Annotated[list[str] | None, typer.Option(help=f"Restrict to kinds: {'|'.join(KINDS)}")] = None,
+    issuer: Annotated[str, typer.Option(help="Issuer contains this")] = "",
+    region: Annotated[str, typer.Option(help="Region contains this")] = "",
+    before: Annotated[str, typer.Option(help="Dated on or before (YYYY-MM-DD)")] = "",
+    after: Annotated[str, typer.Option(help="Dated on or after (YYYY-MM-DD)")] = "",
+    exclude: Annotated[list[str] | None, typer.Option(help="Document ids to leave out")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print hits as JSON")] = False,
+) -> None:
+    """Hybrid (keyword + vector) search with metadata filters."""
+    for kd in kind or []:
+        if kd not in KINDS:
+            raise typer.BadParameter(f"unknown kind '{kd}'; use one of {', '.join(KINDS)}", param_hint="--kind")
+    filters = SearchFilters(kinds=kind or [], issuer=issuer, region=region, before=before, after=after,
+                            exclude_doc_ids=exclude or [])
+    hits = open_kb(Settings()).search(query, k=k, filters=filters)
+    if as_json:
+        _emit_json({"query": query, "k": k, "filters": filters.model_dump(exclude_defaults=True),
+                    "hits": [h.model_dump() for h in hits]})
+        return
+    table = Table("#", "doc_id", "title / section", "date", "score", "text")
+    for i, h in enumerate(hits, 1):
+        table.add_row(str(i), h.doc_id, f"{h.title}\n{h.section}", h.date, f"{h.score:.4f}",
+                      h.text[:120] + ("…" if len(h.text) > 120 else ""))
+    out.print(table)
+
+
+def show(
+    doc_id: Annotated[str, typer.Argument(help="Document id")],
+    start: Annotated[int | None, typer.Option(help="Start offset into the stored text")] = None,
+    end: Annotated[int | None, typer.Option(help="End offset into the stored text")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print document (and chunks) as JSON")] = False,
+) -> None:
+    """Print a document's stored text, or the slice [start:end] of it."""
+    kb = open_kb(Settings(), need_vectors=False)
+    doc = kb.get(doc_id)
+    if doc is None:
+        console.print(f"[red]没有这个文档[/red]: {doc_id}（用 `assistant list` 查看文档编号）")
+        raise typer.Exit(1)
+    s = 0 if start is None else start
+    e = len(doc.text) if end is None else end
+    if not (0 <= s <= e <= len(doc.text)):
+        console.print(f"[red]偏移越界[/red]: 文档长度 {len(doc.text)}，请求 [{s}:{e}]")
+        raise typer.Exit(2)
+    if as_json:
+        _emit_json({"doc_id": doc.doc_id, "meta": doc.meta.model_dump(), "start": s, "end": e, "text": doc.text[s:e],
+                    "chunks": [c.model_dump(exclude={"sentences"}) for c in kb.chunks(doc_id)] if start is None and end is None else []})
+        return
+    typer.echo(doc.text[s:e])
+
+
+def list_docs(
+    kind: Annotated[str, typer.Option(help="Only this kind")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
+) -> None:
+    """List stored documents."""
+    rows = [dict(r) for r in open_kb(Settings(), need_vectors=False).store.meta_rows() if not kind or r["kind"] == kind]
+    if as_json:
+        _emit_json(rows)
+        return
+    table = Table("doc_id", "kind", "date", "issuer", "title", "chunks")
+    for r in rows:
+        table.add_row(r["doc_id"], r["kind"], r["date"], r["issuer"][:20], r["title"][:40], str(r["n_chunks"]))
+    out.print(table)
+
+
+def delete(doc_id: Annotated[str, typer.Argument(help="Document id")]) -> None:
+    """Delete a document with its chunks and vectors."""
+    if not open_kb(Settings()).delete(doc_id):
+        console.print(f"[red]没有这个文档[/red]: {doc_id}")
+        raise typer.Exit(1)
+    console.print(f"已删除 {doc_id}")
+
+
+def stats(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
+    """Counts of documents, chunks, vectors; the embedder and collection in use."""
+    data = open_kb(Settings()).stats()
+    if as_json:
+        _emit_json(data)
+    else:
+        for key, value in data.items():
+            out.print(f"{key}: {value}")
+
+
+def check(repair: Annotated[bool, typer.Option(help="Rebuild whatever is missing or orphaned")] = False) -> None:
+    """Check that the vector and keyword indexes agree with the document store."""
+    result = open_kb(Settings()).check(repair=repair)
+    _emit_json(result)
+    if not repair and any(v for k, v in result.items() if k != "chunks"):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(search)
+    app.command()(show)
+    app.command("list")(list_docs)
+    app.command()(delete)
+    app.command()(stats)
+    app.command()(check)

@@ -1,0 +1,58 @@
+"""The one Settings object (environment prefix ``ASSISTANT_``), passed down to every service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vectorstore.config import KBConfig
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    # --- knowledge base ---------------------------------------------------
+    kb_dir: Path = Field(Path("var/kb"), description="Knowledge-base directory: SQLite document store, Chroma data, BM25 index, trained model")
+    embedding_model: str = Field(
+        "", description="sentence-transformers model name or local folder (e.g. /models/bge-small-zh-v1.5); "
+        "empty: train a static model on the knowledge base itself; 'hashing': character-hashing fake (tests)"
+    )
+    chroma_url: str = Field("", description="Chroma server URL such as http://127.0.0.1:8000; empty: embedded Chroma under kb_dir")
+    tenant: str = Field("", description="Bureau (tenant) key when several bureaus share one Chroma server")
+    chunk_max_chars: int = Field(400, description="Longest chunk before it is split at items or sentences")
+    max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file accepted at ingest, in bytes")
+    static_time_budget_s: float = Field(60.0, description="CPU seconds the self-trained static embedder may train for")
+    candidates: int = Field(50, description="Candidates per retrieval channel before rank fusion")
+    max_per_doc: int = Field(2, description="Most search hits one document may contribute (diversity)")
+
+    # --- bureau profile ---------------------------------------------------
+    bureau_name: str = Field("示例市科学技术局", description="Full name of the bureau, used in titles and signatures")
+    bureau_short: str = Field("我局", description="How the bureau calls itself in letters (我局/我委)")
+    region: str = Field("示例省示例市", description="The bureau's region; sources outside it are never cited as its own work")
+    city_short: str = Field("我市", description="How letters call the city (我市/我区/我县)")
+    issuer_aliases: list[str] = Field(default_factory=list, description="Other names the bureau's documents are issued under (e.g. 示例市科技局)")
+
+    # --- drafting -----------------------------------------------------------
+    llm_base_url: str = Field("", description="OpenAI-compatible endpoint (vLLM, Ollama, Xinference), e.g. http://127.0.0.1:8001/v1; empty: no LLM")
+    llm_model: str = Field("", description="Model name served by the endpoint")
+    llm_api_key: str = Field("not-needed", description="API key for the endpoint, if it wants one")
+    llm_timeout_s: float = Field(60.0, description="Seconds before an LLM call is abandoned and the Compose engine is used")
+    cross_encoder: str = Field("", description="Optional sentence-transformers cross-encoder (name or folder) to score support; empty: character n-gram overlap")
+    support_threshold: float = Field(0.35, description="Sentences whose support is below this are flagged")
+
+    # --- web app ------------------------------------------------------------
+    database_url: str = Field("", description="SQLAlchemy URL of the app database; empty: SQLite at var/app.sqlite3")
+    secret_key: str = Field("", description="Key that signs session cookies; empty: generated once and kept in var/secret_key")
+    host: str = Field("127.0.0.1", description="Address the web app listens on")
+    port: int = Field(8000, description="Port the web app listens on")
+    max_upload_bytes: int = Field(10 * 1024 * 1024, description="Largest upload accepted by the web app, in bytes")
+    var_dir: Path = Field(Path("var"), description="Directory for the app database, secret key and exports")
+
+    def kb(self) -> KBConfig:
+        return KBConfig(
+            kb_dir=self.kb_dir.resolve(), embedding_model=self.embedding_model, chroma_url=self.chroma_url,
+            tenant=self.tenant, chunk_max_chars=self.chunk_max_chars, max_file_bytes=self.max_file_bytes,
+            static_time_budget_s=self.static_time_budget_s, candidates=self.candidates, max_per_doc=self.max_per_doc,
+        )

@@ -1,0 +1,219 @@
+"""SQLite store of documents and chunks: the source of truth for text and offsets.
+
+Vectors (Chroma) and the keyword index are derived from it and can always be
+rebuilt from it, which is what makes ingest crash-safe: a document and its
+chunks change in one transaction, and the derived indexes are synced after.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from vectorstore.types import Chunk, DocMeta, Document, SearchFilters, Span
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+  doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, source_path TEXT, text TEXT NOT NULL,
+  kind TEXT, title TEXT, issuer TEXT, region TEXT, date TEXT, proposal_number TEXT,
+  doc_number TEXT, source TEXT, ingested_at TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
+CREATE TABLE IF NOT EXISTS chunks (
+  chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+  seq INTEGER, start INTEGER, "end" INTEGER, text TEXT, section_path TEXT, part TEXT,
+  sentences TEXT, terms TEXT
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+"""
+_META_COLS = ("kind", "title", "issuer", "region", "date", "proposal_number", "doc_number", "source")
+
+
+class DocStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        with self._conn() as conn:
+            conn.executescript(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    # --- writes -----------------------------------------------------------
+    def put(self, doc: Document, chunks: list[Chunk], terms: list[list[str]]) -> None:
+        """Insert or replace a document and all its chunks, atomically."""
+        conn = self._conn()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        m = doc.meta
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
+            conn.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.doc_id, doc.content_hash, doc.source_path, doc.text, m.kind, m.title, m.issuer, m.region,
+                 m.date, m.proposal_number, m.doc_number, m.source, now),
+            )
+            conn.executemany(
+                'INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)',
+                [
+                    (c.chunk_id, c.doc_id, c.seq, c.start, c.end, c.text, json.dumps(c.section_path, ensure_ascii=False),
+                     c.part, json.dumps([[s.start, s.end] for s in c.sentences]), " ".join(t))
+                    for c, t in zip(chunks, terms, strict=True)
+                ],
+            )
+            self._bump(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def delete(self, doc_id: str) -> bool:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+            cur = conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            if cur.rowcount:
+                self._bump(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return cur.rowcount > 0
+
+    def _bump(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO state(key,value) VALUES('generation','1') "
+            "ON CONFLICT(key) DO UPDATE SET value=CAST(value AS INTEGER)+1"
+        )
+
+    def generation(self) -> int:
+        row = self._conn().execute("SELECT value FROM state WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def get_state(self, key: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        self._conn().execute(
+            "INSERT INTO state(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value)
+        )
+
+    # --- reads ------------------------------------------------------------
+    def get(self, doc_id: str) -> Document | None:
+        row = self._conn().execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return _doc(row) if row else None
+
+    def find_hash(self, content_hash: str) -> str | None:
+        row = self._conn().execute("SELECT doc_id FROM documents WHERE content_hash=?", (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def meta_rows(self) -> list[sqlite3.Row]:
+        cols = ", ".join(("doc_id", "content_hash", "source_path", "ingested_at", *_META_COLS))
+        sql = f"SELECT {cols}, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.doc_id) AS n_chunks FROM documents d ORDER BY date DESC, doc_id"
+        return list(self._conn().execute(sql))
+
+    def doc_meta(self, doc_id: str) -> DocMeta | None:
+        row = self._conn().execute(f"SELECT {', '.join(_META_COLS)} FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return DocMeta.model_validate(dict(row)) if row else None
+
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        rows = self._conn().execute("SELECT * FROM chunks WHERE doc_id=? ORDER BY seq", (doc_id,))
+        return [_chunk(r) for r in rows]
+
+    def chunks_by_id(self, chunk_ids: list[str]) -> dict[str, Chunk]:
+        out: dict[str, Chunk] = {}
+        conn = self._conn()
+        for i in range(0, len(chunk_ids), 500):
+            part = chunk_ids[i : i + 500]
+            rows = conn.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})", part)
+            out.update({r["chunk_id"]: _chunk(r) for r in rows})
+        return out
+
+    def iter_chunks(self, batch: int = 2000) -> Iterator[sqlite3.Row]:
+        """All chunk rows in a stable order (rowid), including their index terms."""
+        conn = self._conn()
+        last = 0
+        while True:
+            rows = list(conn.execute(
+                "SELECT rowid, chunk_id, doc_id, text, section_path, terms, sentences, start FROM chunks "
+                "WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch),
+            ))
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1]["rowid"]
+
+    def chunk_ids(self) -> set[str]:
+        return {r[0] for r in self._conn().execute("SELECT chunk_id FROM chunks")}
+
+    def counts(self) -> tuple[int, int]:
+        conn = self._conn()
+        return (conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
+                conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def matching_doc_ids(self, f: SearchFilters) -> set[str] | None:
+        """Documents allowed by the filters, or None when every document is allowed."""
+        if f.is_empty():
+            return None
+        where, args = [], []
+        if f.kinds:
+            where.append(f"kind IN ({','.join('?' * len(f.kinds))})")
+            args += f.kinds
+        if f.issuer:
+            where.append("issuer LIKE ?")
+            args.append(f"%{f.issuer}%")
+        if f.region:
+            where.append("region LIKE ?")
+            args.append(f"%{f.region}%")
+        for bound, op in ((f.before, "<="), (f.after, ">=")):
+            if bound:
+                # Partial dates (2024, 2024-07) compare by their own precision.
+                cond = f"date {op} substr(?,1,length(date))"
+                where.append(f"(({cond}) AND date != '')" + ("" if f.drop_undated else " OR date = ''"))
+                args.append(bound)
+        if f.exclude_doc_ids:
+            where.append(f"doc_id NOT IN ({','.join('?' * len(f.exclude_doc_ids))})")
+            args += f.exclude_doc_ids
+        if f.include_doc_ids is not None:
+            if not f.include_doc_ids:
+                return set()
+            where.append(f"doc_id IN ({','.join('?' * len(f.include_doc_ids))})")
+            args += f.include_doc_ids
+        sql = "SELECT doc_id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
+        return {r[0] for r in self._conn().execute(sql, args)}
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def _doc(row: sqlite3.Row) -> Document:
+    meta = DocMeta.model_validate({k: row[k] or "" for k in _META_COLS})
+    return Document(doc_id=row["doc_id"], text=row["text"], meta=meta, content_hash=row["content_hash"],
+                    source_path=row["source_path"] or "")
+
+
+def _chunk(row: sqlite3.Row) -> Chunk:
+    text = row["text"]
+    start = row["start"]
+    sentences = [Span(start=s, end=e, text=text[s - start : e - start]) for s, e in json.loads(row["sentences"])]
+    return Chunk(chunk_id=row["chunk_id"], doc_id=row["doc_id"], seq=row["seq"], start=start, end=row["end"],
+                 text=text, section_path=json.loads(row["section_path"]), part=row["part"], sentences=sentences)

@@ -1,0 +1,109 @@
+"""Chooses the embedder from the configuration and keeps the self-trained static model current."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+from vectorstore.config import KBConfig
+from vectorstore.docstore import DocStore
+from vectorstore.embed import Embedder, HashingEmbedder, SentenceTransformerEmbedder, StaticModelEmbedder
+from vectorstore.static_model import StaticConfig, TrainingText, train_static_model
+
+log = logging.getLogger(__name__)
+_STATE_KEY = "static_model"
+_TRAIN_SAMPLE = 20000
+
+
+class EmbeddingService:
+    def __init__(self, config: KBConfig, store: DocStore, override: Embedder | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.override = override
+        self._cached: tuple[str, Embedder] | None = None
+
+    @property
+    def uses_static(self) -> bool:
+        return self.override is None and self.config.embedding_model in ("", "static")
+
+    def current(self) -> Embedder:
+        if self.override is not None:
+            return self.override
+        model = self.config.embedding_model
+        if model == "hashing":
+            key = "hashing"
+        elif model and model != "static":
+            key = f"st:{model}"
+        else:
+            state = self._state()
+            path = self._model_path(state)
+            key = f"static:{path}" if path is not None else "hashing"
+        if self._cached is None or self._cached[0] != key:
+            self._cached = (key, self._build(key))
+        return self._cached[1]
+
+    def _build(self, key: str) -> Embedder:
+        if key == "hashing":
+            return HashingEmbedder()
+        if key.startswith("st:"):
+            return SentenceTransformerEmbedder(key[3:])
+        path = Path(key[len("static:"):])
+        return StaticModelEmbedder(path) if StaticModelEmbedder.can_load(path) else SentenceTransformerEmbedder(path, revision=path.name)
+
+    def _state(self) -> dict | None:  # type: ignore[type-arg]
+        raw = self.store.get_state(_STATE_KEY)
+        return json.loads(raw) if raw else None
+
+    def _model_path(self, state: dict | None) -> Path | None:  # type: ignore[type-arg]
+        if not state:
+            return None
+        path = self.config.models_dir / state["name"]
+        return path if (path / "modules.json").exists() else None
+
+    def needs_training(self) -> bool:
+        if not self.uses_static:
+            return False
+        ids = self.store.chunk_ids()
+        if len(ids) < self.config.static_min_chunks:
+            return False
+        path = self._model_path(self._state())
+        if path is None:
+            return True
+        listing = path / "chunk_ids.txt"
+        trained = set(listing.read_text().split()) if listing.exists() else set()
+        changed = len(ids ^ trained) / max(len(ids), len(trained), 1)
+        return changed >= self.config.retrain_fraction
+
+    def train(self, progress: Callable[[str], None] | None = None) -> dict[str, float]:
+        """Train a static model on the current chunks and make it the current embedder."""
+        items: list[TrainingText] = []
+        titles = {r["doc_id"]: r["title"] for r in self.store.meta_rows()}
+        rows = list(self.store.iter_chunks())
+        if len(rows) > _TRAIN_SAMPLE:
+            rows = random.Random(7).sample(rows, _TRAIN_SAMPLE)
+        for r in rows:
+            text, start = r["text"], r["start"]
+            sents = [text[s - start : e - start] for s, e in json.loads(r["sentences"])]
+            path = json.loads(r["section_path"])
+            suggestion = ""
+            if path and "“" in path[0] and "建议" in path[0]:
+                suggestion = path[0].split("“", 1)[1].split("”", 1)[0]
+            items.append(TrainingText(text=text, section_path=path, title=titles.get(r["doc_id"], ""),
+                                      sentences=sents, suggestion=suggestion))
+        all_ids = sorted(self.store.chunk_ids())
+        fingerprint = hashlib.sha1("\n".join(all_ids).encode()).hexdigest()[:12]
+        out = self.config.models_dir / f"static-{fingerprint}"
+        figures = train_static_model(items, out, StaticConfig(time_budget_s=self.config.static_time_budget_s), progress)
+        (out / "chunk_ids.txt").write_text("\n".join(all_ids))
+        previous = self._state()
+        self.store.set_state(_STATE_KEY, json.dumps({"name": out.name, "figures": figures}))
+        if previous and previous.get("name") != out.name:
+            import shutil
+
+            shutil.rmtree(self.config.models_dir / previous["name"], ignore_errors=True)
+        self._cached = None
+        return figures

@@ -1,0 +1,284 @@
+"""The knowledge base: ingest files, keep derived indexes in sync, search them together."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vectorstore.chunker import chunk_document
+from vectorstore.config import KBConfig
+from vectorstore.docstore import DocStore
+from vectorstore.embed import Embedder
+from vectorstore.embedding_service import EmbeddingService
+from vectorstore.hybrid import diversify, rrf
+from vectorstore.keyword_index import BM25Index
+from vectorstore.metadata import ManifestError, infer_meta, load_manifest
+from vectorstore.normalize import content_hash, normalize_text
+from vectorstore.readers import SUPPORTED, ReadError, read_file
+from vectorstore.tokenize import query_terms, terms
+from vectorstore.types import Chunk, DocMeta, Document, Hit, SearchFilters
+from vectorstore.vector_index import ChromaIndex, VectorIndex, drop_other_collections, make_client
+
+# Marks a file named on the command line rather than found in a directory.
+_EXPLICIT = Path("\x00explicit")
+# (stage, done, total) — stages: read, embed, train
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # added | updated | unchanged | duplicate | skipped | failed
+    doc_id: str = ""
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+    embedded: int = 0
+    removed_vectors: int = 0
+    trained: dict[str, float] | None = None
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+
+def doc_id_for(source_key: str) -> str:
+    """Stable id from where the document comes from (never from its content, which may change)."""
+    stem = Path(source_key).stem
+    slug = re.sub(r"[^a-z0-9_]+", "_", stem.lower()).strip("_")[:48] or "doc"
+    return f"{slug}-{hashlib.sha1(source_key.encode('utf-8')).hexdigest()[:8]}"
+
+
+class KnowledgeBase:
+    def __init__(self, config: KBConfig, embedder: Embedder | None = None, vector_index: VectorIndex | None = None) -> None:
+        self.config = config
+        config.kb_dir.mkdir(parents=True, exist_ok=True)
+        self.store = DocStore(config.sqlite_path)
+        self.keyword = BM25Index(self.store, config.keyword_dir)
+        self.embeddings = EmbeddingService(config, self.store, embedder)
+        self._vector_override = vector_index
+        self._vector: tuple[str, VectorIndex] | None = None
+        self._client = None
+        self._lock = threading.RLock()
+
+    # --- derived indexes --------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        return self.embeddings.current()
+
+    @property
+    def vectors(self) -> VectorIndex:
+        if self._vector_override is not None:
+            return self._vector_override
+        name = self.config.collection_name(self.embedder.identity)
+        if self._vector is None or self._vector[0] != name:
+            with self._lock:
+                if self._client is None:
+                    self._client = make_client(self.config.chroma_path, self.config.chroma_url)
+                where = self.config.chroma_url or str(self.config.chroma_path)
+                self._vector = (name, ChromaIndex(self._client, name, describe=f"Chroma at {where}"))
+        return self._vector[1]
+
+    def sync_vectors(self, progress: Progress | None = None, batch: int = 256) -> tuple[int, int]:
+        """Embed chunks that have no vector yet and drop vectors of chunks that are gone."""
+        index = self.vectors
+        have = index.ids()
+        want = self.store.chunk_ids()
+        missing = sorted(want - have)
+        stale = sorted(have - want)
+        if stale:
+            index.delete(stale)
+        embedder = self.embedder
+        for i in range(0, len(missing), batch):
+            ids = missing[i : i + batch]
+            chunks = self.store.chunks_by_id(ids)
+            ids = [c for c in ids if c in chunks]
+            vectors = embedder.embed_documents([chunks[c].text for c in ids])
+            index.add(ids, vectors, [{"doc_id": chunks[c].doc_id} for c in ids])
+            if progress:
+                progress("embed", min(i + batch, len(missing)), len(missing))
+        if self._vector_override is None and self._client is not None:
+            prefix = self.vectors_name_prefix()
+            drop_other_collections(self._client, keep=self.config.collection_name(embedder.identity), prefix=prefix)
+        return len(missing), len(stale)
+
+    def vectors_name_prefix(self) -> str:
+        name = self.config.collection_name(self.embedder.identity)
+        return name.rsplit("_", 1)[0] + "_"
+
+    # --- ingest -----------------------------------------------------------
+    def ingest(self, paths: Iterable[Path], manifest: Path | None = None, progress: Progress | None = None) -> IngestReport:
+        report = IngestReport()
+        entries = load_manifest(manifest) if manifest else {}
+        base = manifest.parent.resolve() if manifest else None
+        files = list(_expand(paths, report))
+        if manifest is not None:
+            files = self._listed_only(files, entries, base, report)
+        for n, (path, root) in enumerate(files, start=1):
+            report.files.append(self._ingest_one(path, root, entries, base))
+            if progress:
+                progress("read", n, len(files))
+        changed = any(f.status in ("added", "updated") for f in report.files)
+        if self.embeddings.needs_training():
+            report.trained = self.embeddings.train(lambda msg: progress("train", 0, 0) if progress else None)
+        report.embedded, report.removed_vectors = self.sync_vectors(progress)
+        if changed:
+            self.keyword.refresh()
+        return report
+
+    @staticmethod
+    def _listed_only(files: list[tuple[Path, Path]], entries: dict[str, tuple[DocMeta, bool]], base: Path | None,
+                     report: IngestReport) -> list[tuple[Path, Path]]:
+        """With a manifest, ingest what it lists; other files are reported as skipped, not guessed at."""
+        kept = []
+        for path, root in files:
+            if _source_key(path, root, base) in entries or root == _EXPLICIT:
+                kept.append((path, root))
+            else:
+                report.files.append(FileResult(str(path), "skipped", reason="not listed in the manifest"))
+        return kept
+
+    def _ingest_one(self, path: Path, root: Path, entries: dict[str, tuple[DocMeta, bool]], base: Path | None) -> FileResult:
+        shown = str(path)
+        try:
+            text = normalize_text(read_file(path, self.config.max_file_bytes))
+        except ReadError as err:
+            return FileResult(shown, "failed", reason=str(err))
+        if len(re.sub(r"\s", "", text)) < 10:
+            return FileResult(shown, "failed", reason="no usable text after cleaning (empty or only page furniture)")
+        key = _source_key(path, root, base)
+        meta, explicit = entries.get(key, (None, False))
+        doc_id = doc_id_for(key)
+        digest = content_hash(text)
+        existing = self.store.get(doc_id)
+        meta = infer_meta(text, meta, explicit_kind=explicit)
+        if existing is not None and existing.content_hash == digest and existing.meta == meta:
+            return FileResult(shown, "unchanged", doc_id, len(self.store.chunks_of(doc_id)))
+        twin = self.store.find_hash(digest)
+        if twin is not None and twin != doc_id:
+            return FileResult(shown, "duplicate", twin, reason=f"same text as document {twin}")
+        doc = Document(doc_id=doc_id, text=text, meta=meta, content_hash=digest, source_path=key)
+        chunks = chunk_document(doc_id, text, meta.kind, self.config.chunk_max_chars, self.config.chunk_min_chars)
+        self.store.put(doc, chunks, [terms(c.text) for c in chunks])
+        return FileResult(shown, "updated" if existing else "added", doc_id, len(chunks))
+
+    def delete(self, doc_id: str) -> bool:
+        chunk_ids = [c.chunk_id for c in self.store.chunks_of(doc_id)]
+        if not self.store.delete(doc_id):
+            return False
+        if chunk_ids:
+            self.vectors.delete(chunk_ids)
+        self.keyword.refresh()
+        return True
+
+    # --- search -----------------------------------------------------------
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        filters = filters or SearchFilters()
+        allowed = self.store.matching_doc_ids(filters)
+        n = self.config.candidates
+        keyword = self.keyword.search(list(query_terms(query)), n, allowed)
+        vector = self.vectors.query(self.embedder.embed_query(query), n, allowed) if query.strip() else []
+        fused = rrf({"keyword": [c for c, _ in keyword], "vector": [c for c, _ in vector]},
+                    {"keyword": self.config.keyword_weight, "vector": self.config.vector_weight}, self.config.rrf_k)
+        chunks = self.store.chunks_by_id([c for c, _, _ in fused[: n * 2]])
+        doc_of = {cid: ch.doc_id for cid, ch in chunks.items()}
+        fused = [f for f in fused if f[0] in chunks]
+        top = diversify(fused, doc_of, k, self.config.max_per_doc)
+        metas: dict[str, DocMeta | None] = {}
+        hits = []
+        for cid, score, ranks in top:
+            chunk = chunks[cid]
+            meta = metas.setdefault(chunk.doc_id, self.store.doc_meta(chunk.doc_id))
+            if meta is None:
+                continue
+            hits.append(_hit(chunk, meta, score, ranks))
+        return hits
+
+    def keyword_search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[str]:
+        allowed = self.store.matching_doc_ids(filters or SearchFilters())
+        return [c for c, _ in self.keyword.search(list(query_terms(query)), k, allowed)]
+
+    def vector_search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[str]:
+        allowed = self.store.matching_doc_ids(filters or SearchFilters())
+        return [c for c, _ in self.vectors.query(self.embedder.embed_query(query), k, allowed)]
+
+    # --- reads ------------------------------------------------------------
+    def get(self, doc_id: str) -> Document | None:
+        return self.store.get(doc_id)
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        return self.store.chunks_of(doc_id)
+
+    def stats(self) -> dict[str, object]:
+        docs, chunks = self.store.counts()
+        kinds: dict[str, int] = {}
+        for row in self.store.meta_rows():
+            kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+        return {
+            "documents": docs, "chunks": chunks, "kinds": kinds,
+            "vectors": self.vectors.count(), "keyword_chunks": self.keyword.chunk_count(),
+            "embedder": self.embedder.identity, "collection": self.config.collection_name(self.embedder.identity),
+            "chroma": self.config.chroma_url or str(self.config.chroma_path), "kb_dir": str(self.config.kb_dir),
+        }
+
+    def check(self, repair: bool = False) -> dict[str, int]:
+        """Compare the document store with both indexes; with ``repair``, bring them back in line."""
+        want = self.store.chunk_ids()
+        have_vec = self.vectors.ids()
+        have_kw = self.keyword.chunk_id_set()
+        result = {
+            "chunks": len(want), "vectors_missing": len(want - have_vec), "vectors_orphaned": len(have_vec - want),
+            "keyword_missing": len(want - have_kw), "keyword_orphaned": len(have_kw - want),
+        }
+        if repair and any(v for k, v in result.items() if k != "chunks"):
+            self.sync_vectors()
+            self.keyword._gen = -1
+            self.keyword._build(self.store.generation())
+        return result
+
+
+def _hit(chunk: Chunk, meta: DocMeta, score: float, ranks: dict[str, int]) -> Hit:
+    return Hit(doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, text=chunk.text, start=chunk.start, end=chunk.end,
+               title=meta.title, issuer=meta.issuer, region=meta.region, date=meta.date, kind=meta.kind,
+               section=chunk.section, score=round(score, 6), channels=ranks)
+
+
+def _expand(paths: Iterable[Path], report: IngestReport) -> Iterable[tuple[Path, Path]]:
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in SUPPORTED and not f.name.startswith("."):
+                    yield f, p
+                elif f.is_file() and f.suffix.lower() not in {".tsv", ".csv", ".json", ".md5"} and not f.name.startswith("."):
+                    report.files.append(FileResult(str(f), "failed", reason=f"unsupported file type '{f.suffix or '(none)'}'"))
+        elif p.is_file():
+            yield p, _EXPLICIT
+        else:
+            report.files.append(FileResult(str(p), "failed", reason="no such file or directory"))
+
+
+def _source_key(path: Path, root: Path, base: Path | None) -> str:
+    resolved = path.resolve()
+    if root == _EXPLICIT:
+        root = path.parent
+    for anchor in (base, root.resolve()):
+        if anchor is not None:
+            try:
+                return resolved.relative_to(anchor).as_posix()
+            except ValueError:
+                continue
+    return path.name
+
+
+__all__ = ["FileResult", "IngestReport", "KnowledgeBase", "ManifestError", "doc_id_for"]

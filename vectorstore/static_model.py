@@ -1,0 +1,232 @@
+"""The offline default embedder: a sentence-transformers StaticEmbedding trained on the knowledge base.
+
+No pretrained Chinese model can be assumed offline, so the knowledge base
+teaches one to itself:
+
+1. vocabulary: the corpus's jieba words (frequent enough) plus every character,
+   as a WordPiece tokenizer that matches the longest known word first;
+2. initial vectors: PPMI-SVD of sentence-level co-occurrence, scaled by IDF so
+   mean pooling behaves like an IDF-weighted average (real semantic signal
+   before any training);
+3. fine-tuning with MultipleNegativesRankingLoss on pairs mined from document
+   structure (heading → paragraph, title → paragraph, suggestion → reply item,
+   sentence → next sentence), within a CPU time budget.
+
+The model is saved inside the knowledge-base directory and reloaded with plain
+``SentenceTransformer(path)``, like any other model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vectorstore.tokenize import words
+
+log = logging.getLogger(__name__)
+MODEL_VERSION = "static-v1"
+
+
+@dataclass
+class TrainingText:
+    """What training needs from one chunk: its text, heading path, title and sentences."""
+
+    text: str
+    section_path: list[str]
+    title: str
+    sentences: list[str]
+    suggestion: str = ""
+
+
+@dataclass
+class StaticConfig:
+    dim: int = 256
+    min_word_count: int = 2
+    max_vocab: int = 60000
+    time_budget_s: float = 60.0
+    epochs: int = 4
+    batch_size: int = 64
+    lr: float = 0.02
+    seed: int = 13
+
+
+def build_vocab(texts: list[str], cfg: StaticConfig) -> list[str]:
+    counts: Counter[str] = Counter()
+    chars: set[str] = set()
+    for text in texts:
+        counts.update(w for w in words(text) if len(w) >= 2)
+        chars.update(ch for ch in text.lower() if not ch.isspace())
+    frequent = [w for w, c in counts.most_common(cfg.max_vocab) if c >= cfg.min_word_count]
+    return ["[UNK]", "[PAD]", *sorted(chars), *[w for w in frequent if w not in chars]]
+
+
+def make_tokenizer(vocab: list[str]):  # type: ignore[no-untyped-def]
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers
+    from tokenizers.models import WordPiece
+
+    model = WordPiece(
+        {tok: i for i, tok in enumerate(vocab)}, unk_token="[UNK]",
+        continuing_subword_prefix="", max_input_chars_per_word=100000,
+    )
+    tok = Tokenizer(model)
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation()])
+    return tok
+
+
+def ppmi_svd_init(token_ids: list[list[int]], vocab_size: int, dim: int, seed: int) -> np.ndarray:
+    """Token vectors from PPMI-weighted co-occurrence within a sentence, IDF-scaled."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.linalg import svds
+
+    rows: list[int] = []
+    cols: list[int] = []
+    df = np.zeros(vocab_size, dtype=np.float64)
+    for ids in token_ids:
+        uniq = sorted(set(ids))
+        df[uniq] += 1
+        if len(uniq) > 60:  # cap quadratic cost for very long sentences
+            uniq = uniq[:60]
+        for i in uniq:
+            for j in uniq:
+                if i != j:
+                    rows.append(i)
+                    cols.append(j)
+    n_sent = max(1, len(token_ids))
+    idf = np.log((n_sent + 1) / (df + 1)) + 1.0
+    rng = np.random.default_rng(seed)
+    emb = rng.normal(0, 0.01, size=(vocab_size, dim)).astype(np.float32)
+    if rows:
+        co = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(vocab_size, vocab_size)).tocsr()
+        co.sum_duplicates()
+        total = co.sum()
+        row_sum = np.asarray(co.sum(axis=1)).ravel()
+        col_sum = np.asarray(co.sum(axis=0)).ravel()
+        co = co.tocoo()
+        pmi = np.log(co.data * total / (row_sum[co.row] * col_sum[co.col] + 1e-12) + 1e-12)
+        keep = pmi > 0
+        ppmi = coo_matrix((pmi[keep], (co.row[keep], co.col[keep])), shape=co.shape).tocsr()
+        k = min(dim, min(ppmi.shape) - 2)
+        if ppmi.nnz > 0 and k > 1:
+            u, s, _ = svds(ppmi.astype(np.float64), k=k, random_state=seed)
+            vecs = u * np.sqrt(s)
+            norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+            norms[norms == 0] = 1
+            emb[:, :k] = (vecs / norms).astype(np.float32)
+    emb *= (idf / idf.max()).astype(np.float32)[:, None]
+    emb[1] = 0  # [PAD]
+    return emb
+
+
+def mine_pairs(items: list[TrainingText], rng: random.Random, max_pairs: int = 40000) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for it in items:
+        if it.section_path:
+            pairs.append((it.section_path[-1], it.text))
+            if len(it.section_path) > 1:
+                pairs.append((it.section_path[0], it.text))
+        if it.title:
+            pairs.append((it.title, it.text))
+        if it.suggestion:
+            pairs.append((it.suggestion, it.text))
+        for a, b in zip(it.sentences, it.sentences[1:], strict=False):
+            if len(a) >= 8 and len(b) >= 8:
+                pairs.append((a, b))
+    rng.shuffle(pairs)
+    return pairs[:max_pairs]
+
+
+def train_static_model(
+    items: list[TrainingText], out_dir: Path, cfg: StaticConfig | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, float]:
+    """Train and save a static model for ``items``; return training figures."""
+    import torch
+
+    cfg = cfg or StaticConfig()
+    started = time.perf_counter()
+    rng = random.Random(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    texts = [it.text for it in items]
+    vocab = build_vocab(texts + [it.title for it in items], cfg)
+    tokenizer = make_tokenizer(vocab)
+    sentences = [s for it in items for s in (it.sentences or [it.text])]
+    ids = [enc.ids for enc in tokenizer.encode_batch(sentences, add_special_tokens=False)]
+    weights = ppmi_svd_init(ids, len(vocab), cfg.dim, cfg.seed)
+    if progress:
+        progress(f"vocabulary {len(vocab)} tokens; initial vectors ready")
+    model = _build_model(tokenizer, weights)
+    pairs = mine_pairs(items, rng)
+    steps, last_loss = _fine_tune(model, pairs, cfg, started)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save(str(out_dir))
+    figures = {
+        "vocab": float(len(vocab)), "pairs": float(len(pairs)), "steps": float(steps),
+        "loss": float(last_loss), "seconds": time.perf_counter() - started,
+    }
+    (out_dir / "training.json").write_text(json.dumps({"version": MODEL_VERSION, **figures}, indent=2))
+    return figures
+
+
+def _build_model(tokenizer, weights: np.ndarray):  # type: ignore[no-untyped-def]
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    except ImportError:  # sentence-transformers < 6
+        from sentence_transformers.models import StaticEmbedding  # type: ignore[no-redef]
+    static = StaticEmbedding(tokenizer, embedding_weights=weights)
+    return SentenceTransformer(modules=[static], device="cpu")
+
+
+def _fine_tune(model, pairs: list[tuple[str, str]], cfg: StaticConfig, started: float) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+    if len(pairs) < cfg.batch_size:
+        return 0, math.nan
+    import torch
+
+    try:
+        from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    except ImportError:  # sentence-transformers < 6
+        from sentence_transformers.losses import MultipleNegativesRankingLoss  # type: ignore[no-redef]
+    loss_fn = MultipleNegativesRankingLoss(model)
+    optim = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    model.train()
+    steps, last = 0, math.nan
+    for _ in range(cfg.epochs):
+        for batch in _batches(pairs, cfg.batch_size):
+            if time.perf_counter() - started > cfg.time_budget_s:
+                model.eval()
+                return steps, last
+            anchors = model.preprocess([a for a, _ in batch])
+            positives = model.preprocess([p for _, p in batch])
+            loss = loss_fn([anchors, positives], torch.tensor([]))
+            optim.zero_grad()
+            loss.backward()
+            optim.step()
+            steps += 1
+            last = float(loss.detach())
+    model.eval()
+    return steps, last
+
+
+def _batches(pairs: list[tuple[str, str]], size: int) -> Iterable[list[tuple[str, str]]]:
+    seen: set[str] = set()
+    batch: list[tuple[str, str]] = []
+    # Duplicate anchors in one batch would be false negatives for MNRL.
+    for a, p in pairs:
+        if a in seen:
+            continue
+        seen.add(a)
+        batch.append((a, p))
+        if len(batch) == size:
+            yield batch
+            batch, seen = [], set()

@@ -1,0 +1,69 @@
+"""Chinese word segmentation shared by the keyword index and the static embedder.
+
+jieba is initialised once, lazily, with the domain dictionary shipped in
+``vectorstore/data/userdict.txt`` (policy terms, place names), so 揭榜挂帅 or
+中试平台 stay single tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+_USERDICT = Path(__file__).parent / "data" / "userdict.txt"
+_LOCK = threading.Lock()
+_READY = False
+_KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+STOPWORDS = frozenset(
+    ["的", "了", "和", "与", "及", "等", "在", "是", "对", "为", "以", "将", "并", "也", "由", "从", "把", "被", "其", "这", "那", "之", "于", "而", "或", "就", "都", "有", "个", "一", "中", "上", "下", "我们", "你们", "他们", "进行", "开展", "工作", "相关", "有关", "方面", "通过", "加强", "推进", "推动", "积极", "不断", "进一步", "按照", "根据", "关于"]
+)
+
+
+def _ensure_jieba() -> None:
+    global _READY
+    if _READY:
+        return
+    with _LOCK:
+        if _READY:
+            return
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.load_userdict(str(_USERDICT))
+        jieba.initialize()
+        _READY = True
+
+
+def words(text: str) -> list[str]:
+    """All word tokens (no punctuation or spaces), lower-cased."""
+    _ensure_jieba()
+    import jieba
+
+    return [w.lower() for w in jieba.lcut(text) if _KEEP.search(w)]
+
+
+def terms(text: str) -> list[str]:
+    """Index terms: words without stopwords; long words also contribute their bigrams.
+
+    The bigrams let 科技成果转化 match 成果转化 without a second dictionary.
+    """
+    out: list[str] = []
+    for w in words(text):
+        if w in STOPWORDS:
+            continue
+        out.append(w)
+        if len(w) >= 4 and _is_cjk(w):
+            out.extend(w[i : i + 2] for i in range(0, len(w) - 1, 2))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def query_terms(text: str) -> tuple[str, ...]:
+    return tuple(terms(text))
+
+
+def _is_cjk(w: str) -> bool:
+    return all("\u3400" <= ch <= "\u9fff" for ch in w)

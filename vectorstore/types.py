@@ -1,0 +1,100 @@
+"""The types every layer shares: documents, chunks, sentences, search hits.
+
+Offsets always point into ``Document.text`` (the stored, normalized text), so
+``doc.text[chunk.start:chunk.end] == chunk.text`` holds for every chunk.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Kind = Literal["reply", "policy", "news", "proposal"]
+KINDS: tuple[str, ...] = ("reply", "policy", "news", "proposal")
+
+
+class DocMeta(BaseModel):
+    """Descriptive metadata of a document, from a manifest or inferred from its text."""
+
+    kind: Kind = Field("news", description="reply (答复函), policy (政策文件), news (新闻/总结), proposal (提案/建议)")
+    title: str = Field("", description="Document title")
+    issuer: str = Field("", description="Issuing body, e.g. 广州市科学技术局")
+    region: str = Field("", description="Administrative region, e.g. 广东省广州市")
+    date: str = Field("", description="ISO date (YYYY-MM-DD, YYYY-MM or YYYY); empty when unknown")
+    proposal_number: str = Field("", description="Proposal/suggestion number with session, when a reply")
+    doc_number: str = Field("", description="发文字号, e.g. 穗科函〔2024〕18号")
+    source: str = Field("", description="Where the document came from (URL or note)")
+
+
+class Span(BaseModel):
+    """A sentence (or other span) with offsets into the document text."""
+
+    start: int
+    end: int
+    text: str
+
+
+class Chunk(BaseModel):
+    """A retrievable unit: an item or paragraph of a document, split further only when long."""
+
+    chunk_id: str
+    doc_id: str
+    seq: int = Field(description="Position of the chunk within its document")
+    start: int
+    end: int
+    text: str
+    section_path: list[str] = Field(default_factory=list, description="Headings above the chunk, outermost first")
+    part: str = Field("body", description="Reply part the chunk belongs to (work, plan, suggestion, body, ...)")
+    sentences: list[Span] = Field(default_factory=list)
+
+    @property
+    def section(self) -> str:
+        return " > ".join(self.section_path)
+
+
+class Document(BaseModel):
+    """A stored document: normalized text plus metadata."""
+
+    doc_id: str
+    text: str
+    meta: DocMeta
+    content_hash: str
+    source_path: str = ""
+
+
+class Hit(BaseModel):
+    """One search result. ``text`` equals the document text at ``[start:end]``."""
+
+    doc_id: str
+    chunk_id: str
+    text: str
+    start: int
+    end: int
+    title: str
+    issuer: str
+    region: str
+    date: str
+    kind: str
+    section: str
+    score: float
+    channels: dict[str, int] = Field(default_factory=dict, description="Rank (1-based) in each channel that found it")
+
+
+class SearchFilters(BaseModel):
+    """Metadata filters applied to both retrieval channels."""
+
+    kinds: list[str] = Field(default_factory=list)
+    issuer: str = Field("", description="Substring of the issuer")
+    region: str = Field("", description="Substring of the region")
+    before: str = Field("", description="Only documents dated on or before this ISO date; undated ones are kept")
+    after: str = Field("", description="Only documents dated on or after this ISO date")
+    exclude_doc_ids: list[str] = Field(default_factory=list)
+    include_doc_ids: list[str] | None = Field(None, description="Restrict to these documents when given")
+    drop_undated: bool = Field(False, description="With before/after: also drop documents without a date")
+
+    def is_empty(self) -> bool:
+        return not (
+            self.kinds or self.issuer or self.region or self.before or self.after
+            or self.exclude_doc_ids or self.include_doc_ids is not None
+        )

@@ -1,0 +1,139 @@
+"""Vector index behind a Protocol; Chroma embedded (PersistentClient) or server (HttpClient).
+
+Vectors always come from our Embedder: Chroma's own default embedding
+function downloads a model and fails offline, so it is never used.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlparse
+
+import numpy as np
+
+T = TypeVar("T")
+
+
+class VectorStoreUnavailable(RuntimeError):
+    """The vector store cannot be reached; the message says where and what to do."""
+
+
+class VectorIndex(Protocol):
+    def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]]) -> None: ...
+
+    def delete(self, ids: list[str]) -> None: ...
+
+    def query(
+        self, vector: np.ndarray, k: int, allowed_docs: set[str] | None, excluded_docs: set[str] | None = None
+    ) -> list[tuple[str, float]]: ...
+
+    def ids(self) -> set[str]: ...
+
+    def count(self) -> int: ...
+
+
+def make_client(chroma_path: Path, chroma_url: str = ""):  # type: ignore[no-untyped-def]
+    import chromadb
+
+    settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+    if chroma_url:
+        u = urlparse(chroma_url)
+        try:
+            return chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000,
+                                       ssl=u.scheme == "https", settings=settings)
+        except Exception as err:  # chromadb raises ValueError/ConnectionError variants
+            raise VectorStoreUnavailable(
+                f"cannot reach the Chroma server at {chroma_url} ({err}); start it with "
+                f"`chroma run --host 127.0.0.1 --port {u.port or 8000} --path DIR` or unset ASSISTANT_CHROMA_URL"
+            ) from err
+    chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(chroma_path), settings=settings)
+
+
+class ChromaIndex:
+    """One Chroma collection, named after the embedding and chunking settings."""
+
+    def __init__(self, client, name: str, retries: int = 3, describe: str = "Chroma") -> None:  # type: ignore[no-untyped-def]
+        self.client = client
+        self.name = name
+        self.retries = retries
+        self.describe = describe
+        self._col = self._retry(lambda: client.get_or_create_collection(
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine", "ef_search": 64}}))
+
+    def _retry(self, fn: Callable[[], T], idempotent: bool = True) -> T:
+        delay = 0.2
+        for attempt in range(self.retries if idempotent else 1):
+            try:
+                return fn()
+            except Exception as err:  # connection errors surface as several types
+                if not _is_connection_error(err) or attempt == self.retries - 1 or not idempotent:
+                    if _is_connection_error(err):
+                        raise VectorStoreUnavailable(
+                            f"{self.describe} is unreachable ({err}); check that the Chroma server is running"
+                        ) from err
+                    raise
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]]) -> None:
+        for i in range(0, len(ids), 1000):
+            sl = slice(i, i + 1000)
+            # upsert is idempotent, so a retried batch cannot duplicate anything.
+            self._retry(lambda sl=sl: self._col.upsert(  # type: ignore[misc]
+                ids=ids[sl], embeddings=vectors[sl], metadatas=metadatas[sl]))
+
+    def delete(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            batch = ids[i : i + 1000]
+            self._retry(lambda batch=batch: self._col.delete(ids=batch))  # type: ignore[misc]
+
+    def query(
+        self, vector: np.ndarray, k: int, allowed_docs: set[str] | None, excluded_docs: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Nearest chunks; restricted to ``allowed_docs``, or (cheaper when few) away from ``excluded_docs``."""
+        if allowed_docs is not None and not allowed_docs:
+            return []
+        n = self.count()
+        if n == 0:
+            return []
+        where: dict[str, Any] | None = None
+        if excluded_docs is not None:
+            where = {"doc_id": {"$nin": sorted(excluded_docs)}} if excluded_docs else None
+        elif allowed_docs is not None:
+            where = {"doc_id": {"$in": sorted(allowed_docs)}}
+        res = self._retry(lambda: self._col.query(
+            query_embeddings=[vector.tolist()], n_results=min(k, n), where=where, include=["distances"]))
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    def ids(self) -> set[str]:
+        out: set[str] = set()
+        offset = 0
+        while True:
+            got = self._retry(lambda offset=offset: self._col.get(include=[], limit=5000, offset=offset))["ids"]  # type: ignore[misc]
+            out.update(got)
+            if len(got) < 5000:
+                return out
+            offset += 5000
+
+    def count(self) -> int:
+        return int(self._retry(self._col.count))
+
+
+def drop_other_collections(client, keep: str, prefix: str = "kb_") -> list[str]:  # type: ignore[no-untyped-def]
+    dropped = []
+    for col in client.list_collections():
+        name = col if isinstance(col, str) else col.name
+        if name.startswith(prefix) and name != keep:
+            client.delete_collection(name)
+            dropped.append(name)
+    return dropped
+
+
+def _is_connection_error(err: Exception) -> bool:
+    text = f"{type(err).__name__} {err}".lower()
+    return any(s in text for s in ("connect", "timeout", "timed out", "unavailable", "refused", "502", "503", "504"))
