@@ -16,7 +16,7 @@ from assistant.settings import Settings
 from vectorstore.metadata import ManifestError
 from vectorstore.types import KINDS, SearchFilters
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
 

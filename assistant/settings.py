@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port the web app listens on")
     max_upload_bytes: int = Field(10 * 1024 * 1024, description="Largest upload accepted by the web app, in bytes")
     var_dir: Path = Field(Path("var"), description="Directory for the app database, secret key and exports")
+    cookie_secure: bool = Field(False, description="Mark the session cookie Secure; set true when the app is served over https")
+    session_hours: float = Field(12.0, description="Hours a login stays valid without activity")
+    workers: int = Field(1, description="Worker processes `assistant serve` starts (ingest status is kept in the database, so several work)")
 
     def kb(self) -> KBConfig:
         return KBConfig(

@@ -77,9 +77,9 @@ def classify(line: Line) -> Line:
         return line
     line.level = level
     first = _SENTENCE_END.search(line.text)
-    body_after = first is not None and first.end() < len(line.text)
-    if len(line.text) <= HEADING_MAX_CHARS and not body_after:
-        line.label = line.text.rstrip("。；")
+    # Articles are content, and so is any marked line that contains a sentence.
+    if len(line.text) <= HEADING_MAX_CHARS and first is None and level != 5:
+        line.label = line.text.rstrip("：:")
     else:
         line.inline = True
         cut = first.end() if first else min(len(line.text), HEADING_MAX_CHARS)

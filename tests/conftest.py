@@ -1,0 +1,43 @@
+"""Shared fixtures: a knowledge base on a temp dir with the hashing embedder (fast, deterministic)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vectorstore.config import KBConfig
+from vectorstore.embed import HashingEmbedder
+from vectorstore.kb import KnowledgeBase
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_KB = ROOT / "sample_kb"
+SHARED = ROOT.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when that data is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not present (real data lives beside the project)")
+    return path
+
+
+@pytest.fixture
+def kb_config(tmp_path: Path) -> KBConfig:
+    return KBConfig(kb_dir=tmp_path / "kb", embedding_model="hashing", static_min_chunks=10**9)
+
+
+@pytest.fixture
+def kb(kb_config: KBConfig) -> KnowledgeBase:
+    return KnowledgeBase(kb_config, embedder=HashingEmbedder())
+
+
+@pytest.fixture(scope="session")
+def sample_kb_session(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The bundled sample knowledge base, ingested once per test session."""
+    cfg = KBConfig(kb_dir=tmp_path_factory.mktemp("sample") / "kb", embedding_model="hashing")
+    kb = KnowledgeBase(cfg, embedder=HashingEmbedder())
+    report = kb.ingest([SAMPLE_KB], manifest=SAMPLE_KB / "MANIFEST.tsv")
+    assert not report.failed, report.failed
+    return kb
