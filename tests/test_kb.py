@@ -157,3 +157,14 @@ def test_sample_manifest_covers_every_document() -> None:
     listed = {line.split("\t")[0] for line in (SAMPLE_KB / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]}
     on_disk = {p.relative_to(SAMPLE_KB).as_posix() for p in (SAMPLE_KB / "docs").iterdir()}
     assert listed == on_disk
+
+
+def test_date_and_exclusion_filters_combine(sample_kb_session: KnowledgeBase) -> None:
+    store = sample_kb_session.store
+    everything = store.matching_doc_ids(SearchFilters(before="2099-12-31"))
+    assert everything is not None
+    victim = sorted(everything)[0]
+    allowed = store.matching_doc_ids(SearchFilters(before="2099-12-31", exclude_doc_ids=[victim]))
+    assert allowed == everything - {victim}
+    undated_kept = store.matching_doc_ids(SearchFilters(before="2000-01-01"))
+    assert undated_kept == set()

@@ -195,7 +195,7 @@ class DocStore:
                 return set()
             where.append(f"doc_id IN ({','.join('?' * len(f.include_doc_ids))})")
             args += f.include_doc_ids
-        sql = "SELECT doc_id FROM documents" + (" WHERE " + " AND ".join(where) if where else "")
+        sql = "SELECT doc_id FROM documents" + (" WHERE " + " AND ".join(f"({w})" for w in where) if where else "")
         return {r[0] for r in self._conn().execute(sql, args)}
 
     def close(self) -> None:

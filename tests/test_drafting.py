@@ -1,0 +1,97 @@
+"""The Compose engine end to end on the sample knowledge base, and its guards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.drafting import Drafter
+from assistant.models import TO_FILL, DraftOptions, Proposal
+from assistant.proposal import load_proposal
+from assistant.settings import Settings
+from assistant.verify import figures
+from conftest import SAMPLE_KB
+from vectorstore.config import KBConfig
+from vectorstore.embed import HashingEmbedder
+from vectorstore.kb import KnowledgeBase
+
+PROPOSAL = SAMPLE_KB / "proposals" / "proposal_2025_ta088.txt"
+
+
+@pytest.fixture(scope="module")
+def drafter(sample_kb_session: KnowledgeBase) -> Drafter:
+    return Drafter(Settings(_env_file=None), sample_kb_session)  # type: ignore[call-arg]
+
+
+def _all_sentences(draft):  # type: ignore[no-untyped-def]
+    return [(sec, s) for sec in draft.letter.sections for it in sec.items for s in it.sentences]
+
+
+def test_compose_draft_passes_every_check(drafter: Drafter) -> None:
+    draft = drafter.draft(load_proposal(PROPOSAL), DraftOptions(reply_date="2025-06-20", contact_person="张某某",
+                                                                 contact_phone="0000-1234567", category="B"))
+    assert draft.checks.passed, draft.checks
+    assert draft.letter.title == "示例市科学技术局关于市政协十届五次会议第88号提案答复的函"
+    assert draft.letter.salutation == "刘某某委员："
+    assert [s.heading for s in draft.letter.sections] == ["一、工作开展情况", "二、下一步工作打算"]
+    work = draft.letter.sections[0]
+    assert len(work.items) == 4 and all(2 <= len(i.sentences) <= 4 for i in work.items)
+    by_id = {s.id: s for s in draft.sources}
+    for section, sent in _all_sentences(draft):
+        assert sent.citations, sent.text
+        quotes = "".join(by_id[c].quote for c in sent.citations)
+        for fig in figures(sent.text):
+            assert fig in quotes or fig[:-1] in by_id[sent.citations[0]].date, (fig, sent.text)
+        if section.role == "work":
+            assert all(by_id[c].own and "示例市" in by_id[c].region for c in sent.citations)
+    for source in draft.sources:
+        doc = drafter.kb.get(source.doc_id)
+        assert doc is not None and doc.text[source.start : source.end] == source.quote
+        assert source.date <= "2025-06-20"
+    assert "[1]" in draft.text and draft.text.count("【请填写】") == 0
+
+
+def test_other_cities_only_appear_as_references(drafter: Drafter) -> None:
+    draft = drafter.draft(load_proposal(PROPOSAL), DraftOptions(reply_date="2025-06-20"))
+    assert draft.references and all("样例市" in r.region for r in draft.references)
+    cited = {c for _, s in _all_sentences(draft) for c in s.citations}
+    assert not any(s.id in cited and not s.own for s in draft.sources)
+    assert "样例市" not in draft.text.split("感谢")[0].split("现答复如下")[1]
+
+
+def test_reply_date_and_exclusions_limit_the_evidence(drafter: Drafter) -> None:
+    early = drafter.draft(load_proposal(PROPOSAL), DraftOptions(reply_date="2022-12-31"))
+    assert early.sources and all(s.date <= "2022-12-31" for s in early.sources)
+    full = drafter.draft(load_proposal(PROPOSAL), DraftOptions(reply_date="2025-06-20"))
+    top_doc = full.sources[0].doc_id
+    without = drafter.draft(load_proposal(PROPOSAL), DraftOptions(reply_date="2025-06-20", exclude_doc_ids=[top_doc]))
+    assert all(s.doc_id != top_doc for s in without.sources)
+
+
+def test_per_suggestion_layout(drafter: Drafter) -> None:
+    draft = drafter.draft(load_proposal(PROPOSAL), DraftOptions(reply_date="2025-06-20", layout="per_suggestion"))
+    headings = [s.heading for s in draft.letter.sections]
+    assert headings[0].startswith("一、对“加大中试平台布局建设力度") and headings[0].endswith("”建议的回复")
+    assert headings[-1] == "五、下一步工作计划"
+    assert draft.checks.passed, draft.checks
+
+
+def test_no_own_evidence_leaves_gaps_and_warns(drafter: Drafter) -> None:
+    proposal = load_proposal(PROPOSAL)
+    draft = drafter.draft(proposal, DraftOptions(reply_date="2025-06-20", bureau_name="无名市科学技术局", region="某省无名市"))
+    work = draft.letter.sections[0]
+    assert all(TO_FILL in i.sentences[0].text for i in work.items)
+    assert not any(figures(s.text) for _, s in _all_sentences(draft))
+    assert any("未检索到本局" in w for w in draft.warnings)
+    assert draft.checks.coverage == [False] * 4 and not draft.checks.passed
+
+
+def test_empty_kb_and_no_suggestions(tmp_path: Path) -> None:
+    kb = KnowledgeBase(KBConfig(kb_dir=tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
+    draft = Drafter(Settings(_env_file=None), kb).draft(Proposal(title="关于加强科普工作的提案"), DraftOptions())  # type: ignore[call-arg]
+    assert any("知识库为空" in w for w in draft.warnings)
+    assert any("未识别出分条建议" in w for w in draft.warnings)
+    assert any("待填写" in w for w in draft.warnings)
+    assert "【请填写】" in draft.letter.title and TO_FILL in draft.text
+    assert draft.sources == []
