@@ -21,3 +21,7 @@ for _ep in entry_points(group="assistant.cli"):
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -24,6 +24,8 @@ _FIGURE = re.compile(r"\d")
 # Sentences that speak to a particular proposer or letter make no sense lifted into another letter.
 _LETTER_BOUND = re.compile(r"您|你们|贵单位|委员|代表提出|提出的|提案|建议收悉|答复|感谢|如下[:：]|联系人|此件|【示例数据")
 GENERIC = frozenset(["建设", "支持", "完善", "提高", "提升", "加大", "加强", "推动", "推进", "强化", "优化", "健全", "机制", "体系", "政策", "工作", "服务", "力度", "范围", "纳入", "引导", "鼓励", "发挥", "作用", "水平", "能力", "建立", "开展", "实施", "落实", "促进", "深化", "扩大", "降低"])
+# Text that addresses a model rather than a reader is never evidence (prompt injection in a corpus file).
+_INSTRUCTION = re.compile(r"忽略(?:以上|上述|之前|前面)|编造|无视.{0,6}(?:要求|指令)|(?:ignore|disregard) (?:all|previous|the above)", re.I)
 _ITEM_CUT = re.compile(r"；(?=[一二三四五六七八九十]+是)")
 # A sentence that says when (a year, 截至…) reads correctly in a later letter.
 _ANCHORED = re.compile(r"20\d{2}年|截至|以来")
@@ -148,7 +150,8 @@ def _sentences(kb: KnowledgeBase, hit: Hit, jurisdiction: Jurisdiction, weights:
     out = []
     for span in _clauses(chunk):
         quote = span.text
-        if len(quote) < 14 or len(quote) > 220 or _LETTER_BOUND.search(quote) or not re.search(r"[。！；]$|[”）]$", quote):
+        if (len(quote) < 14 or len(quote) > 220 or _LETTER_BOUND.search(quote) or _INSTRUCTION.search(quote)
+                or not re.search(r"[。！；]$|[”）]$", quote)):
             continue
         text = _LEAD_ENUM.sub("", quote)
         shared = weights.keys() & set(query_terms(text))
