@@ -36,7 +36,7 @@ def test_sigkill_during_ingest_then_rerun(tmp_path: Path) -> None:
     rng = random.Random(11)
     killed = 0
     for _ in range(3):
-        proc = subprocess.Popen(ASSISTANT + ["ingest", str(docs)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([*ASSISTANT, "ingest", str(docs)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(1.5, 5.0))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
