@@ -73,13 +73,16 @@ def compose(proposal: Proposal, options: DraftOptions, evidence: Evidence, parts
     plan_items: list[Item] = []
     for idx, suggestion in enumerate(suggestions):
         done = _pick(evidence.own, idx, ("done", "neutral"), used, reply_year, plan=False)
+        if not done:
+            done = _pick(evidence.own, idx, ("done", "neutral"), used, reply_year, plan=False, specific=False, limit=2)
         sentences = [_sentence(ev, registry, options) for ev in done]
         if not sentences:
             warnings.append(f"第{idx + 1}条建议“{short_heading(suggestion)}”未检索到本局（本地区）的工作依据，已留【待补充】，请补充后再发出。")
             sentences = [Sentence(text=f"{TO_FILL}（请补充{options.bureau_short}围绕“{short_heading(suggestion)}”已开展的工作及数据）",
                                   flags=["缺少本地依据"])]
         work_items.append(Item(heading=short_heading(suggestion), sentences=sentences, suggestion_index=idx))
-        plans = _pick(evidence.own, idx, ("plan",), used, reply_year, plan=True, limit=2)
+        plans = (_pick(evidence.own, idx, ("plan",), used, reply_year, plan=True, limit=2)
+                 or _pick(evidence.own, idx, ("plan",), used, reply_year, plan=True, limit=1, specific=False))
         if plans:
             plan_items.append(Item(heading=short_heading(suggestion), sentences=[_sentence(ev, registry, options) for ev in plans],
                                    suggestion_index=idx))
@@ -116,8 +119,10 @@ def _layout(options: DraftOptions, suggestions: list[str], work: list[Item], pla
 
 
 def _pick(pool: list[EvidenceSentence], idx: int, tenses: tuple[str, ...], used: set[tuple[str, int]], reply_year: int,
-          plan: bool, limit: int = MAX_PER_ITEM) -> list[EvidenceSentence]:
-    cands = [e for e in pool if e.suggestion_index == idx and e.tense in tenses and (e.doc_id, e.start) not in used]
+          plan: bool, limit: int = MAX_PER_ITEM, specific: bool = True) -> list[EvidenceSentence]:
+    """Best sentences for suggestion ``idx``; ``specific=False`` is the fallback that accepts topic-only matches."""
+    cands = [e for e in pool if e.suggestion_index == idx and e.tense in tenses and (e.doc_id, e.start) not in used
+             and e.specific == specific]
     if not plan:
         cands = [e for e in cands if e.part != "plan"]
     else:

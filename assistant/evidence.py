@@ -23,7 +23,7 @@ PLAN_CUES = ("将", "下一步", "持续", "继续", "进一步", "力争", "拟
 _FIGURE = re.compile(r"\d")
 # Sentences that speak to a particular proposer or letter make no sense lifted into another letter.
 _LETTER_BOUND = re.compile(r"您|你们|贵单位|委员|代表提出|提出的|提案|建议收悉|答复|感谢|如下[:：]|联系人|此件|【示例数据")
-GENERIC = frozenset(["建设", "支持", "完善", "提高", "提升", "加大", "加强", "推动", "推进", "强化", "优化", "健全", "机制", "体系", "政策", "工作", "服务", "力度", "范围", "纳入", "引导", "鼓励", "发挥", "作用", "水平", "能力", "建立", "开展", "实施", "落实", "促进", "深化", "扩大", "降低"])
+GENERIC = frozenset(["不断", "持续", "深入", "稳步", "加快", "积极", "有效", "全面", "建设", "支持", "完善", "提高", "提升", "加大", "加强", "推动", "推进", "强化", "优化", "健全", "机制", "体系", "政策", "工作", "服务", "力度", "范围", "纳入", "引导", "鼓励", "发挥", "作用", "水平", "能力", "建立", "开展", "实施", "落实", "促进", "深化", "扩大", "降低"])
 # Text that addresses a model rather than a reader is never evidence (prompt injection in a corpus file).
 _INSTRUCTION = re.compile(r"忽略(?:以上|上述|之前|前面)|编造|无视.{0,6}(?:要求|指令)|(?:ignore|disregard) (?:all|previous|the above)", re.I)
 _ITEM_CUT = re.compile(r"；(?=[一二三四五六七八九十]+是)")
@@ -47,6 +47,7 @@ class EvidenceSentence:
     score: float
     suggestion_index: int | None = None
     heading: str = ""
+    specific: bool = True  # shares a term that sets this suggestion apart, not only the proposal's topic
 
 
 @dataclass
@@ -155,8 +156,11 @@ def _sentences(kb: KnowledgeBase, hit: Hit, jurisdiction: Jurisdiction, weights:
             continue
         text = _LEAD_ENUM.sub("", quote)
         shared = weights.keys() & set(query_terms(text))
-        # A sentence must answer this suggestion (share a distinctive term), not merely the proposal's topic.
-        if (distinct and not shared & distinct) or sum(weights[t] for t in shared) < min(1.2, total):
+        weight = sum(weights[t] for t in shared)
+        # Sentences that only share the proposal's topic are kept as a fallback for suggestions
+        # the knowledge base says nothing specific about.
+        specific = bool(shared & distinct) or not distinct
+        if weight < min(0.5 if not specific else 1.2, total):
             continue
         score = sum(weights[t] for t in shared) / total + 1.0 / (3 + rank) + (0.15 if _FIGURE.search(text) else 0.0)
         if _ANCHORED.search(text):
@@ -164,7 +168,7 @@ def _sentences(kb: KnowledgeBase, hit: Hit, jurisdiction: Jurisdiction, weights:
         out.append(EvidenceSentence(
             doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, start=span.start, end=span.end, quote=quote, text=text,
             meta=meta, part=chunk.part, tense=classify_tense(text, chunk.part), own=own, score=score,
-            suggestion_index=idx, heading=heading,
+            suggestion_index=idx, heading=heading, specific=specific,
         ))
     return out
 
