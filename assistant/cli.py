@@ -10,11 +10,12 @@ from importlib.metadata import entry_points
 
 import typer
 
-from assistant import cli_draft, cli_kb
+from assistant import cli_draft, cli_kb, cli_web
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None, help="答复函助手: knowledge base, drafting, web app, evaluation")
 cli_kb.register(app)
 cli_draft.register(app)
+cli_web.register(app)
 for _ep in entry_points(group="assistant.cli"):
     _ep.load()(app)
 

@@ -6,6 +6,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -29,20 +30,46 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     return subprocess.run(ASSISTANT + args, env=env, capture_output=True, text=True, timeout=300)
 
 
+def _stored_documents(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _kill_when(proc: subprocess.Popen[bytes], db: Path, threshold: int, extra_delay: float) -> bool:
+    """SIGKILL ``proc`` once ``threshold`` documents are stored (plus a delay); False when it ended first."""
+    deadline = time.monotonic() + 240
+    while proc.poll() is None and time.monotonic() < deadline:
+        if _stored_documents(db) >= threshold:
+            time.sleep(extra_delay)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                return True
+            return False
+        time.sleep(0.02)
+    proc.wait()
+    return False
+
+
 def test_sigkill_during_ingest_then_rerun(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
-    _corpus(docs, 400)
-    env = {**os.environ, "ASSISTANT_KB_DIR": str(tmp_path / "kb"), "ASSISTANT_EMBEDDING_MODEL": "hashing"}
+    n = 400
+    _corpus(docs, n)
+    kb_dir = tmp_path / "kb"
+    env = {**os.environ, "ASSISTANT_KB_DIR": str(kb_dir), "ASSISTANT_EMBEDDING_MODEL": "hashing"}
     rng = random.Random(11)
     killed = 0
-    for _ in range(3):
+    # Kill points keyed to progress, not wall time, so a fast machine cannot outrun them: twice while documents
+    # are being stored, once after they all are (while vectors and the keyword index are being written).
+    for threshold, delay in ((rng.randint(20, 150), 0.0), (rng.randint(200, 380), 0.0), (n, rng.uniform(0, 0.3))):
         proc = subprocess.Popen([*ASSISTANT, "ingest", str(docs)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.5, 5.0))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            killed += 1
-        proc.wait()
-    assert killed >= 1, "ingest finished before it could be killed; use a larger corpus"
+        killed += _kill_when(proc, kb_dir / "kb.sqlite3", threshold, delay)
+    assert killed >= 2, "ingest finished before it could be killed"
     final = _run(["ingest", str(docs), "--json"], env)
     assert final.returncode == 0, final.stderr
     stats = json.loads(_run(["stats", "--json"], env).stdout)

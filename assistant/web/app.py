@@ -1,0 +1,177 @@
+"""The app factory: services built once in the lifespan, routers, session cookie, error pages."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.settings import Settings
+from assistant.web import db as appdb
+from assistant.web.deps import TEMPLATES, LoginRequired, Services, is_api, render
+from assistant.web.routers import auth as auth_routes
+from assistant.web.routers import drafts as draft_routes
+from assistant.web.routers import drafts_api as draft_api_routes
+from assistant.web.routers import kb as kb_routes
+from assistant.web.routers import reviews as review_routes
+from assistant.web.routers import users as user_routes
+from assistant.web.security import COOKIE, Signer, load_secret, new_session
+from assistant.web.services import kb as kb_service
+from assistant.web.services.errors import ServiceError
+from assistant.web.services.uploads import human_size
+from assistant.web.services.users import INITIAL_PASSWORD_FILE, ensure_first_admin
+
+if TYPE_CHECKING:
+    from assistant.drafting import Drafter
+    from vectorstore.kb import KnowledgeBase
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+# Multipart framing and form fields on top of the files themselves.
+UPLOAD_OVERHEAD = 256 * 1024
+# Re-issue the session cookie this often so that an active user is not logged out mid-work.
+REFRESH_S = 600
+ROUTER_MODULES = (auth_routes, draft_routes, draft_api_routes, review_routes, kb_routes, user_routes)
+
+
+def prepare(settings: Settings) -> tuple[Services, str | None]:
+    """Database migrated, secret key ready, first admin created; shared by the app and `assistant serve`."""
+    engine = appdb.make_engine(appdb.database_url(settings))
+    appdb.upgrade(engine)
+    sessions = appdb.session_factory(engine)
+    password = None
+    with sessions() as db:
+        try:
+            password = ensure_first_admin(db, settings)
+        except (IntegrityError, ServiceError):
+            db.rollback()  # another worker made it first
+        kb_service.mark_interrupted(db)
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    signer = Signer(load_secret(settings), settings.session_hours * 3600)
+    return Services(settings=settings, sessions=sessions, signer=signer, templates=templates), password
+
+
+def announce_admin(settings: Settings, password: str) -> None:
+    path = settings.var_dir / INITIAL_PASSWORD_FILE
+    print(f"\n已创建首个管理员：用户名 admin，密码 {password}\n（同时写入 {path}，登录后请修改密码并删除该文件）\n",
+          flush=True)
+
+
+def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = None,
+               drafter: Drafter | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc, password = prepare(settings)
+        if password:
+            announce_admin(settings, password)
+        svc.kb = kb
+        if svc.kb is None:
+            from assistant.services import open_kb
+
+            svc.kb = open_kb(settings)
+        svc.drafter = drafter
+        if svc.drafter is None:
+            from assistant.drafting import Drafter
+
+            svc.drafter = Drafter(settings, svc.kb)
+        app.state.services = svc
+        yield
+
+    app = FastAPI(title="答复函助手", version="0.1.0", lifespan=lifespan, openapi_url="/api/openapi.json",
+                  docs_url=None, redoc_url=None)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    for module in ROUTER_MODULES:
+        for router in module.routers:
+            app.include_router(router)
+    _install_middleware(app, settings)
+    _install_handlers(app)
+    return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    @app.middleware("http")
+    async def session_and_limits(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        svc: Services = request.app.state.services
+        raw = request.cookies.get(COOKIE)
+        payload = svc.signer.loads(raw) if raw else None
+        fresh = payload is None
+        request.state.session = payload or new_session()
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > settings.max_upload_bytes + UPLOAD_OVERHEAD:
+            return _error(request, 413, f"上传内容太大：上限为 {human_size(settings.max_upload_bytes)}。")
+        response = await call_next(request)
+        session: dict[str, Any] = request.state.session
+        if fresh or session is not payload or time.time() - float(session["t"]) > REFRESH_S:
+            session["t"] = time.time()
+            response.set_cookie(COOKIE, svc.signer.dumps(session), max_age=int(settings.session_hours * 3600),
+                                httponly=True, samesite="lax", secure=settings.cookie_secure, path="/")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+        return response
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if is_api(request) or not hasattr(request.state, "session"):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", status_code=status, status=status, message=message)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: Exception) -> Response:
+        # Only a page can be come back to; a form post would be replayed as a GET.
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = "/drafts"
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ServiceError)
+        return _error(request, exc.status, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else ""
+        # Starlette's own details are English status phrases; users get a Chinese sentence instead.
+        if not detail or detail == HTTPStatus(exc.status_code).phrase:
+            detail = _DEFAULTS.get(exc.status_code, "请求无法完成。")
+        response = _error(request, exc.status_code, detail)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if is_api(request):
+            return JSONResponse({"detail": _plain(exc.errors())}, status_code=422)
+        fields = "、".join(sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}))
+        return _error(request, 422, f"提交的内容有误，请检查这些字段：{fields}。")
+
+
+_DEFAULTS = {404: "没有找到该页面。", 405: "不支持该请求方法。", 401: "请先登录。", 403: "权限不足。"}
+
+
+def _plain(errors: Any) -> Any:
+    return [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in errors]

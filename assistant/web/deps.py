@@ -1,0 +1,114 @@
+"""What every request needs: the services built at startup, the DB session, the user, CSRF checks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.responses import Response
+
+from assistant.settings import Settings
+from assistant.web.orm import User
+from assistant.web.security import ROLE_NAMES, Signer, csrf_ok
+
+if TYPE_CHECKING:
+    from assistant.drafting import Drafter
+    from vectorstore.kb import KnowledgeBase
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass
+class Services:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    signer: Signer
+    templates: Jinja2Templates
+    kb: KnowledgeBase | None = None
+    drafter: Drafter | None = None
+    # Ingest and delete rewrite the indexes; one at a time.
+    kb_write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class LoginRequired(Exception):
+    """Raised for a page that needs a login; turned into a redirect to the login page."""
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    db = services(request).sessions()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def current_user(request: Request, db: Session = Depends(get_db)) -> User | None:
+    if hasattr(request.state, "user"):
+        cached: User | None = request.state.user
+        return cached
+    sess = request.state.session
+    user = db.get(User, sess["u"]) if sess.get("u") else None
+    if user is not None and (not user.active or user.session_version != sess.get("v")):
+        user = None
+    request.state.user = user
+    return user
+
+
+async def _form_token(request: Request) -> str | None:
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def check_csrf(request: Request) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    token = request.headers.get("x-csrf-token") or await _form_token(request)
+    if not csrf_ok(request.state.session, token):
+        raise HTTPException(403, "安全校验失败（CSRF），请刷新页面后重试。")
+
+
+def need(*roles: str) -> Callable[..., Coroutine[Any, Any, User]]:
+    """Dependency: a logged-in user with one of ``roles`` (admin always passes), CSRF-checked when mutating."""
+
+    async def dependency(request: Request, user: User | None = Depends(current_user)) -> User:
+        if user is None:
+            if is_api(request):
+                raise HTTPException(401, "请先登录。", headers={"WWW-Authenticate": "Cookie"})
+            raise LoginRequired()
+        if roles and user.role not in roles and user.role != "admin":
+            names = "、".join(ROLE_NAMES[r] for r in roles)
+            raise HTTPException(403, f"权限不足：此操作需要{names}角色。")
+        await check_csrf(request)
+        return user
+
+    return dependency
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+    svc = services(request)
+    user = getattr(request.state, "user", None)
+    base = {
+        "user": user, "csrf_token": request.state.session.get("c", ""), "role_names": ROLE_NAMES,
+        "bureau_name": svc.settings.bureau_name, "path": request.url.path,
+    }
+    return svc.templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)

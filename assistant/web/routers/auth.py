@@ -1,0 +1,114 @@
+"""Login, logout and one's own password: pages and API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from assistant.web.deps import check_csrf, current_user, get_db, need, render
+from assistant.web.forms import LoginIn, PasswordIn
+from assistant.web.orm import User
+from assistant.web.security import new_session, verify_password
+from assistant.web.services import users as user_service
+from assistant.web.services.errors import ServiceError
+
+pages = APIRouter(tags=["pages"], include_in_schema=False)
+api = APIRouter(prefix="/api/auth", tags=["auth"])
+routers = [pages, api]
+DbDep = Annotated[Session, Depends(get_db)]
+
+
+def _safe_next(target: str) -> str:
+    # Only paths on this site: no scheme, no //host, no backslash tricks.
+    if target.startswith("/") and not target.startswith(("//", "/\\")) and "\n" not in target:
+        return target
+    return "/drafts"
+
+
+def _login(request: Request, user: User) -> None:
+    request.state.session = new_session(user.id, user.session_version)
+    request.state.user = user
+
+
+@pages.get("/login")
+def login_page(request: Request, next: str = "/drafts") -> Response:
+    return render(request, "login.html", next=_safe_next(next), error="")
+
+
+@pages.post("/login")
+async def login_submit(request: Request, db: DbDep, username: Annotated[str, Form()] = "",
+                       password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/drafts") -> Response:
+    await check_csrf(request)
+    user = user_service.authenticate(db, username, password)
+    if user is None:
+        return render(request, "login.html", status_code=400, next=_safe_next(next), username=username,
+                      error="用户名或密码不正确，或账号已停用。")
+    _login(request, user)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@pages.post("/logout")
+async def logout(request: Request) -> Response:
+    await check_csrf(request)
+    request.state.session = new_session()
+    return RedirectResponse("/login", status_code=303)
+
+
+@pages.get("/account")
+def account_page(request: Request, user: Annotated[User, Depends(need())]) -> Response:
+    return render(request, "account.html", error="", done=False)
+
+
+@pages.post("/account/password")
+def account_password(request: Request, db: DbDep, user: Annotated[User, Depends(need())],
+                     old_password: Annotated[str, Form()] = "", new_password: Annotated[str, Form()] = "") -> Response:
+    try:
+        _change_password(db, user, old_password, new_password)
+    except ServiceError as err:
+        return render(request, "account.html", status_code=err.status, error=str(err), done=False)
+    _login(request, user)
+    return render(request, "account.html", error="", done=True)
+
+
+def _change_password(db: Session, user: User, old: str, new: str) -> None:
+    if not verify_password(old, user.password_hash):
+        raise ServiceError("原密码不正确。", 400)
+    user_service.update_user(db, user, password=new)
+
+
+@api.post("/login")
+def api_login(request: Request, body: LoginIn, db: DbDep) -> dict[str, object]:
+    """Log in; the response carries the CSRF token to send as X-CSRF-Token on every mutating call.
+
+    Exempt from the CSRF check (there is no session yet); a JSON body cannot be sent cross-site without CORS.
+    """
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise HTTPException(415, "请以 JSON 提交。")
+    user = user_service.authenticate(db, body.username, body.password)
+    if user is None:
+        raise HTTPException(401, "用户名或密码不正确，或账号已停用。")
+    _login(request, user)
+    return {"user": user_service.user_json(user), "csrf_token": request.state.session["c"]}
+
+
+@api.post("/logout")
+def api_logout(request: Request, user: Annotated[User, Depends(need())]) -> dict[str, bool]:
+    request.state.session = new_session()
+    return {"ok": True}
+
+
+@api.get("/me")
+def api_me(request: Request, user: Annotated[User | None, Depends(current_user)]) -> dict[str, object]:
+    if user is None:
+        raise HTTPException(401, "请先登录。")
+    return {"user": user_service.user_json(user), "csrf_token": request.state.session["c"]}
+
+
+@api.post("/password")
+def api_password(request: Request, body: PasswordIn, db: DbDep, user: Annotated[User, Depends(need())]) -> dict[str, bool]:
+    _change_password(db, user, body.old_password, body.new_password)
+    _login(request, user)
+    return {"ok": True}

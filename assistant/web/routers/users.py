@@ -1,0 +1,74 @@
+"""User administration (admin only): pages and API. Users can also be made from the CLI."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from assistant.web.deps import get_db, need, render, services
+from assistant.web.forms import UserIn, UserPatch
+from assistant.web.orm import User
+from assistant.web.services import users as svc_users
+from assistant.web.services.errors import ServiceError
+
+pages = APIRouter(tags=["pages"], include_in_schema=False)
+api = APIRouter(prefix="/api/users", tags=["users"])
+routers = [pages, api]
+DbDep = Annotated[Session, Depends(get_db)]
+Admin = Annotated[User, Depends(need("admin"))]
+
+
+def _page(request: Request, db: Session, error: str = "", notice: str = "", status_code: int = 200) -> Response:
+    return render(request, "users.html", status_code=status_code, users=svc_users.list_users(db), error=error,
+                  notice=notice)
+
+
+@pages.get("/users")
+def users_page(request: Request, db: DbDep, user: Admin) -> Response:
+    return _page(request, db)
+
+
+@pages.post("/users")
+def create_page(request: Request, db: DbDep, user: Admin, username: Annotated[str, Form()],
+                role: Annotated[str, Form()], password: Annotated[str, Form()],
+                display_name: Annotated[str, Form()] = "") -> Response:
+    try:
+        made = svc_users.create_user(db, username, role, password, services(request).settings.bureau_name,
+                                     display_name)
+    except ServiceError as err:
+        return _page(request, db, error=str(err), status_code=err.status)
+    return _page(request, db, notice=f"已创建用户“{made.username}”。")
+
+
+@pages.post("/users/{user_id}")
+def update_page(request: Request, user_id: int, db: DbDep, user: Admin, role: Annotated[str, Form()] = "",
+                active: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "") -> Response:
+    target = svc_users.get_user(db, user_id)
+    try:
+        svc_users.update_user(db, target, role=role or None, active={"1": True, "0": False}.get(active),
+                              password=password or None)
+    except ServiceError as err:
+        return _page(request, db, error=str(err), status_code=err.status)
+    return RedirectResponse("/users", status_code=303)
+
+
+@api.get("")
+def list_users(db: DbDep, user: Admin) -> list[dict[str, Any]]:
+    return [svc_users.user_json(u) for u in svc_users.list_users(db)]
+
+
+@api.post("", status_code=201)
+def create_user(request: Request, body: UserIn, db: DbDep, user: Admin) -> dict[str, Any]:
+    bureau = services(request).settings.bureau_name if body.bureau is None else body.bureau
+    return svc_users.user_json(svc_users.create_user(db, body.username, body.role, body.password, bureau,
+                                                     body.display_name))
+
+
+@api.patch("/{user_id}")
+def update_user(user_id: int, body: UserPatch, db: DbDep, user: Admin) -> dict[str, Any]:
+    target = svc_users.get_user(db, user_id)
+    return svc_users.user_json(svc_users.update_user(db, target, role=body.role, active=body.active,
+                                                     password=body.password, display_name=body.display_name))

@@ -1,0 +1,1 @@
+"""Service functions shared by the pages and the JSON API."""

@@ -1,0 +1,263 @@
+"""Drafts and their versions: create from a proposal, edit, restore, compare, export."""
+
+from __future__ import annotations
+
+import difflib
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from markupsafe import Markup, escape
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from assistant.drafting import Drafter
+from assistant.editing import EditError, apply_text_edit
+from assistant.models import Draft, DraftOptions, Proposal, Source
+from assistant.proposal import ProposalError, load_proposal, parse_proposal
+from assistant.render import plain_text, to_docx, to_markdown
+from assistant.verify import verify
+from assistant.web.deps import Services
+from assistant.web.orm import DraftRecord, DraftVersion, ReviewEvent, User, utcnow
+from assistant.web.services import reviews
+from assistant.web.services.errors import NotFound, ServiceError
+from assistant.web.services.uploads import PROPOSAL_TYPES, check_type
+from vectorstore.types import Document
+
+CONTEXT_CHARS = 300
+
+
+def parse_upload(filename: str, data: bytes) -> Proposal:
+    """A proposal from an uploaded .txt or .docx; the parser recovers what it can, the rest stays empty."""
+    suffix = check_type(filename, PROPOSAL_TYPES)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"proposal{suffix}"
+        path.write_bytes(data)
+        try:
+            return load_proposal(path)
+        except (ProposalError, OSError) as err:
+            # The reader names the temporary file; the user only needs the reason.
+            reason = str(err).replace(f"{path}: ", "").replace(str(path), "上传的文件")
+            raise ServiceError(f"无法读取提案文件：{reason}", 422) from err
+
+
+def parse_text(text: str) -> Proposal:
+    try:
+        return parse_proposal(text)
+    except ProposalError as err:
+        raise ServiceError(str(err), 422) from err
+
+
+def _drafter(svc: Services) -> Drafter:
+    if svc.drafter is None:
+        raise ServiceError("起草服务未就绪。", 503)
+    return svc.drafter
+
+
+def create_draft(svc: Services, db: Session, user: User, proposal: Proposal, options: DraftOptions) -> DraftRecord:
+    """Draft a reply and store it as version 1; committed before returning."""
+    if not proposal.title.strip() and not proposal.body.strip() and not proposal.suggestions:
+        raise ServiceError("请先填写提案标题、正文或建议。", 422)
+    draft = _drafter(svc).draft(proposal, options)
+    record = DraftRecord(bureau=user.bureau, title=proposal.title, number=proposal.number, session=proposal.session,
+                         proposer=proposal.proposer, author_id=user.id, current_version=1)
+    db.add(record)
+    db.flush()
+    db.add(DraftVersion(draft_id=record.id, number=1, data=draft.model_dump_json(), note="生成", editor_id=user.id))
+    db.add(ReviewEvent(draft_id=record.id, version=1, actor_id=user.id, action="created",
+                       comment=f"引擎：{draft.engine}"))
+    reviews.refresh_status(db, record, draft)
+    db.commit()
+    return record
+
+
+def get_record(db: Session, user: User, draft_id: int) -> DraftRecord:
+    record = db.get(DraftRecord, draft_id)
+    # Another bureau's drafts are as good as absent (the tenant boundary).
+    if record is None or (user.role != "admin" and record.bureau != user.bureau):
+        raise NotFound("没有这份草稿。")
+    return record
+
+
+def get_version(db: Session, record: DraftRecord, number: int | None = None) -> DraftVersion:
+    n = number or record.current_version
+    version = db.scalar(select(DraftVersion).where(DraftVersion.draft_id == record.id, DraftVersion.number == n))
+    if version is None:
+        raise NotFound(f"没有第 {n} 版。")
+    return version
+
+
+def load_draft(version: DraftVersion) -> Draft:
+    return Draft.model_validate_json(version.data)
+
+
+def _add_version(db: Session, user: User, record: DraftRecord, draft: Draft, note: str, action: str,
+                 comment: str = "") -> DraftVersion:
+    number = record.current_version + 1
+    version = DraftVersion(draft_id=record.id, number=number, data=draft.model_dump_json(), note=note,
+                           editor_id=user.id)
+    db.add(version)
+    record.current_version = number
+    record.updated_at = utcnow()
+    db.add(ReviewEvent(draft_id=record.id, version=number, actor_id=user.id, action=action, comment=comment))
+    try:
+        db.flush()
+    except IntegrityError as err:
+        db.rollback()
+        raise ServiceError("草稿刚被他人更新，请刷新页面后再保存。", 409) from err
+    reviews.refresh_status(db, record, draft)
+    db.commit()
+    return version
+
+
+def save_text_edit(svc: Services, db: Session, user: User, record: DraftRecord, text: str,
+                   base_version: int | None = None) -> DraftVersion:
+    """Parse the edited plain text back into the letter, re-verify it, and store it as a new version."""
+    if base_version is not None and base_version != record.current_version:
+        raise ServiceError(f"草稿已更新到第 {record.current_version} 版，您编辑的是第 {base_version} 版；"
+                           "请刷新页面后再修改，以免覆盖他人的修改。", 409)
+    if not text.strip():
+        raise ServiceError("正文不能为空。", 422)
+    current = load_draft(get_version(db, record))
+    if svc.kb is None:
+        raise ServiceError("知识库未就绪。", 503)
+    try:
+        edited = apply_text_edit(current, text)
+    except EditError as err:
+        raise ServiceError(str(err), 422) from err
+    edited = verify(edited, svc.kb, svc.settings)
+    return _add_version(db, user, record, edited, "编辑", "edited")
+
+
+def restore_version(db: Session, user: User, record: DraftRecord, number: int) -> DraftVersion:
+    if number == record.current_version:
+        raise ServiceError("这已经是当前版本。", 409)
+    draft = load_draft(get_version(db, record, number))
+    return _add_version(db, user, record, draft, f"恢复自第 {number} 版", "restored", f"恢复自第 {number} 版")
+
+
+@dataclass
+class DraftQuery:
+    q: str = ""
+    number: str = ""
+    status: str = ""
+    author: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def list_drafts(db: Session, user: User, f: DraftQuery, limit: int = 200) -> list[DraftRecord]:
+    stmt = select(DraftRecord).join(DraftRecord.author)
+    if user.role != "admin":
+        stmt = stmt.where(DraftRecord.bureau == user.bureau)
+    if f.q.strip():
+        like = f"%{f.q.strip()}%"
+        stmt = stmt.where(or_(DraftRecord.title.like(like), DraftRecord.proposer.like(like),
+                              DraftRecord.session.like(like)))
+    if f.number.strip():
+        stmt = stmt.where(DraftRecord.number.like(f"%{f.number.strip()}%"))
+    if f.status:
+        stmt = stmt.where(DraftRecord.review_status == f.status)
+    if f.author.strip():
+        stmt = stmt.where(or_(User.username == f.author.strip(), User.display_name == f.author.strip()))
+    if f.date_from:
+        stmt = stmt.where(DraftRecord.created_at >= datetime.combine(f.date_from, time.min))
+    if f.date_to:
+        stmt = stmt.where(DraftRecord.created_at <= datetime.combine(f.date_to, time.max))
+    return list(db.scalars(stmt.order_by(DraftRecord.updated_at.desc(), DraftRecord.id.desc()).limit(limit)))
+
+
+def count_drafts(db: Session) -> int:
+    return db.scalar(select(func.count(DraftRecord.id))) or 0
+
+
+def diff_html(old: str, new: str) -> Markup:
+    """Paragraph-by-paragraph comparison; changed paragraphs are compared character by character."""
+    a, b = old.splitlines(), new.splitlines()
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += [f'<p class="same">{escape(line)}</p>' for line in a[i1:i2]]
+        elif op == "replace" and i2 - i1 == j2 - j1 and all(
+                difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() >= 0.5
+                for x, y in zip(a[i1:i2], b[j1:j2], strict=True)):
+            out += [f'<p class="changed">{_char_diff(x, y)}</p>' for x, y in zip(a[i1:i2], b[j1:j2], strict=True)]
+        else:
+            # Paragraphs rewritten beyond recognition read better whole than as a character soup.
+            out += [f'<p class="removed"><del>{escape(line)}</del></p>' for line in a[i1:i2]]
+            out += [f'<p class="added"><ins>{escape(line)}</ins></p>' for line in b[j1:j2]]
+    return Markup("\n".join(out))
+
+
+def _char_diff(x: str, y: str) -> str:
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, x, y, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(str(escape(x[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(f"<del>{escape(x[i1:i2])}</del>")
+        if j2 > j1:
+            parts.append(f"<ins>{escape(y[j1:j2])}</ins>")
+    return "".join(parts)
+
+
+def source_contexts(svc: Services, draft: Draft) -> list[dict[str, object]]:
+    """Every source's context, reading each cited document once."""
+    docs: dict[str, Document | None] = {}
+    out = []
+    for source in sorted(draft.sources, key=lambda s: s.id):
+        if source.doc_id not in docs:
+            docs[source.doc_id] = svc.kb.get(source.doc_id) if svc.kb is not None else None
+        out.append(source_context(svc, source, doc=docs[source.doc_id]))
+    return out
+
+
+def source_context(svc: Services, source: Source, radius: int = CONTEXT_CHARS,
+                   doc: Document | None = None) -> dict[str, object]:
+    """The cited passage inside its surrounding text, for the side panel."""
+    if doc is None and svc.kb is not None:
+        doc = svc.kb.get(source.doc_id)
+    base = {"id": source.id, "doc_id": source.doc_id, "title": source.title, "issuer": source.issuer,
+            "region": source.region, "date": source.date, "own": source.own}
+    if doc is None:
+        return {**base, "before": "", "passage": source.quote, "after": "", "found": False,
+                "note": "原文档已不在知识库中，仅显示引用时保存的原文。", "start": source.start, "end": source.end}
+    text, start, end = doc.text, source.start, source.end
+    note = ""
+    if not (0 <= start <= end <= len(text)) or text[start:end] != source.quote:
+        at = text.find(source.quote) if source.quote else -1
+        if at < 0:
+            return {**base, "before": "", "passage": source.quote, "after": "", "found": False,
+                    "note": "原文档已更新，找不到这段引文，仅显示引用时保存的原文。", "start": start, "end": end}
+        start, end, note = at, at + len(source.quote), "原文档已更新，引文位置已重新定位。"
+    a, b = max(0, start - radius), min(len(text), end + radius)
+    return {**base, "before": ("…" if a > 0 else "") + text[a:start], "passage": text[start:end],
+            "after": text[end:b] + ("…" if b < len(text) else ""), "found": True, "note": note,
+            "start": start, "end": end, "doc_title": doc.meta.title}
+
+
+EXPORTS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+    "txt": "text/plain; charset=utf-8",
+}
+
+
+def export(draft: Draft, record: DraftRecord, version: int, fmt: str) -> tuple[bytes, str, str]:
+    """(content, media type, file name) of the draft in ``fmt``."""
+    if fmt not in EXPORTS:
+        raise NotFound(f"不支持导出为 {fmt}。")
+    if fmt == "docx":
+        data = to_docx(draft)
+    elif fmt == "md":
+        data = to_markdown(draft).encode("utf-8")
+    elif fmt == "json":
+        data = draft.model_dump_json(indent=2).encode("utf-8")
+    else:
+        data = plain_text(draft).encode("utf-8")
+    stem = f"答复函-第{record.number}号" if record.number else f"答复函-草稿{record.id}"
+    return data, EXPORTS[fmt], f"{stem}-v{version}.{fmt}"
