@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_KB, shared_path
+from vectorstore.chunker import chunk_document
 from vectorstore.normalize import normalize_text
 from vectorstore.readers import read_file
 from vectorstore.reply import parse_reply, parse_session_number
@@ -132,3 +133,28 @@ def test_policy_heading_hierarchy() -> None:
     # 一、 ranks above 第X条, so it closes the article.
     assert paths["1.依法注册。"] == ["第二章 支持", "一、申报条件", "（一）企业条件", "1.依法注册"]
     assert paths["（1）注册满一年。"] == ["第二章 支持", "一、申报条件", "（一）企业条件", "1.依法注册", "（1）注册满一年"]
+
+
+def test_thanks_early_in_the_body_is_not_the_closing() -> None:
+    # A reply with no closing formula: the courtesy in the first body paragraph must not end the body.
+    text = (
+        "关于建设示例区科普中心的答复\n王某委员：\n您提出的第12号提案收悉，现答复如下：\n"
+        "非常感谢您对我区科普工作的关心。\n"
+        + "我局对建设科普中心的必要性做了调查研究，全区现有科普场馆3处，年接待观众约12万人次，"
+        "场馆面积和展教内容已不能满足需求，建设新的科普中心是必要的。\n"
+        + "选址方面，中心城区可用地块较少，我局将会同有关部门继续论证，力争在规划修编时统筹安排。\n"
+        "联系人：李某\n2010年5月10日\n"
+    )
+    parts = parse_reply(text)
+    assert parts.closing is None
+    assert parts.date_iso == "2010-05-10"
+    chunks = chunk_document("d", text, "reply")
+    covered = "".join(c.text for c in chunks)
+    assert "年接待观众约12万人次" in covered and "力争在规划修编时统筹安排" in covered
+    assert all(text[c.start : c.end] == c.text for c in chunks)
+
+
+def test_a_reply_whose_body_cannot_be_found_is_still_chunked() -> None:
+    text = "感谢您的关心。\n" + "我局已建成示例平台5家，服务企业300家。" * 3
+    chunks = chunk_document("d", text, "reply")
+    assert chunks and "服务企业300家" in chunks[0].text

@@ -25,6 +25,8 @@ def chunk_document(doc_id: str, text: str, kind: str, max_chars: int = 400, min_
             start, end = 0, len(text)
         raw = _blocks_in(text, start, end)
         roles = _role_lookup(parts)
+        if not raw:  # a misread header or tail left no body: chunk the whole text rather than nothing
+            raw = _blocks_in(text, 0, len(text))
     else:
         raw = _blocks_in(text, 0, len(text))
         roles = {}

@@ -26,6 +26,9 @@ _DATE_ISO = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$")
 _DISCLOSURE = re.compile(r"主动公开|依申请公开|不予公开|不公开")
 _CONTACT = re.compile(r"联系人|联系电话|联系方式")
 _CC = re.compile(r"^抄送[:：]")
+# Lines below the closing (signature, date, contact, disclosure, cc) are short; longer ones are body text.
+_TAIL_LINE_MAX = 30
+_BODY_LINE_MIN = 80
 _WORK = re.compile(r"工作开展|开展情况|基本情况|工作进展|办理情况|工作情况|主要做法|已开展|落实情况|有关情况")
 _PLAN = re.compile(r"下一步|工作打算|工作计划|工作安排|工作措施|今后")
 _SUGGESTION = re.compile(r"^[一二三四五六七八九十]+、\s*(?:关于|对)?\s*[“\"「](.+?)[”\"」](?:的)?(?:建议|意见)?(?:的)?(?:回复|答复|办理情况)?")
@@ -166,12 +169,19 @@ def _find_tail(lines: list[Line], parts: ReplyParts, body_start: int) -> int:
     """Locate closing, signature, date, disclosure, contact, cc; return where the body ends."""
     tail_start = len(lines)
     closing_idx = -1
+    body_like = 0
     for i in range(len(lines) - 1, body_start - 1, -1):
         text = lines[i].text
         if _CLOSING.search(text) and len(text) < 200:
             parts.closing = _span(lines[i])
             tail_start = closing_idx = i
             break
+        if len(text) > _TAIL_LINE_MAX and not _tail_like(text):
+            # Past a body paragraph, a thank-you is a courtesy inside the body, not the closing; a long
+            # line, or a second medium one, below a closing would be body text.
+            body_like += 1
+            if len(text) > _BODY_LINE_MIN or body_like > 1:
+                break
     scan_from = closing_idx + 1 if parts.closing else max(body_start, len(lines) - 8)
     for i in range(scan_from, len(lines)):
         line, text = lines[i], lines[i].text
@@ -191,6 +201,11 @@ def _find_tail(lines: list[Line], parts: ReplyParts, body_start: int) -> int:
             continue
         tail_start = min(tail_start, i)
     return tail_start
+
+
+def _tail_like(text: str) -> bool:
+    return bool(_CONTACT.search(text) or _DISCLOSURE.search(text) or _CC.match(text) or parse_date(text)
+                or _SIGNATURE.match(text) or text.startswith(("附件", "特此")) or re.search(r"复函|函复|审签|签发", text))
 
 
 def _find_sections(body: list[Line], parts: ReplyParts) -> None:
