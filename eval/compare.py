@@ -7,27 +7,11 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
-from jinja2 import Environment
-
 from eval.metrics import METRICS, Metric
-from eval.report import CSS, fmt, png_base64
+from eval.report import fmt, png_base64, report_css, report_env
 from eval.runner import load_results
 
 _EPS = 1e-9
-
-COMPARE_TEMPLATE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>评测对比</title><style>{{ css }}</style></head><body>
-<h1>评测对比</h1>
-<p class="small">A: {{ a }} ({{ n_a }} scored) · B: {{ b }} ({{ n_b }} scored) · {{ n_shared }} cases scored in both.
-Better/worse count the shared cases where B moved in the metric's good direction / the other way.</p>
-<table><tr><th>metric</th><th>mean A</th><th>mean B</th><th>delta (B−A)</th><th>B better</th><th>B worse</th></tr>
-{% for r in rows %}<tr class="{{ 'good' if r.improved else ('bad' if r.regressed else '') }}"><td>{{ r.label }} <span class="small">({{ r.name }})</span></td>
-<td class="num">{{ fmt(r.mean_a) }}</td><td class="num">{{ fmt(r.mean_b) }}</td><td class="num">{{ fmt(r.delta) }}</td>
-<td class="num">{{ r.better }}</td><td class="num">{{ r.worse }}</td></tr>{% endfor %}
-</table>
-{% if plot %}<img alt="comparison" src="data:image/png;base64,{{ plot }}">{% endif %}
-</body></html>
-"""
 
 
 @dataclass
@@ -113,8 +97,8 @@ def write_comparison(run_a: Path, run_b: Path, out_dir: Path) -> tuple[list[Metr
     plot = compare_plot(diffs, run_a.name, run_b.name)
     if plot:
         (out_dir / "compare.png").write_bytes(base64.b64decode(plot))
-    html = Environment(autoescape=True).from_string(COMPARE_TEMPLATE).render(
-        css=CSS, fmt=fmt, rows=diffs, plot=plot, a=str(run_a), b=str(run_b),
+    html = report_env().get_template("compare.html.j2").render(
+        css=report_css(), fmt=fmt, rows=diffs, plot=plot, a=str(run_a), b=str(run_b),
         n_a=counts["a"], n_b=counts["b"], n_shared=counts["shared"],
     )
     (out_dir / "compare.html").write_text(html, encoding="utf-8")

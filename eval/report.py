@@ -18,7 +18,7 @@ import matplotlib
 # The backend is chosen before pyplot loads: no display on servers and CI.
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemLoader
 from matplotlib.figure import Figure
 
 from assistant.models import Draft
@@ -26,59 +26,7 @@ from eval.cases import EvalCase
 from eval.metrics import METRIC_BY_NAME, METRICS, meets
 from eval.text import strip_markers
 
-CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5em;color:#222;line-height:1.55}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .5em;font-size:.9em}
-th{background:#f3f3f3}.bad{background:#fde2e2}.good{background:#e3f6e3}.num{text-align:right}
-.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}.pane{border:1px solid #ddd;padding:.8em;background:#fcfcfc}
-.pane pre{white-space:pre-wrap;font-family:inherit;margin:0}.case{border-top:3px solid #888;margin-top:2em}
-mark{background:#ffd9a8}.marker{color:#06c;font-size:.8em}.h{font-weight:bold;margin:.6em 0 .2em}
-.title{font-weight:bold;text-align:center;font-size:1.1em}.issues li{font-size:.9em}.err{color:#b00}
-.small{font-size:.85em;color:#555}img{max-width:100%}
-"""
-
-TEMPLATE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>评测报告 {{ config.cases }}</title><style>{{ css }}</style></head>
-<body>
-<h1>评测报告</h1>
-<p class="small">cases: {{ config.cases }} · kb: {{ config.kb_dir }} · engine: {{ config.engine }} ·
-embedding: {{ config.embedding_model or "(self-trained)" }} · written {{ summary.written_at }}<br>
-{{ summary.scored }} scored, {{ summary.errors }} failed, {{ summary.missing }} not run, of {{ summary.cases }} cases.</p>
-<h2>Aggregates</h2>
-<table><tr><th>metric</th><th>mean</th><th>median</th><th>min</th><th>max</th><th>n</th><th>target</th><th>cases meeting it</th></tr>
-{% for m in metrics %}{% set a = summary.metrics[m.name] %}
-<tr class="{{ 'bad' if m.target is not none and a.mean is not none and not m.meets(a.mean) else '' }}">
-<td>{{ m.label }} <span class="small">({{ m.name }})</span></td>
-<td class="num">{{ fmt(a.mean) }}</td><td class="num">{{ fmt(a.median) }}</td><td class="num">{{ fmt(a.min) }}</td>
-<td class="num">{{ fmt(a.max) }}</td><td class="num">{{ a.n }}</td>
-<td>{{ ('≥ ' if m.higher_is_better else '≤ ') ~ fmt(m.target) if m.target is not none else '' }}</td>
-<td class="num">{{ fmt(a.meets_target) if a.meets_target is defined else '' }}</td></tr>{% endfor %}
-</table>
-<details><summary>Metric definitions</summary><pre>{{ definitions }}</pre></details>
-{% if plot %}<h2>Distributions</h2><img alt="metric distributions" src="data:image/png;base64,{{ plot }}">{% endif %}
-<h2>Cases</h2>
-<table><tr><th>case</th>{% for m in brief %}<th>{{ m.name }}</th>{% endfor %}</tr>
-{% for c in cases %}<tr><td><a href="#{{ c.anchor }}">{{ c.case_id }}</a>{% if c.error %} <span class="err">error</span>{% endif %}</td>
-{% for m in brief %}{% set v = c.metrics.get(m.name) %}<td class="num {{ '' if v is none else ('good' if m.meets(v) else 'bad') if m.target is not none else '' }}">{{ fmt(v) }}</td>{% endfor %}</tr>{% endfor %}
-</table>
-{% for c in cases %}
-<section class="case" id="{{ c.anchor }}">
-<h3>{{ c.case_id }} — {{ c.title }}</h3>
-<p class="small">gold {{ c.gold_doc_id }}{% if not c.gold_in_kb %} (not in this knowledge base){% endif %} dated {{ c.gold_date }}; drafted as of {{ c.reply_date }}; excluded {{ c.excluded|join(', ') }}</p>
-{% if c.error %}<p class="err">{{ c.error }}</p>{% endif %}
-{% if c.metrics %}<p class="small">{% for m in metrics %}{% set v = c.metrics.get(m.name) %}{% if v is not none %}{{ m.name }} {{ fmt(v) }} · {% endif %}{% endfor %}</p>{% endif %}
-{% if c.issues %}<ul class="issues">{% for label, items in c.issues %}<li>{{ label }}:<ul>{% for i in items %}<li>{{ i }}</li>{% endfor %}</ul></li>{% endfor %}</ul>{% endif %}
-<div class="pair"><div class="pane"><b>Draft</b>
-{% for b in c.blocks %}{% if b.kind == 'sentences' %}<p>{% for s in b.sentences %}{% if s.flags %}<mark title="{{ s.flags|join('; ') }}">{{ s.text }}</mark>{% else %}{{ s.text }}{% endif %}<span class="marker">{{ s.markers }}</span>{% endfor %}</p>
-{% elif b.kind == 'title' %}<p class="title">{{ b.text }}</p>{% elif b.kind == 'h' %}<p class="h">{{ b.text }}</p>{% else %}<p>{{ b.text }}</p>{% endif %}{% endfor %}
-{% if c.sources %}<details><summary>Sources ({{ c.sources|length }})</summary><ol>{% for s in c.sources %}
-<li value="{{ s.id }}"><span class="small">{{ s.doc_id }} · {{ s.region }} · {{ s.date }} · {{ s.title }}</span><br>{{ s.quote }}</li>{% endfor %}</ol></details>{% endif %}
-{% if c.flag_notes %}<details open><summary>Flags</summary><ul>{% for f in c.flag_notes %}<li>{{ f }}</li>{% endfor %}</ul></details>{% endif %}
-</div>
-<div class="pane"><b>Gold reply</b><pre>{{ c.gold_text }}</pre></div></div>
-</section>{% endfor %}
-</body></html>
-"""
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "eval"
 
 _BRIEF = ("structure", "citation_validity", "figure_traceability", "jurisdiction", "leakage", "coverage",
           "rouge_l", "evidence_findability", "recall_at_5", "seconds")
@@ -200,12 +148,18 @@ def _definitions() -> str:
     return f"{metrics.__doc__ or ''}\n{retrieval.__doc__ or ''}".strip()
 
 
+def report_env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
+
+
+def report_css() -> str:
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
 def render_report(cases: list[EvalCase], rows: list[dict[str, Any]], summary: dict[str, Any], out_dir: Path) -> str:
     by_id = {r["case_id"]: r for r in rows}
-    env = Environment(autoescape=True)
-    template = env.from_string(TEMPLATE)
-    return template.render(
-        css=CSS, config=summary["config"], summary=summary, fmt=fmt, definitions=_definitions(),
+    return report_env().get_template("report.html.j2").render(
+        css=report_css(), config=summary["config"], summary=summary, fmt=fmt, definitions=_definitions(),
         metrics=[_MetricView(m.name) for m in METRICS], brief=[_MetricView(n) for n in _BRIEF],
         plot=distribution_plot(rows), cases=[_case_view(c, by_id.get(c.case_id), out_dir) for c in cases],
     )
