@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from assistant.cli_bureau import cli_settings
 from assistant.models import DraftOptions
 from assistant.proposal import ProposalError, load_proposal, parse_proposal
 from assistant.services import open_kb
-from assistant.settings import Settings
 
 console = Console(stderr=True, soft_wrap=True)
 
@@ -56,7 +56,7 @@ def draft(
         raise typer.Exit(2) from err
     from assistant.drafting import Drafter
 
-    settings = Settings()
+    settings = cli_settings()
     result = Drafter(settings, open_kb(settings)).draft(parsed, options)
     from assistant.render import to_docx, to_html, to_markdown
 

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.cli_bureau import cli_settings
 from assistant.services import open_kb
-from assistant.settings import Settings
 from vectorstore.metadata import ManifestError
 from vectorstore.types import KINDS, SearchFilters
 
@@ -30,7 +30,7 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Ingest documents (txt, md, html, docx, pdf); re-ingesting unchanged files changes nothing."""
-    settings = Settings()
+    settings = cli_settings()
     if manifest is None and len(paths) == 1 and (paths[0] / "MANIFEST.tsv").is_file():
         manifest = paths[0] / "MANIFEST.tsv"
     kb = open_kb(settings)
@@ -82,7 +82,7 @@ def search(
             raise typer.BadParameter(f"unknown kind '{kd}'; use one of {', '.join(KINDS)}", param_hint="--kind")
     filters = SearchFilters(kinds=kind or [], issuer=issuer, region=region, before=before, after=after,
                             exclude_doc_ids=exclude or [])
-    hits = open_kb(Settings()).search(query, k=k, filters=filters)
+    hits = open_kb(cli_settings()).search(query, k=k, filters=filters)
     if as_json:
         _emit_json({"query": query, "k": k, "filters": filters.model_dump(exclude_defaults=True),
                     "hits": [h.model_dump() for h in hits]})
@@ -101,7 +101,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print document (and chunks) as JSON")] = False,
 ) -> None:
     """Print a document's stored text, or the slice [start:end] of it."""
-    kb = open_kb(Settings(), need_vectors=False)
+    kb = open_kb(cli_settings(), need_vectors=False)
     doc = kb.get(doc_id)
     if doc is None:
         console.print(f"[red]没有这个文档[/red]: {doc_id}（用 `assistant list` 查看文档编号）")
@@ -123,7 +123,7 @@ def list_docs(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
 ) -> None:
     """List stored documents."""
-    rows = [dict(r) for r in open_kb(Settings(), need_vectors=False).store.meta_rows() if not kind or r["kind"] == kind]
+    rows = [dict(r) for r in open_kb(cli_settings(), need_vectors=False).store.meta_rows() if not kind or r["kind"] == kind]
     if as_json:
         _emit_json(rows)
         return
@@ -135,7 +135,7 @@ def list_docs(
 
 def delete(doc_id: Annotated[str, typer.Argument(help="Document id")]) -> None:
     """Delete a document with its chunks and vectors."""
-    if not open_kb(Settings()).delete(doc_id):
+    if not open_kb(cli_settings()).delete(doc_id):
         console.print(f"[red]没有这个文档[/red]: {doc_id}")
         raise typer.Exit(1)
     console.print(f"已删除 {doc_id}")
@@ -143,7 +143,7 @@ def delete(doc_id: Annotated[str, typer.Argument(help="Document id")]) -> None:
 
 def stats(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
     """Counts of documents, chunks, vectors; the embedder and collection in use."""
-    data = open_kb(Settings()).stats()
+    data = open_kb(cli_settings()).stats()
     if as_json:
         _emit_json(data)
     else:
@@ -153,7 +153,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")]
 
 def check(repair: Annotated[bool, typer.Option(help="Rebuild whatever is missing or orphaned")] = False) -> None:
     """Check that the vector and keyword indexes agree with the document store."""
-    result = open_kb(Settings()).check(repair=repair)
+    result = open_kb(cli_settings()).check(repair=repair)
     _emit_json(result)
     if not repair and any(v for k, v in result.items() if k != "chunks"):
         raise typer.Exit(1)

@@ -58,17 +58,19 @@ def user_create(
     role: Annotated[str, typer.Option(help="drafter | reviewer | admin")] = "drafter",
     password: Annotated[str | None, typer.Option(help="Password (prompted for when omitted)")] = None,
     display_name: Annotated[str, typer.Option(help="Name shown in the app")] = "",
-    bureau: Annotated[str | None, typer.Option(help="Bureau (tenant); default: ASSISTANT_BUREAU_NAME")] = None,
+    bureau: Annotated[str | None, typer.Option(
+        help="Bureau: a key (or name) from ASSISTANT_BUREAUS_FILE; default: the global --bureau, else ASSISTANT_BUREAU_NAME")] = None,
 ) -> None:
     """Create a user."""
+    from assistant.cli_bureau import user_bureau
     from assistant.web.services.errors import ServiceError
     from assistant.web.services.users import create_user
 
-    factory, settings = _sessions()
+    stored = user_bureau(bureau)
+    factory, _ = _sessions()
     with factory() as db:
         try:
-            user = create_user(db, name, role, _password(password), settings.bureau_name if bureau is None else bureau,
-                               display_name)
+            user = create_user(db, name, role, _password(password), stored, display_name)
         except ServiceError as err:
             console.print(f"[red]{err}[/red]")
             raise typer.Exit(1) from err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vectorstore.config import KBConfig
@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     tenant: str = Field("", description="Bureau (tenant) key when several bureaus share one Chroma server")
     chunk_max_chars: int = Field(400, description="Longest chunk before it is split at items or sentences")
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file accepted at ingest, in bytes")
-    static_time_budget_s: float = Field(60.0, description="CPU seconds the self-trained static embedder may train for")
+    static_time_budget_s: float = Field(60.0, description="Seconds the self-trained static embedder may fine-tune for (vocabulary building is not counted)")
     candidates: int = Field(50, description="Candidates per retrieval channel before rank fusion")
     max_per_doc: int = Field(2, description="Most search hits one document may contribute (diversity)")
 
@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     region: str = Field("示例省示例市", description="The bureau's region; sources outside it are never cited as its own work")
     city_short: str = Field("我市", description="How letters call the city (我市/我区/我县)")
     issuer_aliases: list[str] = Field(default_factory=list, description="Other names the bureau's documents are issued under (e.g. 示例市科技局)")
+    bureaus_file: Path | None = Field(
+        None, description="TOML file with one [[bureau]] table per bureau this deployment serves (key, name, short, region, "
+        "city_short, issuer_aliases, optional kb_dir; default <kb_dir>/<key>); empty: one bureau from the settings above"
+    )
 
     # --- drafting -----------------------------------------------------------
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint (vLLM, Ollama, Xinference), e.g. http://127.0.0.1:8001/v1; empty: no LLM")
@@ -52,6 +56,12 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(False, description="Mark the session cookie Secure; set true when the app is served over https")
     session_hours: float = Field(12.0, description="Hours a login stays valid without activity")
     workers: int = Field(1, description="Worker processes `assistant serve` starts (ingest status is kept in the database, so several work)")
+
+    @field_validator("bureaus_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # ASSISTANT_BUREAUS_FILE= (set but empty) means "no file", not the current directory.
+        return None if isinstance(value, str) and not value.strip() else value
 
     def kb(self) -> KBConfig:
         return KBConfig(

@@ -137,7 +137,7 @@ def stage_search(kb_dir: Path, qs: list[str], profile: bool) -> dict[str, Any]:
     t.wrap(kb.embedder, "embed_query", "embed query")
     t.wrap(kb.store, "chunks_by_id", "sqlite chunks_by_id")
     t.wrap(kb.store, "matching_doc_ids", "sqlite filters")
-    t.wrap(kb.store, "doc_meta", "sqlite doc_meta")
+    t.wrap(kb.store, "doc_metas", "sqlite doc_metas")
     t.wrap(kbmod, "query_terms", "tokenize query")
     timed = qs[WARMUP:]
     lat: list[float] = []

@@ -21,7 +21,6 @@ from typing import Any
 from bench.corpus import ARTIFACTS, SHARED, build_kb, sources
 from bench.evaluation import (
     CHANNELS,
-    Channel,
     Scored,
     Setting,
     by_kind,
@@ -31,7 +30,6 @@ from bench.evaluation import (
     summary,
     with_config,
 )
-from bench.fusion import Method, fused_ids
 from bench.mining import KINDS, Pair, docs_of, mine
 from bench.table import format_table, write_json
 from vectorstore.static_model import StaticConfig
@@ -39,25 +37,30 @@ from vectorstore.static_model import StaticConfig
 HYBRID_IN, VECTOR_IN = "hybrid: keyword + static, in-sample", "vector: static, in-sample"
 HYBRID_OUT, VECTOR_OUT = "hybrid: keyword + static, held-out", "vector: static, held-out"
 KEYWORD = "keyword (BM25)"
-# Hybrid-search settings tried without editing the core: KBConfig fields (applied to kb.search),
-# and, marked "method", fusions the core does not have (bench.fusion, same candidates and diversity).
+# Hybrid-search settings, each a KBConfig update applied to kb.search (fusion is a KBConfig field).
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
-    ("default: RRF k 60, weights 1/1, candidates 50, max_per_doc 2", {}),
-    ("max_per_doc 1", {"max_per_doc": 1}),
-    ("max_per_doc 3", {"max_per_doc": 3}),
-    ("max_per_doc 10 (no diversity)", {"max_per_doc": 10}),
-    ("candidates 20", {"candidates": 20}),
-    ("candidates 100", {"candidates": 100}),
-    ("rrf_k 10", {"rrf_k": 10}),
-    ("rrf_k 30", {"rrf_k": 30}),
-    ("rrf_k 120", {"rrf_k": 120}),
-    ("keyword_weight 1.5", {"keyword_weight": 1.5}),
-    ("vector_weight 1.5", {"vector_weight": 1.5}),
-    ("vector_weight 2", {"vector_weight": 2.0}),
-    ("rrf_k 10 + vector_weight 2", {"rrf_k": 10, "vector_weight": 2.0}),
-    ("[core change] score fusion, each channel / its top score", {"method": "max"}),
-    ("[core change] score fusion, min-max per channel", {"method": "minmax"}),
-    ("[core change] score fusion, min-max, keyword_weight 0.5", {"method": "minmax", "keyword_weight": 0.5}),
+    ("default (KBConfig as shipped)", {}),
+    ("rrf: k 60, weights 1/1, candidates 50, max_per_doc 2", {"fusion": "rrf"}),
+    ("rrf: max_per_doc 1", {"fusion": "rrf", "max_per_doc": 1}),
+    ("rrf: max_per_doc 3", {"fusion": "rrf", "max_per_doc": 3}),
+    ("rrf: max_per_doc 10 (no diversity)", {"fusion": "rrf", "max_per_doc": 10}),
+    ("rrf: candidates 20", {"fusion": "rrf", "candidates": 20}),
+    ("rrf: candidates 100", {"fusion": "rrf", "candidates": 100}),
+    ("rrf: k 10", {"fusion": "rrf", "rrf_k": 10}),
+    ("rrf: k 30", {"fusion": "rrf", "rrf_k": 30}),
+    ("rrf: k 120", {"fusion": "rrf", "rrf_k": 120}),
+    ("rrf: keyword_weight 1.5", {"fusion": "rrf", "keyword_weight": 1.5}),
+    ("rrf: vector_weight 1.5", {"fusion": "rrf", "vector_weight": 1.5}),
+    ("rrf: vector_weight 2", {"fusion": "rrf", "vector_weight": 2.0}),
+    ("rrf: k 10 + vector_weight 2", {"fusion": "rrf", "rrf_k": 10, "vector_weight": 2.0}),
+    ("rrf: k 10 + keyword_weight 1.5", {"fusion": "rrf", "rrf_k": 10, "keyword_weight": 1.5}),
+    ("max: each channel / its top score", {"fusion": "max"}),
+    ("minmax: weights 1/1", {"fusion": "minmax"}),
+    ("minmax: keyword_weight 0.5", {"fusion": "minmax", "keyword_weight": 0.5}),
+    ("minmax: keyword_weight 1.5", {"fusion": "minmax", "keyword_weight": 1.5}),
+    ("minmax: vector_weight 1.5", {"fusion": "minmax", "vector_weight": 1.5}),
+    ("minmax: max_per_doc 3", {"fusion": "minmax", "max_per_doc": 3}),
+    ("minmax: candidates 20", {"fusion": "minmax", "candidates": 20}),
 ]
 
 
@@ -71,15 +74,7 @@ TRAIN_VARIANTS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def _fusion_channel(method: Method, weights: dict[str, Any]) -> Channel:
-    return lambda kb, q: fused_ids(kb, q, method=method, **weights)
-
-
 def run_variant(setting: Setting, pairs: list[Pair], update: dict[str, Any]) -> Scored:
-    update = dict(update)
-    method = update.pop("method", None)
-    if method is not None:
-        return evaluate(setting, pairs, _fusion_channel(method, update))
     return with_config(setting, update, CHANNELS["hybrid"], pairs)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from vectorstore.chunker import CHUNKER_VERSION
+from vectorstore.hybrid import FusionMethod
 
 
 class KBConfig(BaseModel):
@@ -19,9 +20,13 @@ class KBConfig(BaseModel):
     chunk_max_chars: int = Field(400, description="Longest chunk before it is split at items or sentences")
     chunk_min_chars: int = Field(80, description="Chunks shorter than this merge with a neighbour under the same heading")
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Larger files are refused at ingest")
-    static_time_budget_s: float = Field(60.0, description="CPU seconds the static model may train for")
+    static_time_budget_s: float = Field(60.0, description="Seconds the static model may fine-tune for (vocabulary and initial vectors are not counted)")
     static_min_chunks: int = Field(40, description="Below this many chunks the static model is not trained (hashing is used)")
     retrain_fraction: float = Field(0.2, description="Retrain the static model when this share of chunks changed")
+    fusion: FusionMethod = Field(
+        "rrf", description="How keyword and vector candidates are merged: 'rrf' (reciprocal rank, uses rrf_k) or "
+        "'minmax' (each channel's scores scaled to 0..1, then a weighted sum); 'max' scales by the top score only",
+    )
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant")
     keyword_weight: float = Field(1.0, description="Weight of the keyword channel in fusion")
     vector_weight: float = Field(1.0, description="Weight of the vector channel in fusion")

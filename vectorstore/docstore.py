@@ -132,6 +132,14 @@ class DocStore:
         row = self._conn().execute(f"SELECT {', '.join(_META_COLS)} FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return DocMeta.model_validate(dict(row)) if row else None
 
+    def doc_metas(self, doc_ids: set[str]) -> dict[str, DocMeta]:
+        """Metadata of several documents in one query (a search result spans up to k documents)."""
+        ids = sorted(doc_ids)
+        if not ids:
+            return {}
+        sql = f"SELECT doc_id, {', '.join(_META_COLS)} FROM documents WHERE doc_id IN ({','.join('?' * len(ids))})"
+        return {r["doc_id"]: DocMeta.model_validate({c: r[c] for c in _META_COLS}) for r in self._conn().execute(sql, ids)}
+
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         rows = self._conn().execute("SELECT * FROM chunks WHERE doc_id=? ORDER BY seq", (doc_id,))
         return [_chunk(r) for r in rows]

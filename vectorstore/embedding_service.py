@@ -93,7 +93,7 @@ class EmbeddingService:
             if path and "“" in path[0] and "建议" in path[0]:
                 suggestion = path[0].split("“", 1)[1].split("”", 1)[0]
             items.append(TrainingText(text=text, section_path=path, title=titles.get(r["doc_id"], ""),
-                                      sentences=sents, suggestion=suggestion))
+                                      sentences=sents, suggestion=suggestion, terms=r["terms"].split()))
         all_ids = sorted(self.store.chunk_ids())
         fingerprint = hashlib.sha1("\n".join(all_ids).encode()).hexdigest()[:12]
         out = self.config.models_dir / f"static-{fingerprint}"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Literal
+
+FusionMethod = Literal["rrf", "minmax", "max"]
+Fused = list[tuple[str, float, dict[str, int]]]
 
 
-def rrf(channels: dict[str, list[str]], weights: dict[str, float], k0: int = 60) -> list[tuple[str, float, dict[str, int]]]:
+def rrf(channels: dict[str, list[str]], weights: dict[str, float], k0: int = 60) -> Fused:
     """Reciprocal-rank fusion: score = Σ weight / (k0 + rank). Returns (id, score, ranks) best first."""
     scores: dict[str, float] = defaultdict(float)
     ranks: dict[str, dict[str, int]] = defaultdict(dict)
@@ -20,9 +24,54 @@ def rrf(channels: dict[str, list[str]], weights: dict[str, float], k0: int = 60)
     return [(item, scores[item], ranks[item]) for item in order]
 
 
-def diversify(ranked: list[tuple[str, float, dict[str, int]]], doc_of: dict[str, str], k: int, max_per_doc: int):  # type: ignore[no-untyped-def]
+def score_fusion(channels: dict[str, list[tuple[str, float]]], weights: dict[str, float],
+                 norm: FusionMethod = "minmax") -> Fused:
+    """Weighted sum of per-channel scores scaled to [0, 1] within each candidate list.
+
+    ``max`` divides by the channel's best score, so a channel whose best match
+    is weak stays weak; ``minmax`` stretches every list to span 0..1. Unlike RRF
+    this keeps how far apart the candidates are, not only their order.
+    """
+    scores: dict[str, float] = defaultdict(float)
+    ranks: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, hits in channels.items():
+        if not hits:
+            continue
+        values = [s for _, s in hits]
+        hi, lo = max(values), min(values)
+        for rank, (item, s) in enumerate(hits, start=1):
+            if name in ranks[item]:
+                continue
+            if norm == "max":
+                scaled = s / hi if hi > 0 else 0.0
+            else:
+                scaled = (s - lo) / (hi - lo) if hi > lo else 1.0
+            scores[item] += weights.get(name, 1.0) * scaled
+            ranks[item][name] = rank
+    order = sorted(scores, key=lambda x: (-scores[x], x))
+    return [(item, scores[item], ranks[item]) for item in order]
+
+
+def fuse(channels: dict[str, list[tuple[str, float]]], weights: dict[str, float], method: FusionMethod = "rrf",
+         rrf_k: int = 60) -> Fused:
+    """One entry point for every fusion method, so search and the benchmarks cannot drift apart."""
+    if method == "rrf":
+        return rrf({name: [c for c, _ in hits] for name, hits in channels.items()}, weights, rrf_k)
+    return score_fusion(channels, weights, method)
+
+
+def doc_of_chunk(chunk_id: str) -> str:
+    """The document of a chunk, read from its id (``doc_id:sha16``, see chunker.chunk_id).
+
+    Splits at the last colon: the digest never holds one, so a doc id that did would still be whole.
+    """
+    return chunk_id.rsplit(":", 1)[0]
+
+
+def diversify(ranked: Fused, doc_of: dict[str, str], k: int, max_per_doc: int) -> Fused:
     """Take the best ``k``, at most ``max_per_doc`` from one document unless nothing else is left."""
-    chosen, spill = [], []
+    chosen: Fused = []
+    spill: Fused = []
     per_doc: dict[str, int] = defaultdict(int)
     for entry in ranked:
         doc = doc_of.get(entry[0], "")

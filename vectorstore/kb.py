@@ -14,7 +14,7 @@ from vectorstore.config import KBConfig
 from vectorstore.docstore import DocStore
 from vectorstore.embed import Embedder
 from vectorstore.embedding_service import EmbeddingService
-from vectorstore.hybrid import diversify, rrf
+from vectorstore.hybrid import Fused, diversify, doc_of_chunk, fuse
 from vectorstore.keyword_index import BM25Index
 from vectorstore.metadata import ManifestError, infer_meta, load_manifest
 from vectorstore.normalize import content_hash, normalize_text
@@ -54,7 +54,24 @@ class IngestReport:
 
 
 def doc_id_for(source_key: str) -> str:
-    """Stable id from where the document comes from (never from its content, which may change)."""
+    """Stable id from where the document comes from (never from its content, which may change).
+
+    Rule: ``<slug>-<sha1(source_key)[:8]>``. ``source_key`` is the file's path relative to the
+    manifest's folder, else to the folder given to ingest, else (a file named on its own) its
+    name; the slug is the lower-cased ASCII part of the file stem, ``doc`` when none is left.
+
+    * Same stem in different sub-folders of one ingest root: different keys (``a/x.txt`` vs
+      ``b/x.txt``), so different ids.
+    * Same content under two paths: ids differ; ingest keeps the first and reports the
+      other as a duplicate (content hash).
+    * Same relative path under two different roots (``ingest 2023/`` then ``ingest 2024/``,
+      both holding ``reply.txt``): same key, same id; the second is an update of the first.
+      Ingest both from their common parent (or with a manifest) to keep both. Within one
+      ingest call the clash is detected and the second file is refused.
+    * Chinese file names all slug to ``doc``, so only the 8 hex digits (32 bits) tell them apart:
+      two keys meet with probability ~n²/2³³ (about 1 at 90,000 documents). Ingest refuses the
+      file whose id is already held by another source rather than overwrite it.
+    """
     stem = Path(source_key).stem
     slug = re.sub(r"[^a-z0-9_]+", "_", stem.lower()).strip("_")[:48] or "doc"
     return f"{slug}-{hashlib.sha1(source_key.encode('utf-8')).hexdigest()[:8]}"
@@ -125,8 +142,9 @@ class KnowledgeBase:
         files = list(_expand(paths, report))
         if manifest is not None:
             files = self._listed_only(files, entries, base, report)
+        seen: dict[str, str] = {}  # doc id → path that took it in this call
         for n, (path, root) in enumerate(files, start=1):
-            report.files.append(self._ingest_one(path, root, entries, base))
+            report.files.append(self._ingest_one(path, root, entries, base, seen))
             if progress:
                 progress("read", n, len(files))
         changed = any(f.status in ("added", "updated") for f in report.files)
@@ -149,7 +167,8 @@ class KnowledgeBase:
                 report.files.append(FileResult(str(path), "skipped", reason="not listed in the manifest"))
         return kept
 
-    def _ingest_one(self, path: Path, root: Path, entries: dict[str, tuple[DocMeta, bool]], base: Path | None) -> FileResult:
+    def _ingest_one(self, path: Path, root: Path, entries: dict[str, tuple[DocMeta, bool]], base: Path | None,
+                    seen: dict[str, str]) -> FileResult:
         shown = str(path)
         try:
             text = normalize_text(read_file(path, self.config.max_file_bytes))
@@ -160,8 +179,14 @@ class KnowledgeBase:
         key = _source_key(path, root, base)
         meta, explicit = entries.get(key, (None, False))
         doc_id = doc_id_for(key)
+        if seen.setdefault(doc_id, shown) != shown:
+            return FileResult(shown, "failed", doc_id, reason=f"same document id as {seen[doc_id]} (same path relative "
+                              "to its folder); ingest their common parent folder so both are kept")
         digest = content_hash(text)
         existing = self.store.get(doc_id)
+        if existing is not None and existing.source_path and existing.source_path != key:
+            return FileResult(shown, "failed", doc_id, reason=f"document id {doc_id} is already held by "
+                              f"{existing.source_path} (hash clash); rename the file")
         meta = infer_meta(text, meta, explicit_kind=explicit)
         if existing is not None and existing.content_hash == digest and existing.meta == meta:
             return FileResult(shown, "unchanged", doc_id, len(self.store.chunks_of(doc_id)))
@@ -185,25 +210,33 @@ class KnowledgeBase:
     # --- search -----------------------------------------------------------
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         filters = filters or SearchFilters()
+        cfg = self.config
         allowed = self.store.matching_doc_ids(filters)
-        n = self.config.candidates
+        n = cfg.candidates
         keyword = self.keyword.search(list(query_terms(query)), n, allowed)
         vector = self.vectors.query(self.embedder.embed_query(query), n, allowed) if query.strip() else []
-        fused = rrf({"keyword": [c for c, _ in keyword], "vector": [c for c, _ in vector]},
-                    {"keyword": self.config.keyword_weight, "vector": self.config.vector_weight}, self.config.rrf_k)
-        chunks = self.store.chunks_by_id([c for c, _, _ in fused[: n * 2]])
-        doc_of = {cid: ch.doc_id for cid, ch in chunks.items()}
-        fused = [f for f in fused if f[0] in chunks]
-        top = diversify(fused, doc_of, k, self.config.max_per_doc)
-        metas: dict[str, DocMeta | None] = {}
-        hits = []
-        for cid, score, ranks in top:
-            chunk = chunks[cid]
-            meta = metas.setdefault(chunk.doc_id, self.store.doc_meta(chunk.doc_id))
-            if meta is None:
-                continue
-            hits.append(_hit(chunk, meta, score, ranks))
-        return hits
+        fused = fuse({"keyword": keyword, "vector": vector},
+                     {"keyword": cfg.keyword_weight, "vector": cfg.vector_weight}, cfg.fusion, cfg.rrf_k)
+        top, chunks = self._choose(fused, k)
+        metas = self.store.doc_metas({chunks[cid].doc_id for cid, _, _ in top})
+        return [_hit(chunks[cid], metas[chunks[cid].doc_id], score, ranks)
+                for cid, score, ranks in top if chunks[cid].doc_id in metas]
+
+    def _choose(self, fused: Fused, k: int, max_per_doc: int | None = None) -> tuple[Fused, dict[str, Chunk]]:
+        """Diversify on chunk ids alone, then read only the chosen chunks from SQLite.
+
+        The document comes from the id prefix, so the ~2×candidates fused ids need no rows.
+        A chosen id the store no longer holds (a vector whose chunk was just replaced) is
+        dropped and the choice redone, which gives what filtering first would have given.
+        """
+        doc_of = {cid: doc_of_chunk(cid) for cid, _, _ in fused}
+        while True:
+            top = diversify(fused, doc_of, k, self.config.max_per_doc if max_per_doc is None else max_per_doc)
+            chunks = self.store.chunks_by_id([cid for cid, _, _ in top])
+            if len(chunks) == len(top):
+                return top, chunks
+            gone = {cid for cid, _, _ in top} - chunks.keys()
+            fused = [f for f in fused if f[0] not in gone]
 
     def keyword_search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[str]:
         allowed = self.store.matching_doc_ids(filters or SearchFilters())

@@ -30,10 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from vectorstore.tokenize import words
+from vectorstore.tokenize import STOPWORDS, _is_cjk, words
 
 log = logging.getLogger(__name__)
 MODEL_VERSION = "static-v1"
+_LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 2)
 
 
 @dataclass
@@ -45,6 +46,8 @@ class TrainingText:
     title: str
     sentences: list[str]
     suggestion: str = ""
+    # The chunk's index terms as the document store keeps them (tokenize.terms); saves a second jieba pass.
+    terms: list[str] | None = None
 
 
 @dataclass
@@ -59,14 +62,38 @@ class StaticConfig:
     seed: int = 13
 
 
-def build_vocab(texts: list[str], cfg: StaticConfig) -> list[str]:
+def build_vocab(texts: list[str], cfg: StaticConfig, stored_terms: list[list[str] | None] | None = None) -> list[str]:
+    """Frequent jieba words of length >= 2, plus every character.
+
+    ``stored_terms[i]`` (when given and not None) stands in for segmenting ``texts[i]`` again.
+    """
     counts: Counter[str] = Counter()
     chars: set[str] = set()
-    for text in texts:
-        counts.update(w for w in words(text) if len(w) >= 2)
+    stored = stored_terms or []
+    for n, text in enumerate(texts):
+        known = stored[n] if n < len(stored) else None
+        counts.update(w for w in (words(text) if known is None else words_from_terms(known, text)) if len(w) >= 2)
         chars.update(ch for ch in text.lower() if not ch.isspace())
     frequent = [w for w, c in counts.most_common(cfg.max_vocab) if c >= cfg.min_word_count]
     return ["[UNK]", "[PAD]", *sorted(chars), *[w for w in frequent if w not in chars]]
+
+
+def words_from_terms(stored: list[str], text: str) -> list[str]:
+    """``words(text)`` recovered from ``terms(text)``: drop the bigrams terms() appends after a
+    long CJK word, and put back the multi-character stopwords it removed (counted in the text)."""
+    out: list[str] = []
+    skip = 0
+    for t in stored:
+        if skip:
+            skip -= 1
+            continue
+        out.append(t)
+        if len(t) >= 4 and _is_cjk(t):
+            skip = len(range(0, len(t) - 1, 2))
+    low = text.lower()
+    for w in _LONG_STOPWORDS:
+        out.extend([w] * low.count(w))
+    return out
 
 
 def make_tokenizer(vocab: list[str]):  # type: ignore[no-untyped-def]
@@ -85,29 +112,28 @@ def make_tokenizer(vocab: list[str]):  # type: ignore[no-untyped-def]
 
 def ppmi_svd_init(token_ids: list[list[int]], vocab_size: int, dim: int, seed: int) -> np.ndarray:
     """Token vectors from PPMI-weighted co-occurrence within a sentence, IDF-scaled."""
-    from scipy.sparse import coo_matrix
+    from scipy.sparse import coo_matrix, csr_matrix, diags
     from scipy.sparse.linalg import svds
 
-    rows: list[int] = []
-    cols: list[int] = []
     df = np.zeros(vocab_size, dtype=np.float64)
+    # Sentence × token incidence (1 where the token occurs): df is its column sum and the
+    # co-occurrence counts are X^T X without the diagonal, one sparse product in C instead of
+    # a Python loop over every token pair of every sentence.
+    indptr, indices = [0], []
     for ids in token_ids:
         uniq = sorted(set(ids))
         df[uniq] += 1
-        if len(uniq) > 60:  # cap quadratic cost for very long sentences
-            uniq = uniq[:60]
-        for i in uniq:
-            for j in uniq:
-                if i != j:
-                    rows.append(i)
-                    cols.append(j)
+        indices.extend(uniq[:60])  # cap the quadratic cost of very long sentences, as before
+        indptr.append(len(indices))
     n_sent = max(1, len(token_ids))
     idf = np.log((n_sent + 1) / (df + 1)) + 1.0
     rng = np.random.default_rng(seed)
     emb = rng.normal(0, 0.01, size=(vocab_size, dim)).astype(np.float32)
-    if rows:
-        co = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(vocab_size, vocab_size)).tocsr()
-        co.sum_duplicates()
+    incidence = csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(token_ids), vocab_size))
+    co = (incidence.T @ incidence).tocsr()
+    co = (co - diags(co.diagonal())).tocsr()  # a token with itself is not co-occurrence
+    co.eliminate_zeros()
+    if co.nnz:
         total = co.sum()
         row_sum = np.asarray(co.sum(axis=1)).ravel()
         col_sum = np.asarray(co.sum(axis=0)).ravel()
@@ -141,6 +167,9 @@ def mine_pairs(items: list[TrainingText], rng: random.Random, max_pairs: int = 4
         for a, b in zip(it.sentences, it.sentences[1:], strict=False):
             if len(a) >= 8 and len(b) >= 8:
                 pairs.append((a, b))
+    # Boilerplate repeats (the same heading over the same paragraph in several replies): a twin
+    # pair teaches nothing new and costs a step. Order is kept so the shuffle stays seeded.
+    pairs = list(dict.fromkeys(pairs))
     rng.shuffle(pairs)
     return pairs[:max_pairs]
 
@@ -156,22 +185,26 @@ def train_static_model(
     started = time.perf_counter()
     rng = random.Random(cfg.seed)
     torch.manual_seed(cfg.seed)
-    texts = [it.text for it in items]
-    vocab = build_vocab(texts + [it.title for it in items], cfg)
+    # A title is repeated on every chunk of its document; count it once, as one text.
+    titles = list(dict.fromkeys(it.title for it in items if it.title))
+    vocab = build_vocab([it.text for it in items] + titles, cfg, [it.terms for it in items])
     tokenizer = make_tokenizer(vocab)
     sentences = [s for it in items for s in (it.sentences or [it.text])]
     ids = [enc.ids for enc in tokenizer.encode_batch(sentences, add_special_tokens=False)]
     weights = ppmi_svd_init(ids, len(vocab), cfg.dim, cfg.seed)
+    prepared = time.perf_counter() - started
     if progress:
         progress(f"vocabulary {len(vocab)} tokens; initial vectors ready")
     model = _build_model(tokenizer, weights)
     pairs = mine_pairs(items, rng)
-    steps, last_loss = _fine_tune(model, pairs, cfg, started)
+    # The budget is for fine-tuning: vocabulary and initial vectors must finish whatever it is, and on
+    # a large KB they used to eat most of it, leaving the slow-to-build model barely trained.
+    steps, last_loss = _fine_tune(model, pairs, cfg, time.perf_counter())
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(str(out_dir))
     figures = {
         "vocab": float(len(vocab)), "pairs": float(len(pairs)), "steps": float(steps),
-        "loss": float(last_loss), "seconds": time.perf_counter() - started,
+        "loss": float(last_loss), "seconds": time.perf_counter() - started, "prepare_seconds": prepared,
     }
     (out_dir / "training.json").write_text(json.dumps({"version": MODEL_VERSION, **figures}, indent=2))
     return figures

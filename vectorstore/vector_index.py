@@ -96,19 +96,29 @@ class ChromaIndex:
         self, vector: np.ndarray, k: int, allowed_docs: set[str] | None, excluded_docs: set[str] | None = None
     ) -> list[tuple[str, float]]:
         """Nearest chunks; restricted to ``allowed_docs``, or (cheaper when few) away from ``excluded_docs``."""
-        if allowed_docs is not None and not allowed_docs:
-            return []
-        n = self.count()
-        if n == 0:
+        if k <= 0 or (allowed_docs is not None and not allowed_docs):
             return []
         where: dict[str, Any] | None = None
         if excluded_docs is not None:
             where = {"doc_id": {"$nin": sorted(excluded_docs)}} if excluded_docs else None
         elif allowed_docs is not None:
             where = {"doc_id": {"$in": sorted(allowed_docs)}}
-        res = self._retry(lambda: self._col.query(
-            query_embeddings=[vector.tolist()], n_results=min(k, n), where=where, include=["distances"]))
-        return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)]
+        # No count() first: on a server that is a second round trip per search. Chroma 1.x answers
+        # n_results beyond the collection size (or an empty collection) with what it has, silently.
+        try:
+            res = self._retry(lambda: self._col.query(
+                query_embeddings=[vector.tolist()], n_results=k, where=where, include=["distances"]))
+        except Exception as err:
+            if not _is_too_many_results(err):
+                raise
+            # Older Chroma refused k > count; pay for the count only on that path.
+            n = self.count()
+            if n == 0:
+                return []
+            res = self._retry(lambda: self._col.query(
+                query_embeddings=[vector.tolist()], n_results=min(k, n), where=where, include=["distances"]))
+        ids, dists = res.get("ids") or [[]], res.get("distances") or [[]]
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(ids[0], dists[0], strict=True)]
 
     def ids(self) -> set[str]:
         out: set[str] = set()
@@ -137,3 +147,9 @@ def drop_other_collections(client, keep: str, prefix: str = "kb_") -> list[str]:
 def _is_connection_error(err: Exception) -> bool:
     text = f"{type(err).__name__} {err}".lower()
     return any(s in text for s in ("connect", "timeout", "timed out", "unavailable", "refused", "502", "503", "504"))
+
+
+def _is_too_many_results(err: Exception) -> bool:
+    """Chroma < 1 raised NotEnoughElementsException (or a ValueError saying so) for k > count."""
+    text = f"{type(err).__name__} {err}".lower()
+    return "notenoughelements" in text or "number of requested results" in text

@@ -11,14 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.bureaus import load_bureaus
 from assistant.settings import Settings
 from assistant.web import db as appdb
 from assistant.web.deps import TEMPLATES, LoginRequired, Services, is_api, render
@@ -33,6 +35,8 @@ from assistant.web.services import kb as kb_service
 from assistant.web.services.errors import ServiceError
 from assistant.web.services.uploads import human_size
 from assistant.web.services.users import INITIAL_PASSWORD_FILE, ensure_first_admin
+from assistant.web.tenants import Tenants
+from vectorstore.vector_index import VectorStoreUnavailable
 
 if TYPE_CHECKING:
     from assistant.drafting import Drafter
@@ -49,19 +53,21 @@ ROUTER_MODULES = (auth_routes, draft_routes, draft_api_routes, review_routes, kb
 
 def prepare(settings: Settings) -> tuple[Services, str | None]:
     """Database migrated, secret key ready, first admin created; shared by the app and `assistant serve`."""
+    bureaus = load_bureaus(settings)  # a bad bureaus file stops the start, with the reason
     engine = appdb.make_engine(appdb.database_url(settings))
     appdb.upgrade(engine)
     sessions = appdb.session_factory(engine)
     password = None
     with sessions() as db:
         try:
-            password = ensure_first_admin(db, settings)
+            password = ensure_first_admin(db, settings, bureaus.stored(bureaus.items[0]))
         except (IntegrityError, ServiceError):
             db.rollback()  # another worker made it first
         kb_service.mark_interrupted(db)
     templates = Jinja2Templates(directory=str(TEMPLATES))
     signer = Signer(load_secret(settings), settings.session_hours * 3600)
-    return Services(settings=settings, sessions=sessions, signer=signer, templates=templates), password
+    return Services(settings=settings, sessions=sessions, signer=signer, templates=templates,
+                    tenants=Tenants(settings, bureaus)), password
 
 
 def announce_admin(settings: Settings, password: str) -> None:
@@ -79,16 +85,11 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
         svc, password = prepare(settings)
         if password:
             announce_admin(settings, password)
-        svc.kb = kb
-        if svc.kb is None:
-            from assistant.services import open_kb
-
-            svc.kb = open_kb(settings)
-        svc.drafter = drafter
-        if svc.drafter is None:
-            from assistant.drafting import Drafter
-
-            svc.drafter = Drafter(settings, svc.kb)
+        svc.tenants.provide(kb, drafter)
+        if not svc.tenants.several:
+            # One bureau: open it now, as before, so a broken index shows at start and not on a user's first search.
+            tenant = svc.tenants.default()
+            svc.tenants.drafter(tenant)
         app.state.services = svc
         yield
 
@@ -103,7 +104,41 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
     return app
 
 
+class BodyTooLarge(HTTPException):
+    """A request body without Content-Length grew past the limit while it was being read.
+
+    An HTTPException, because FastAPI turns any other error while reading a body into a 400.
+    """
+
+
+class LimitBody:
+    """Counts the body as it arrives: chunked requests carry no Content-Length for the check below."""
+
+    def __init__(self, app: ASGIApp, limit: int, message: str) -> None:
+        self.app, self.limit, self.message = app, limit, message
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise BodyTooLarge(413, self.message)
+            return message
+
+        await self.app(scope, limited, send)
+
+
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    too_large = f"上传内容太大：上限为 {human_size(settings.max_upload_bytes)}。"
+    app.add_middleware(LimitBody, limit=settings.max_upload_bytes + UPLOAD_OVERHEAD, message=too_large)
+
     @app.middleware("http")
     async def session_and_limits(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         svc: Services = request.app.state.services
@@ -113,7 +148,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         request.state.session = payload or new_session()
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > settings.max_upload_bytes + UPLOAD_OVERHEAD:
-            return _error(request, 413, f"上传内容太大：上限为 {human_size(settings.max_upload_bytes)}。")
+            return _error(request, 413, too_large)
         response = await call_next(request)
         session: dict[str, Any] = request.state.session
         if fresh or session is not payload or time.time() - float(session["t"]) > REFRESH_S:
@@ -149,6 +184,15 @@ def _install_handlers(app: FastAPI) -> None:
         assert isinstance(exc, ServiceError)
         return _error(request, exc.status, str(exc))
 
+    @app.exception_handler(VectorStoreUnavailable)
+    async def vectors_unavailable(request: Request, exc: Exception) -> Response:
+        # Chroma is down or restarting; the index already retried what was safe to retry. Nothing was
+        # written, so the user may simply try again; the details (URL, cause) go to the log only.
+        log.error("vector store unavailable: %s", exc)
+        response = _error(request, 503, VECTORS_DOWN)
+        response.headers["Retry-After"] = "30"
+        return response
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -170,6 +214,7 @@ def _install_handlers(app: FastAPI) -> None:
         return _error(request, 422, f"提交的内容有误，请检查这些字段：{fields}。")
 
 
+VECTORS_DOWN = "知识库检索服务（向量库）暂时无法连接，检索和生成草稿暂不可用，请稍后重试；已保存的草稿不受影响。"
 _DEFAULTS = {404: "没有找到该页面。", 405: "不支持该请求方法。", 401: "请先登录。", 403: "权限不足。"}
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
@@ -16,10 +15,7 @@ from starlette.responses import Response
 from assistant.settings import Settings
 from assistant.web.orm import User
 from assistant.web.security import ROLE_NAMES, Signer, csrf_ok
-
-if TYPE_CHECKING:
-    from assistant.drafting import Drafter
-    from vectorstore.kb import KnowledgeBase
+from assistant.web.tenants import Tenant, Tenants
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -31,10 +27,8 @@ class Services:
     sessions: sessionmaker[Session]
     signer: Signer
     templates: Jinja2Templates
-    kb: KnowledgeBase | None = None
-    drafter: Drafter | None = None
-    # Ingest and delete rewrite the indexes; one at a time.
-    kb_write_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Each bureau's knowledge base and drafter, opened on first use.
+    tenants: Tenants
 
 
 class LoginRequired(Exception):
@@ -92,9 +86,7 @@ def need(*roles: str) -> Callable[..., Coroutine[Any, Any, User]]:
 
     async def dependency(request: Request, user: User | None = Depends(current_user)) -> User:
         if user is None:
-            if is_api(request):
-                raise HTTPException(401, "请先登录。", headers={"WWW-Authenticate": "Cookie"})
-            raise LoginRequired()
+            raise _login_required(request)
         if roles and user.role not in roles and user.role != "admin":
             names = "、".join(ROLE_NAMES[r] for r in roles)
             raise HTTPException(403, f"权限不足：此操作需要{names}角色。")
@@ -104,11 +96,35 @@ def need(*roles: str) -> Callable[..., Coroutine[Any, Any, User]]:
     return dependency
 
 
+def _login_required(request: Request) -> Exception:
+    if is_api(request):
+        return HTTPException(401, "请先登录。", headers={"WWW-Authenticate": "Cookie"})
+    return LoginRequired()
+
+
+async def tenant(request: Request, user: User | None = Depends(current_user), bureau: str = "") -> Tenant:
+    """The bureau whose knowledge base and drafts this request works on.
+
+    The user's own bureau; an admin may name another with a ``bureau`` query or form parameter.
+    Routes list this beside their role dependency, which does the role and CSRF checks.
+    """
+    if user is None:
+        raise _login_required(request)
+    if not bureau and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get("bureau")  # parsed once; the CSRF check reads the same form
+        bureau = value if isinstance(value, str) else ""
+    return services(request).tenants.chosen(user, bureau)
+
+
+TenantDep = Annotated[Tenant, Depends(tenant)]
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     svc = services(request)
     user = getattr(request.state, "user", None)
     base = {
         "user": user, "csrf_token": request.state.session.get("c", ""), "role_names": ROLE_NAMES,
-        "bureau_name": svc.settings.bureau_name, "path": request.url.path,
+        "bureau_name": svc.tenants.display_name(user), "path": request.url.path,
     }
     return svc.templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)

@@ -96,7 +96,7 @@ class UserIn(BaseModel):
     role: Literal["drafter", "reviewer", "admin"]
     password: str
     display_name: str = ""
-    bureau: str | None = Field(None, description="Defaults to the configured bureau")
+    bureau: str | None = Field(None, description="Bureau key (or full name) from the bureaus file; default: the admin's own")
 
 
 class UserPatch(BaseModel):

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from assistant.render import plain_text, to_html
-from assistant.web.deps import get_db, need, render, services
+from assistant.web.deps import TenantDep, get_db, need, render, services
 from assistant.web.forms import DraftForm, ProposalFields
 from assistant.web.orm import User
 from assistant.web.security import ROLE_NAMES
@@ -19,6 +19,7 @@ from assistant.web.services import drafts as svc_drafts
 from assistant.web.services import reviews as svc_reviews
 from assistant.web.services.errors import ServiceError
 from assistant.web.services.uploads import read_limited
+from assistant.web.tenants import Tenant
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 routers = [pages]
@@ -39,9 +40,9 @@ def home() -> Response:
 
 
 @pages.get("/drafts")
-def list_page(request: Request, db: DbDep, user: AnyUser,
+def list_page(request: Request, db: DbDep, user: AnyUser, t: TenantDep,
               f: Annotated[svc_drafts.DraftQuery, Depends(draft_query)]) -> Response:
-    rows = svc_drafts.list_drafts(db, user, f)
+    rows = svc_drafts.list_drafts(db, user, t, f)
     return render(request, "drafts_list.html", rows=rows, f=f, status_names=svc_reviews.STATUS_NAMES)
 
 
@@ -76,18 +77,20 @@ async def parse_page(request: Request, user: DrafterUser, text: Annotated[str, F
 
 
 @pages.post("/drafts")
-def create_page(request: Request, db: DbDep, user: DrafterUser, form: Annotated[DraftForm, Form()]) -> Response:
+def create_page(request: Request, db: DbDep, user: DrafterUser, t: TenantDep,
+                form: Annotated[DraftForm, Form()]) -> Response:
     try:
-        record = svc_drafts.create_draft(services(request), db, user, form.to_proposal(), form.to_options())
+        record = svc_drafts.create_draft(services(request), db, user, t, form.to_proposal(), form.to_options())
     except ServiceError as err:
         return _new_page(request, form, str(err), err.status, form=form, pasted=form.body)
     return RedirectResponse(f"/drafts/{record.id}", status_code=303)
 
 
 @pages.get("/drafts/{draft_id}")
-def view_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, v: int | None = None) -> Response:
+def view_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, t: TenantDep,
+              v: int | None = None) -> Response:
     svc = services(request)
-    record = svc_drafts.get_record(db, user, draft_id)
+    record = svc_drafts.get_record(db, user, t, draft_id)
     version = svc_drafts.get_version(db, record, v)
     draft = svc_drafts.load_draft(version)
     current = svc_drafts.load_draft(svc_drafts.get_version(db, record)) if v and v != record.current_version else draft
@@ -95,7 +98,7 @@ def view_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, v: int 
     return render(
         request, "draft_view.html", record=record, version=version, draft=draft,
         letter_html=Markup(to_html(draft, standalone=False)),
-        contexts=svc_drafts.source_contexts(svc, draft),
+        contexts=svc_drafts.source_contexts(svc, record, draft), bq=svc_drafts.kb_query(svc, user, record),
         decisions={c["source_id"]: c for c in review["citations"]} if version.number == record.current_version else {},
         review=review, plain=plain_text(draft), status_names=svc_reviews.STATUS_NAMES,
         decision_names=svc_reviews.DECISION_NAMES, versions=record.versions, role_names=ROLE_NAMES,
@@ -105,9 +108,9 @@ def view_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, v: int 
 
 
 @pages.post("/drafts/{draft_id}/edit")
-def edit_page(request: Request, draft_id: int, db: DbDep, user: DrafterUser, text: Annotated[str, Form()],
-              base_version: Annotated[int | None, Form()] = None) -> Response:
-    record = svc_drafts.get_record(db, user, draft_id)
+def edit_page(request: Request, draft_id: int, db: DbDep, user: DrafterUser, t: TenantDep,
+              text: Annotated[str, Form()], base_version: Annotated[int | None, Form()] = None) -> Response:
+    record = svc_drafts.get_record(db, user, t, draft_id)
     try:
         svc_drafts.save_text_edit(services(request), db, user, record, text, base_version)
     except ServiceError as err:
@@ -119,16 +122,17 @@ def edit_page(request: Request, draft_id: int, db: DbDep, user: DrafterUser, tex
 
 
 @pages.post("/drafts/{draft_id}/restore")
-def restore_page(draft_id: int, db: DbDep, user: DrafterUser, version: Annotated[int, Form()]) -> Response:
-    record = svc_drafts.get_record(db, user, draft_id)
+def restore_page(draft_id: int, db: DbDep, user: DrafterUser, t: TenantDep,
+                 version: Annotated[int, Form()]) -> Response:
+    record = svc_drafts.get_record(db, user, t, draft_id)
     svc_drafts.restore_version(db, user, record, version)
     return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
 
 
 @pages.get("/drafts/{draft_id}/diff")
-def diff_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, a: int | None = None,
+def diff_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, t: TenantDep, a: int | None = None,
               b: int | None = None) -> Response:
-    record = svc_drafts.get_record(db, user, draft_id)
+    record = svc_drafts.get_record(db, user, t, draft_id)
     b = b or record.current_version
     a = a or max(1, b - 1)
     old = svc_drafts.load_draft(svc_drafts.get_version(db, record, a))
@@ -138,14 +142,14 @@ def diff_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, a: int 
 
 
 @pages.get("/drafts/{draft_id}/export/{fmt}")
-def export_page(draft_id: int, fmt: str, db: DbDep, user: AnyUser, v: int | None = None) -> Response:
-    return export_response(db, user, draft_id, fmt, v)
+def export_page(draft_id: int, fmt: str, db: DbDep, user: AnyUser, t: TenantDep, v: int | None = None) -> Response:
+    return export_response(db, user, t, draft_id, fmt, v)
 
 
-def export_response(db: Session, user: User, draft_id: int, fmt: str, v: int | None) -> Response:
+def export_response(db: Session, user: User, t: Tenant, draft_id: int, fmt: str, v: int | None) -> Response:
     from urllib.parse import quote
 
-    record = svc_drafts.get_record(db, user, draft_id)
+    record = svc_drafts.get_record(db, user, t, draft_id)
     version = svc_drafts.get_version(db, record, v)
     data, media, filename = svc_drafts.export(svc_drafts.load_draft(version), record, version.number, fmt)
     ascii_name = f"draft-{record.id}-v{version.number}.{fmt}"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from assistant.models import Draft, Proposal
 from assistant.render import plain_text
-from assistant.web.deps import get_db, need, services
+from assistant.web.deps import TenantDep, get_db, need, services
 from assistant.web.forms import CreateDraft, ParseText, TextEdit
 from assistant.web.orm import DraftRecord, DraftVersion, User
 from assistant.web.routers.drafts import draft_query, export_response
@@ -58,70 +58,75 @@ async def parse_file(request: Request, user: DrafterUser, file: Annotated[Upload
 
 
 @api.get("/drafts")
-def list_drafts(db: DbDep, user: AnyUser, f: Annotated[svc_drafts.DraftQuery, Depends(draft_query)]) -> list[dict[str, Any]]:
-    return [record_json(r) for r in svc_drafts.list_drafts(db, user, f)]
+def list_drafts(db: DbDep, user: AnyUser, t: TenantDep,
+                f: Annotated[svc_drafts.DraftQuery, Depends(draft_query)]) -> list[dict[str, Any]]:
+    return [record_json(r) for r in svc_drafts.list_drafts(db, user, t, f)]
 
 
 @api.post("/drafts", status_code=201)
-def create_draft(request: Request, body: CreateDraft, db: DbDep, user: DrafterUser) -> dict[str, Any]:
-    record = svc_drafts.create_draft(services(request), db, user, body.proposal, body.options)
+def create_draft(request: Request, body: CreateDraft, db: DbDep, user: DrafterUser, t: TenantDep) -> dict[str, Any]:
+    record = svc_drafts.create_draft(services(request), db, user, t, body.proposal, body.options)
     return {**record_json(record), "draft": svc_drafts.load_draft(svc_drafts.get_version(db, record)).model_dump()}
 
 
 @api.get("/drafts/{draft_id}")
-def get_draft(draft_id: int, db: DbDep, user: AnyUser) -> dict[str, Any]:
-    record = svc_drafts.get_record(db, user, draft_id)
+def get_draft(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+    record = svc_drafts.get_record(db, user, t, draft_id)
     draft = svc_drafts.load_draft(svc_drafts.get_version(db, record))
     return {**record_json(record), "draft": draft.model_dump(), "text": plain_text(draft)}
 
 
 @api.get("/drafts/{draft_id}/versions")
-def list_versions(draft_id: int, db: DbDep, user: AnyUser) -> list[dict[str, Any]]:
-    record = svc_drafts.get_record(db, user, draft_id)
+def list_versions(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> list[dict[str, Any]]:
+    record = svc_drafts.get_record(db, user, t, draft_id)
     return [version_json(v) for v in record.versions]
 
 
 @api.get("/drafts/{draft_id}/versions/{number}")
-def get_version(draft_id: int, number: int, db: DbDep, user: AnyUser) -> dict[str, Any]:
-    record = svc_drafts.get_record(db, user, draft_id)
+def get_version(draft_id: int, number: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+    record = svc_drafts.get_record(db, user, t, draft_id)
     return version_json(svc_drafts.get_version(db, record, number), with_draft=True)
 
 
 @api.post("/drafts/{draft_id}/versions", status_code=201)
-def save_edit(request: Request, draft_id: int, body: TextEdit, db: DbDep, user: DrafterUser) -> dict[str, Any]:
+def save_edit(request: Request, draft_id: int, body: TextEdit, db: DbDep, user: DrafterUser,
+              t: TenantDep) -> dict[str, Any]:
     """Save the edited plain text (with [n] markers) as a new, re-verified version."""
-    record = svc_drafts.get_record(db, user, draft_id)
+    record = svc_drafts.get_record(db, user, t, draft_id)
     version = svc_drafts.save_text_edit(services(request), db, user, record, body.text, body.base_version)
     return version_json(version, with_draft=True)
 
 
 @api.post("/drafts/{draft_id}/versions/{number}/restore", status_code=201)
-def restore(draft_id: int, number: int, db: DbDep, user: DrafterUser) -> dict[str, Any]:
-    record = svc_drafts.get_record(db, user, draft_id)
+def restore(draft_id: int, number: int, db: DbDep, user: DrafterUser, t: TenantDep) -> dict[str, Any]:
+    record = svc_drafts.get_record(db, user, t, draft_id)
     return version_json(svc_drafts.restore_version(db, user, record, number))
 
 
 @api.get("/drafts/{draft_id}/diff")
-def diff(draft_id: int, db: DbDep, user: AnyUser, a: int, b: int) -> dict[str, Any]:
-    record = svc_drafts.get_record(db, user, draft_id)
+def diff(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep, a: int, b: int) -> dict[str, Any]:
+    record = svc_drafts.get_record(db, user, t, draft_id)
     old, new = (svc_drafts.load_draft(svc_drafts.get_version(db, record, n)) for n in (a, b))
     return {"a": a, "b": b, "html": str(svc_drafts.diff_html(plain_text(old), plain_text(new)))}
 
 
 @api.get("/drafts/{draft_id}/sources/{source_id}")
-def source(request: Request, draft_id: int, source_id: int, db: DbDep, user: AnyUser,
+def source(request: Request, draft_id: int, source_id: int, db: DbDep, user: AnyUser, t: TenantDep,
            v: int | None = None) -> dict[str, Any]:
     """The cited passage with ±300 characters of its document around it."""
-    record = svc_drafts.get_record(db, user, draft_id)
+    record = svc_drafts.get_record(db, user, t, draft_id)
     draft: Draft = svc_drafts.load_draft(svc_drafts.get_version(db, record, v))
     src = next((s for s in draft.sources if s.id == source_id), None)
     if src is None:
         raise NotFound(f"没有来源 [{source_id}]。")
-    ctx = svc_drafts.source_context(services(request), src)
-    return {**ctx, "url": f"/kb/docs/{src.doc_id}?start={ctx['start']}&end={ctx['end']}#passage"}
+    svc = services(request)
+    ctx = svc_drafts.source_context(svc, record, src)
+    bq = svc_drafts.kb_query(svc, user, record)
+    extra = f"&{bq}" if bq else ""
+    return {**ctx, "url": f"/kb/docs/{src.doc_id}?start={ctx['start']}&end={ctx['end']}{extra}#passage"}
 
 
 @api.get("/drafts/{draft_id}/export/{fmt}", responses={200: {"description": "docx, md, json or txt file"}})
-def export(draft_id: int, fmt: str, db: DbDep, user: AnyUser, v: int | None = None) -> Response:
-    return export_response(db, user, draft_id, fmt, v)
+def export(draft_id: int, fmt: str, db: DbDep, user: AnyUser, t: TenantDep, v: int | None = None) -> Response:
+    return export_response(db, user, t, draft_id, fmt, v)
 

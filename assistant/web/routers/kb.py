@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import get_db, need, render, services
+from assistant.web.deps import TenantDep, get_db, need, render, services
 from assistant.web.orm import User
 from assistant.web.services import kb as svc_kb
 from assistant.web.services.errors import ServiceError
@@ -52,84 +52,88 @@ async def _read_all(request: Request, files: list[UploadFile]) -> list[tuple[str
 
 
 @pages.get("/kb")
-def kb_page(request: Request, db: DbDep, user: AnyUser, f: Annotated[svc_kb.DocQuery, Depends(doc_query)],
-            mode: str = "list") -> Response:
+def kb_page(request: Request, db: DbDep, user: AnyUser, t: TenantDep,
+            f: Annotated[svc_kb.DocQuery, Depends(doc_query)], mode: str = "list") -> Response:
     svc = services(request)
-    hits = svc_kb.search(svc, f.q, f) if f.q and mode == "search" else None
-    docs = svc_kb.list_documents(svc, f) if hits is None else []
+    hits = svc_kb.search(svc, t, f.q, f) if f.q and mode == "search" else None
+    docs = svc_kb.list_documents(svc, t, f) if hits is None else []
     return render(request, "kb_list.html", f=f, mode=mode, docs=docs, hits=hits, kinds=svc_kb.KIND_NAMES,
-                  jobs=svc_kb.recent_jobs(db), job_status=svc_kb.JOB_STATUS, accept=",".join(KB_TYPES),
-                  error="", can_upload=user.role in ("drafter", "admin"), is_admin=user.role == "admin")
+                  jobs=svc_kb.recent_jobs(db, t), job_status=svc_kb.JOB_STATUS, accept=",".join(KB_TYPES),
+                  error="", can_upload=user.role in ("drafter", "admin"), is_admin=user.role == "admin",
+                  **svc_kb.bureau_context(services(request), user, t))
+
 
 
 @pages.post("/kb/upload")
-async def upload_page(request: Request, db: DbDep, user: Uploader,
+async def upload_page(request: Request, db: DbDep, user: Uploader, t: TenantDep,
                       meta: Annotated[svc_kb.UploadMeta, Depends(upload_meta)],
                       files: Annotated[list[UploadFile], File()]) -> Response:
-    job = svc_kb.start_ingest(services(request), db, user, await _read_all(request, files), meta)
+    job = svc_kb.start_ingest(services(request), db, user, t, await _read_all(request, files), meta)
     return RedirectResponse(f"/kb/jobs/{job.id}", status_code=303)
 
 
 @pages.get("/kb/jobs/{job_id}")
-def job_page(request: Request, job_id: int, db: DbDep, user: AnyUser) -> Response:
-    job = svc_kb.get_job(db, job_id)
-    return render(request, "kb_job.html", job=svc_kb.job_json(job))
+def job_page(request: Request, job_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> Response:
+    job = svc_kb.get_job(db, user, t, job_id)
+    return render(request, "kb_job.html", job=svc_kb.job_json(job), **svc_kb.bureau_context(services(request), user, t))
 
 
 @pages.get("/kb/docs/{doc_id}")
-def doc_page(request: Request, doc_id: str, user: AnyUser, start: int | None = None,
+def doc_page(request: Request, doc_id: str, user: AnyUser, t: TenantDep, start: int | None = None,
              end: int | None = None) -> Response:
-    view = svc_kb.document_view(services(request), doc_id, start, end)
-    return render(request, "kb_doc.html", doc=view, kinds=svc_kb.KIND_NAMES, is_admin=user.role == "admin")
+    view = svc_kb.document_view(services(request), t, doc_id, start, end)
+    return render(request, "kb_doc.html", doc=view, kinds=svc_kb.KIND_NAMES, is_admin=user.role == "admin",
+                  **svc_kb.bureau_context(services(request), user, t))
 
 
 @pages.post("/kb/docs/{doc_id}/delete")
-def delete_page(request: Request, doc_id: str, user: Admin) -> Response:
-    svc_kb.delete_document(services(request), doc_id)
-    return RedirectResponse("/kb?deleted=1", status_code=303)
+def delete_page(request: Request, doc_id: str, user: Admin, t: TenantDep) -> Response:
+    svc_kb.delete_document(services(request), t, doc_id)
+    bq = svc_kb.bureau_context(services(request), user, t)["bq"]
+    return RedirectResponse(f"/kb?deleted=1{'&' + bq if bq else ''}", status_code=303)
 
 
 @api.get("/documents")
-def list_documents(request: Request, user: AnyUser,
+def list_documents(request: Request, user: AnyUser, t: TenantDep,
                    f: Annotated[svc_kb.DocQuery, Depends(doc_query)]) -> list[dict[str, Any]]:
-    return svc_kb.list_documents(services(request), f)
+    return svc_kb.list_documents(services(request), t, f)
 
 
 @api.get("/search")
-def search(request: Request, user: AnyUser, f: Annotated[svc_kb.DocQuery, Depends(doc_query)],
+def search(request: Request, user: AnyUser, t: TenantDep, f: Annotated[svc_kb.DocQuery, Depends(doc_query)],
            k: int = 20) -> list[dict[str, Any]]:
     """Hybrid search; ``q`` is the query, the other parameters filter."""
     if not f.q:
         raise ServiceError("请输入检索词（参数 q）。", 422)
-    return svc_kb.search(services(request), f.q, f, k=min(max(k, 1), 100))
+    return svc_kb.search(services(request), t, f.q, f, k=min(max(k, 1), 100))
 
 
 @api.get("/documents/{doc_id}")
-def get_document(request: Request, doc_id: str, user: AnyUser) -> dict[str, Any]:
-    view = svc_kb.document_view(services(request), doc_id)
+def get_document(request: Request, doc_id: str, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+    view = svc_kb.document_view(services(request), t, doc_id)
     return {k: view[k] for k in ("doc_id", "meta", "text", "chunks", "source_path")}
 
 
 @api.delete("/documents/{doc_id}")
-def delete_document(request: Request, doc_id: str, user: Admin) -> dict[str, bool]:
-    svc_kb.delete_document(services(request), doc_id)
+def delete_document(request: Request, doc_id: str, user: Admin, t: TenantDep) -> dict[str, bool]:
+    svc_kb.delete_document(services(request), t, doc_id)
     return {"ok": True}
 
 
 @api.post("/uploads", status_code=202)
-async def upload(request: Request, db: DbDep, user: Uploader, meta: Annotated[svc_kb.UploadMeta, Depends(upload_meta)],
+async def upload(request: Request, db: DbDep, user: Uploader, t: TenantDep,
+                 meta: Annotated[svc_kb.UploadMeta, Depends(upload_meta)],
                  files: Annotated[list[UploadFile], File()]) -> dict[str, Any]:
     """Start ingesting the files in the background; poll the job for progress and per-file results."""
-    job = svc_kb.start_ingest(services(request), db, user, await _read_all(request, files), meta)
+    job = svc_kb.start_ingest(services(request), db, user, t, await _read_all(request, files), meta)
     return svc_kb.job_json(job)
 
 
 @api.get("/jobs/{job_id}")
-def get_job(job_id: int, db: DbDep, user: AnyUser) -> dict[str, Any]:
-    return svc_kb.job_json(svc_kb.get_job(db, job_id))
+def get_job(job_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+    return svc_kb.job_json(svc_kb.get_job(db, user, t, job_id))
 
 
 @api.get("/stats")
-def stats(request: Request, user: AnyUser) -> dict[str, Any]:
-    kb = services(request).kb
-    return kb.stats() if kb is not None else {}
+def stats(request: Request, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+    return svc_kb.stats(services(request), t)

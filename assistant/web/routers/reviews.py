@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import get_db, need, render
+from assistant.web.deps import TenantDep, get_db, need, render
 from assistant.web.forms import ReviewIn
 from assistant.web.orm import User
 from assistant.web.services import drafts as svc_drafts
 from assistant.web.services import reviews as svc_reviews
 from assistant.web.services.errors import ServiceError
+from assistant.web.tenants import Tenant
 
 pages = APIRouter(tags=["pages"], include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["reviews"])
@@ -24,25 +25,25 @@ Reviewer = Annotated[User, Depends(need("reviewer"))]
 
 
 @pages.get("/reviews")
-def queue_page(request: Request, db: DbDep, user: AnyUser, status: str = "open") -> Response:
+def queue_page(request: Request, db: DbDep, user: AnyUser, t: TenantDep, status: str = "open") -> Response:
     """Drafts by review state; ``open`` means not yet approved."""
-    rows = svc_drafts.list_drafts(db, user, svc_drafts.DraftQuery(status="" if status in ("open", "all") else status))
+    rows = svc_drafts.list_drafts(db, user, t, svc_drafts.DraftQuery(status="" if status in ("open", "all") else status))
     if status == "open":
         rows = [r for r in rows if r.review_status != "approved"]
     return render(request, "reviews.html", rows=rows, status=status, status_names=svc_reviews.STATUS_NAMES)
 
 
-def _decide(db: Session, user: User, draft_id: int, body: ReviewIn) -> None:
-    record = svc_drafts.get_record(db, user, draft_id)
+def _decide(db: Session, user: User, t: Tenant, draft_id: int, body: ReviewIn) -> None:
+    record = svc_drafts.get_record(db, user, t, draft_id)
     draft = svc_drafts.load_draft(svc_drafts.get_version(db, record))
     svc_reviews.decide(db, user, record, draft, svc_reviews.Decision(body.source_id, body.decision, body.comment))
 
 
 @pages.post("/drafts/{draft_id}/reviews")
-def decide_page(request: Request, draft_id: int, db: DbDep, user: Reviewer, source_id: Annotated[int, Form()],
+def decide_page(request: Request, draft_id: int, db: DbDep, user: Reviewer, t: TenantDep, source_id: Annotated[int, Form()],
                 decision: Annotated[str, Form()], comment: Annotated[str, Form()] = "") -> Response:
     try:
-        _decide(db, user, draft_id, ReviewIn.model_validate(
+        _decide(db, user, t, draft_id, ReviewIn.model_validate(
             {"source_id": source_id, "decision": decision, "comment": comment}))
     except ServiceError as err:
         if err.status == 404:
@@ -53,14 +54,14 @@ def decide_page(request: Request, draft_id: int, db: DbDep, user: Reviewer, sour
 
 
 @api.get("/drafts/{draft_id}/reviews")
-def get_reviews(draft_id: int, db: DbDep, user: AnyUser) -> dict[str, Any]:
+def get_reviews(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[str, Any]:
     """Review state, the decision on each cited passage, and the trail of who did what when."""
-    record = svc_drafts.get_record(db, user, draft_id)
+    record = svc_drafts.get_record(db, user, t, draft_id)
     draft = svc_drafts.load_draft(svc_drafts.get_version(db, record))
     return svc_reviews.review_json(db, record, draft)
 
 
 @api.post("/drafts/{draft_id}/reviews", status_code=201)
-def post_review(draft_id: int, body: ReviewIn, db: DbDep, user: Reviewer) -> dict[str, Any]:
-    _decide(db, user, draft_id, body)
-    return get_reviews(draft_id, db, user)
+def post_review(draft_id: int, body: ReviewIn, db: DbDep, user: Reviewer, t: TenantDep) -> dict[str, Any]:
+    _decide(db, user, t, draft_id, body)
+    return get_reviews(draft_id, db, user, t)

@@ -21,26 +21,27 @@ DbDep = Annotated[Session, Depends(get_db)]
 Admin = Annotated[User, Depends(need("admin"))]
 
 
-def _page(request: Request, db: Session, error: str = "", notice: str = "", status_code: int = 200) -> Response:
+def _page(request: Request, db: Session, admin: User, error: str = "", notice: str = "",
+          status_code: int = 200) -> Response:
     return render(request, "users.html", status_code=status_code, users=svc_users.list_users(db), error=error,
-                  notice=notice)
+                  notice=notice, **svc_users.bureau_form(services(request).tenants, admin))
 
 
 @pages.get("/users")
 def users_page(request: Request, db: DbDep, user: Admin) -> Response:
-    return _page(request, db)
+    return _page(request, db, user)
 
 
 @pages.post("/users")
 def create_page(request: Request, db: DbDep, user: Admin, username: Annotated[str, Form()],
                 role: Annotated[str, Form()], password: Annotated[str, Form()],
-                display_name: Annotated[str, Form()] = "") -> Response:
+                display_name: Annotated[str, Form()] = "", bureau: Annotated[str | None, Form()] = None) -> Response:
     try:
-        made = svc_users.create_user(db, username, role, password, services(request).settings.bureau_name,
-                                     display_name)
+        stored = svc_users.new_user_bureau(services(request).tenants, user, bureau)
+        made = svc_users.create_user(db, username, role, password, stored, display_name)
     except ServiceError as err:
-        return _page(request, db, error=str(err), status_code=err.status)
-    return _page(request, db, notice=f"已创建用户“{made.username}”。")
+        return _page(request, db, user, error=str(err), status_code=err.status)
+    return _page(request, db, user, notice=f"已创建用户“{made.username}”。")
 
 
 @pages.post("/users/{user_id}")
@@ -51,7 +52,7 @@ def update_page(request: Request, user_id: int, db: DbDep, user: Admin, role: An
         svc_users.update_user(db, target, role=role or None, active={"1": True, "0": False}.get(active),
                               password=password or None)
     except ServiceError as err:
-        return _page(request, db, error=str(err), status_code=err.status)
+        return _page(request, db, user, error=str(err), status_code=err.status)
     return RedirectResponse("/users", status_code=303)
 
 
@@ -62,7 +63,7 @@ def list_users(db: DbDep, user: Admin) -> list[dict[str, Any]]:
 
 @api.post("", status_code=201)
 def create_user(request: Request, body: UserIn, db: DbDep, user: Admin) -> dict[str, Any]:
-    bureau = services(request).settings.bureau_name if body.bureau is None else body.bureau
+    bureau = svc_users.new_user_bureau(services(request).tenants, user, body.bureau)
     return svc_users.user_json(svc_users.create_user(db, body.username, body.role, body.password, bureau,
                                                      body.display_name))
 

@@ -24,6 +24,8 @@ from assistant.web.orm import DraftRecord, DraftVersion, ReviewEvent, User, utcn
 from assistant.web.services import reviews
 from assistant.web.services.errors import NotFound, ServiceError
 from assistant.web.services.uploads import PROPOSAL_TYPES, check_type
+from assistant.web.tenants import Tenant
+from vectorstore.kb import KnowledgeBase
 from vectorstore.types import Document
 
 CONTEXT_CHARS = 300
@@ -50,18 +52,37 @@ def parse_text(text: str) -> Proposal:
         raise ServiceError(str(err), 422) from err
 
 
-def _drafter(svc: Services) -> Drafter:
-    if svc.drafter is None:
-        raise ServiceError("起草服务未就绪。", 503)
-    return svc.drafter
+def _drafter(svc: Services, tenant: Tenant) -> Drafter:
+    return svc.tenants.drafter(tenant)
 
 
-def create_draft(svc: Services, db: Session, user: User, proposal: Proposal, options: DraftOptions) -> DraftRecord:
-    """Draft a reply and store it as version 1; committed before returning."""
+def _record_kb(svc: Services, record: DraftRecord) -> KnowledgeBase | None:
+    """The knowledge base of the bureau the draft belongs to (an admin may open any bureau's draft)."""
+    tenant = svc.tenants.find(record.bureau)
+    if tenant is None:
+        return None
+    try:
+        return svc.tenants.kb(tenant)
+    except ServiceError:
+        return None  # the page still shows the quotes saved with the draft
+
+
+def kb_query(svc: Services, user: User, record: DraftRecord) -> str:
+    """``bureau=<key>`` for an admin's links to the draft's documents, which live in the draft's bureau."""
+    tenant = svc.tenants.find(record.bureau)
+    return f"bureau={tenant.key}" if user.role == "admin" and svc.tenants.several and tenant else ""
+
+
+def create_draft(svc: Services, db: Session, user: User, tenant: Tenant, proposal: Proposal,
+                 options: DraftOptions) -> DraftRecord:
+    """Draft a reply from ``tenant``'s knowledge base and store it as version 1; committed before returning."""
     if not proposal.title.strip() and not proposal.body.strip() and not proposal.suggestions:
         raise ServiceError("请先填写提案标题、正文或建议。", 422)
-    draft = _drafter(svc).draft(proposal, options)
-    record = DraftRecord(bureau=user.bureau, title=proposal.title, number=proposal.number, session=proposal.session,
+    # Drafting takes seconds under load: end the read transaction first, so that the pooled connection is
+    # not held meanwhile (with the pool full, every other request waits 30 s and fails with a 500).
+    db.commit()
+    draft = _drafter(svc, tenant).draft(proposal, options)
+    record = DraftRecord(bureau=tenant.stamp(user), title=proposal.title, number=proposal.number, session=proposal.session,
                          proposer=proposal.proposer, author_id=user.id, current_version=1)
     db.add(record)
     db.flush()
@@ -73,10 +94,10 @@ def create_draft(svc: Services, db: Session, user: User, proposal: Proposal, opt
     return record
 
 
-def get_record(db: Session, user: User, draft_id: int) -> DraftRecord:
+def get_record(db: Session, user: User, tenant: Tenant, draft_id: int) -> DraftRecord:
     record = db.get(DraftRecord, draft_id)
     # Another bureau's drafts are as good as absent (the tenant boundary).
-    if record is None or (user.role != "admin" and record.bureau != user.bureau):
+    if record is None or (user.role != "admin" and record.bureau not in tenant.draft_scope(user)):
         raise NotFound("没有这份草稿。")
     return record
 
@@ -121,13 +142,14 @@ def save_text_edit(svc: Services, db: Session, user: User, record: DraftRecord, 
     if not text.strip():
         raise ServiceError("正文不能为空。", 422)
     current = load_draft(get_version(db, record))
-    if svc.kb is None:
-        raise ServiceError("知识库未就绪。", 503)
+    tenant = svc.tenants.for_record(record.bureau)
+    kb = svc.tenants.kb(tenant)
     try:
         edited = apply_text_edit(current, text)
     except EditError as err:
         raise ServiceError(str(err), 422) from err
-    edited = verify(edited, svc.kb, svc.settings)
+    # Re-verified against the draft's own bureau: its sources and its name and region.
+    edited = verify(edited, kb, tenant.settings)
     return _add_version(db, user, record, edited, "编辑", "edited")
 
 
@@ -148,10 +170,10 @@ class DraftQuery:
     date_to: date | None = None
 
 
-def list_drafts(db: Session, user: User, f: DraftQuery, limit: int = 200) -> list[DraftRecord]:
+def list_drafts(db: Session, user: User, tenant: Tenant, f: DraftQuery, limit: int = 200) -> list[DraftRecord]:
     stmt = select(DraftRecord).join(DraftRecord.author)
     if user.role != "admin":
-        stmt = stmt.where(DraftRecord.bureau == user.bureau)
+        stmt = stmt.where(DraftRecord.bureau.in_(tenant.draft_scope(user)))
     if f.q.strip():
         like = f"%{f.q.strip()}%"
         stmt = stmt.where(or_(DraftRecord.title.like(like), DraftRecord.proposer.like(like),
@@ -204,22 +226,25 @@ def _char_diff(x: str, y: str) -> str:
     return "".join(parts)
 
 
-def source_contexts(svc: Services, draft: Draft) -> list[dict[str, object]]:
+def source_contexts(svc: Services, record: DraftRecord, draft: Draft) -> list[dict[str, object]]:
     """Every source's context, reading each cited document once."""
+    kb = _record_kb(svc, record)
     docs: dict[str, Document | None] = {}
     out = []
     for source in sorted(draft.sources, key=lambda s: s.id):
         if source.doc_id not in docs:
-            docs[source.doc_id] = svc.kb.get(source.doc_id) if svc.kb is not None else None
-        out.append(source_context(svc, source, doc=docs[source.doc_id]))
+            docs[source.doc_id] = kb.get(source.doc_id) if kb is not None else None
+        out.append(_context(source, docs[source.doc_id]))
     return out
 
 
-def source_context(svc: Services, source: Source, radius: int = CONTEXT_CHARS,
-                   doc: Document | None = None) -> dict[str, object]:
-    """The cited passage inside its surrounding text, for the side panel."""
-    if doc is None and svc.kb is not None:
-        doc = svc.kb.get(source.doc_id)
+def source_context(svc: Services, record: DraftRecord, source: Source) -> dict[str, object]:
+    """The cited passage inside its surrounding text, read from the draft's bureau's knowledge base."""
+    kb = _record_kb(svc, record)
+    return _context(source, kb.get(source.doc_id) if kb is not None else None)
+
+
+def _context(source: Source, doc: Document | None, radius: int = CONTEXT_CHARS) -> dict[str, object]:
     base = {"id": source.id, "doc_id": source.doc_id, "title": source.title, "issuer": source.issuer,
             "region": source.region, "date": source.date, "own": source.own}
     if doc is None:

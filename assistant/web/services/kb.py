@@ -12,8 +12,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from assistant.web.db import session_scope
@@ -21,7 +22,7 @@ from assistant.web.deps import Services
 from assistant.web.orm import IngestJob, User, utcnow
 from assistant.web.services.errors import NotFound, ServiceError
 from assistant.web.services.uploads import KB_TYPES, check_type, safe_name
-from vectorstore.kb import KnowledgeBase
+from assistant.web.tenants import Tenant
 from vectorstore.metadata import MANIFEST_COLUMNS
 from vectorstore.types import KINDS, SearchFilters
 
@@ -49,14 +50,9 @@ class UploadMeta:
             raise ServiceError("日期格式应为 YYYY-MM-DD（或 YYYY-MM、YYYY）。", 422)
 
 
-def _kb(svc: Services) -> KnowledgeBase:
-    if svc.kb is None:
-        raise ServiceError("知识库未就绪。", 503)
-    return svc.kb
-
-
-def start_ingest(svc: Services, db: Session, user: User, files: list[tuple[str, bytes]], meta: UploadMeta) -> IngestJob:
-    """Save the files with a manifest of their metadata, record a job, and ingest in a background thread."""
+def start_ingest(svc: Services, db: Session, user: User, tenant: Tenant, files: list[tuple[str, bytes]],
+                 meta: UploadMeta) -> IngestJob:
+    """Save the files with a manifest of their metadata, record a job, and ingest into ``tenant``'s KB in a thread."""
     if not files:
         raise ServiceError("请选择要上传的文件。", 422)
     meta.validate()
@@ -76,7 +72,7 @@ def start_ingest(svc: Services, db: Session, user: User, files: list[tuple[str, 
         (folder / name).write_bytes(data)
     _write_manifest(folder, names, meta)
     db.commit()
-    threading.Thread(target=_run, args=(svc, job.id, folder), name=f"ingest-{job.id}", daemon=True).start()
+    threading.Thread(target=_run, args=(svc, tenant, job.id, folder), name=f"ingest-{job.id}", daemon=True).start()
     return job
 
 
@@ -104,7 +100,7 @@ def _write_manifest(folder: Path, names: list[str], meta: UploadMeta) -> None:
     (folder / "MANIFEST.tsv").write_text(buf.getvalue(), encoding="utf-8")
 
 
-def _run(svc: Services, job_id: int, folder: Path) -> None:
+def _run(svc: Services, tenant: Tenant, job_id: int, folder: Path) -> None:
     last = [0.0]
 
     def update(**fields: object) -> None:
@@ -123,8 +119,9 @@ def _run(svc: Services, job_id: int, folder: Path) -> None:
 
     try:
         update(status="running")
-        with svc.kb_write_lock:
-            report = _kb(svc).ingest([folder], manifest=folder / "MANIFEST.tsv", progress=progress)
+        kb = svc.tenants.kb(tenant)
+        with svc.tenants.write_lock(tenant):
+            report = kb.ingest([folder], manifest=folder / "MANIFEST.tsv", progress=progress)
         files = [{"name": Path(f.path).name, "status": f.status, "doc_id": f.doc_id, "reason": f.reason,
                   "chunks": f.chunks} for f in report.files]
         failed = all(f.status == "failed" for f in report.files)
@@ -142,15 +139,22 @@ def mark_interrupted(db: Session) -> None:
     db.commit()
 
 
-def get_job(db: Session, job_id: int) -> IngestJob:
+def _jobs_of(tenant: Tenant) -> Select[Any]:
+    # Jobs carry no bureau of their own; the uploader's bureau says whose knowledge base they filled.
+    stmt = select(IngestJob).join(IngestJob.user)
+    return stmt if tenant.members is None else stmt.where(User.bureau.in_(tenant.members))
+
+
+def get_job(db: Session, user: User, tenant: Tenant, job_id: int) -> IngestJob:
     job = db.get(IngestJob, job_id)
-    if job is None:
+    # Another bureau's job is as good as absent; admins upload into any bureau, so they see every job.
+    if job is None or (user.role != "admin" and not tenant.owns(job.user.bureau)):
         raise NotFound("没有这个入库任务。")
     return job
 
 
-def recent_jobs(db: Session, limit: int = 5) -> list[IngestJob]:
-    return list(db.scalars(select(IngestJob).order_by(IngestJob.id.desc()).limit(limit)))
+def recent_jobs(db: Session, tenant: Tenant, limit: int = 5) -> list[IngestJob]:
+    return list(db.scalars(_jobs_of(tenant).order_by(IngestJob.id.desc()).limit(limit)))
 
 
 def job_json(job: IngestJob) -> dict[str, object]:
@@ -173,8 +177,8 @@ class DocQuery:
     date_to: str = ""
 
 
-def list_documents(svc: Services, f: DocQuery) -> list[dict[str, object]]:
-    rows = [dict(r) for r in _kb(svc).store.meta_rows()]
+def list_documents(svc: Services, tenant: Tenant, f: DocQuery) -> list[dict[str, object]]:
+    rows = [dict(r) for r in svc.tenants.kb(tenant).store.meta_rows()]
     out = []
     for r in rows:
         if f.kind and r["kind"] != f.kind:
@@ -194,15 +198,16 @@ def list_documents(svc: Services, f: DocQuery) -> list[dict[str, object]]:
     return out
 
 
-def search(svc: Services, query: str, f: DocQuery, k: int = 20) -> list[dict[str, object]]:
+def search(svc: Services, tenant: Tenant, query: str, f: DocQuery, k: int = 20) -> list[dict[str, object]]:
     filters = SearchFilters(kinds=[f.kind] if f.kind else [], issuer=f.issuer, region=f.region,
                             after=f.date_from, before=f.date_to)
-    return [h.model_dump() for h in _kb(svc).search(query, k=k, filters=filters)]
+    return [h.model_dump() for h in svc.tenants.kb(tenant).search(query, k=k, filters=filters)]
 
 
-def document_view(svc: Services, doc_id: str, start: int | None = None, end: int | None = None) -> dict[str, object]:
+def document_view(svc: Services, tenant: Tenant, doc_id: str, start: int | None = None,
+                  end: int | None = None) -> dict[str, object]:
     """The document's text cut into segments at chunk boundaries and at the highlighted passage."""
-    kb = _kb(svc)
+    kb = svc.tenants.kb(tenant)
     doc = kb.get(doc_id)
     if doc is None:
         raise NotFound("知识库中没有这个文档。")
@@ -229,8 +234,19 @@ def document_view(svc: Services, doc_id: str, start: int | None = None, end: int
             "mark": list(mark) if mark else None}
 
 
-def delete_document(svc: Services, doc_id: str) -> None:
-    kb = _kb(svc)
-    with svc.kb_write_lock:
+def delete_document(svc: Services, tenant: Tenant, doc_id: str) -> None:
+    kb = svc.tenants.kb(tenant)
+    with svc.tenants.write_lock(tenant):
         if not kb.delete(doc_id):
             raise NotFound("知识库中没有这个文档。")
+
+
+def stats(svc: Services, tenant: Tenant) -> dict[str, object]:
+    return {"bureau": tenant.key, "bureau_name": tenant.name, **svc.tenants.kb(tenant).stats()}
+
+
+def bureau_context(svc: Services, user: User, tenant: Tenant) -> dict[str, Any]:
+    """What KB pages need to keep an admin on the bureau they chose: a selector and a query suffix."""
+    several = user.role == "admin" and svc.tenants.several
+    return {"kb_bureau": tenant, "bureau_choices": svc.tenants.choices() if several else [],
+            "bq": f"bureau={tenant.key}" if several else ""}

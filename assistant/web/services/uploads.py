@@ -18,6 +18,9 @@ def human_size(n: int) -> str:
 
 
 def check_type(filename: str, allowed: tuple[str, ...]) -> str:
+    if re.search(r"[\x00-\x1f\x7f]", filename):
+        # No browser sends these; a NUL could cut the name short in some lower layer, so refuse outright.
+        raise ServiceError("文件名含有控制字符（如 NUL），请改名后再上传。", 422)
     suffix = PurePath(filename).suffix.lower()
     if suffix not in allowed:
         shown = suffix or "（无扩展名）"

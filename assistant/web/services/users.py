@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from assistant.settings import Settings
 from assistant.web.orm import User
 from assistant.web.security import DUMMY_HASH, ROLE_NAMES, ROLES, hash_password, verify_password
 from assistant.web.services.errors import NotFound, ServiceError
+from assistant.web.tenants import Tenants
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
 MIN_PASSWORD = 8
@@ -97,7 +99,7 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     return user
 
 
-def ensure_first_admin(db: Session, settings: Settings) -> str | None:
+def ensure_first_admin(db: Session, settings: Settings, bureau: str | None = None) -> str | None:
     """On a database without users, create ``admin`` with a random password; return it (else None).
 
     The password is printed by the caller once and kept in var/initial_admin_password.txt (mode 600)
@@ -106,7 +108,8 @@ def ensure_first_admin(db: Session, settings: Settings) -> str | None:
     if db.scalar(select(func.count(User.id))):
         return None
     password = secrets.token_urlsafe(12)
-    create_user(db, "admin", "admin", password, bureau=settings.bureau_name, display_name="管理员")
+    create_user(db, "admin", "admin", password, bureau=settings.bureau_name if bureau is None else bureau,
+                display_name="管理员")
     path: Path = settings.var_dir / INITIAL_PASSWORD_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -114,6 +117,26 @@ def ensure_first_admin(db: Session, settings: Settings) -> str | None:
         fh.write(f"用户名: admin\n密码: {password}\n")
     os.chmod(path, 0o600)
     return password
+
+
+def new_user_bureau(tenants: Tenants, admin: User, value: str | None) -> str:
+    """The ``bureau`` stored for a user an admin creates.
+
+    Without a bureaus file: the given text, else the configured bureau name (as before). With one:
+    a configured bureau's key (its name is accepted too), else the admin's own; anything else is a 422.
+    """
+    if not tenants.bureaus.configured:
+        return tenants.settings.bureau_name if value is None else value
+    return tenants.assign(value.strip() if value and value.strip() else None, tenants.for_user(admin).key)
+
+
+def bureau_form(tenants: Tenants, admin: User) -> dict[str, Any]:
+    """The user page's bureau choices, the admin's own (preselected), and stored value → full name."""
+    names: dict[str, str] = {}
+    if tenants.bureaus.configured:
+        for b in tenants.bureaus.items:
+            names.update(dict.fromkeys(tenants.bureaus.aliases(b), b.name))
+    return {"bureau_choices": tenants.choices(), "own_bureau": tenants.for_user(admin).key, "bureau_names": names}
 
 
 def user_json(user: User) -> dict[str, object]:
