@@ -170,6 +170,9 @@ class DocStore:
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self._conn().execute("SELECT chunk_id FROM chunks")}
 
+    def doc_count(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
     def counts(self) -> tuple[int, int]:
         conn = self._conn()
         return (conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0],

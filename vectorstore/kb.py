@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from vectorstore.chunker import chunk_document
 from vectorstore.config import KBConfig
 from vectorstore.docstore import DocStore
@@ -75,6 +77,11 @@ def doc_id_for(source_key: str) -> str:
     stem = Path(source_key).stem
     slug = re.sub(r"[^a-z0-9_]+", "_", stem.lower()).strip("_")[:48] or "doc"
     return f"{slug}-{hashlib.sha1(source_key.encode('utf-8')).hexdigest()[:8]}"
+
+
+# Unfiltered over-fetch: how many neighbours at most, and the margin over the expected need.
+MAX_OVERFETCH = 1500
+OVERFETCH_MARGIN = 2.0
 
 
 class KnowledgeBase:
@@ -214,7 +221,7 @@ class KnowledgeBase:
         allowed = self.store.matching_doc_ids(filters)
         n = cfg.candidates
         keyword = self.keyword.search(list(query_terms(query)), n, allowed)
-        vector = self.vectors.query(self.embedder.embed_query(query), n, allowed) if query.strip() else []
+        vector = self._vector_query(self.embedder.embed_query(query), n, allowed) if query.strip() else []
         fused = fuse({"keyword": keyword, "vector": vector},
                      {"keyword": cfg.keyword_weight, "vector": cfg.vector_weight}, cfg.fusion, cfg.rrf_k)
         top, chunks = self._choose(fused, k)
@@ -244,7 +251,29 @@ class KnowledgeBase:
 
     def vector_search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[str]:
         allowed = self.store.matching_doc_ids(filters or SearchFilters())
-        return [c for c, _ in self.vectors.query(self.embedder.embed_query(query), k, allowed)]
+        return [c for c, _ in self._vector_query(self.embedder.embed_query(query), k, allowed)]
+
+    def _vector_query(self, vector: np.ndarray, n: int, allowed: set[str] | None) -> list[tuple[str, float]]:
+        """The ``n`` nearest chunks of the ``allowed`` documents.
+
+        Chroma filters a metadata ``$in`` list by brute force: at 100k chunks a filter of a few thousand
+        documents costs ~160 ms against ~9 ms for an unfiltered query of 1000 neighbours. So when the
+        allowed documents are a sizeable share, over-fetch unfiltered and filter here; fall back to the
+        exact filtered query only when that leaves too few.
+        """
+        if allowed is None:
+            return self.vectors.query(vector, n, None)
+        if not allowed:
+            return []
+        total_docs = max(self.store.doc_count(), 1)
+        share = len(allowed) / total_docs
+        want = int(n / share * OVERFETCH_MARGIN) if share > 0 else MAX_OVERFETCH + 1
+        if want <= MAX_OVERFETCH:
+            fetched = self.vectors.query(vector, max(want, n), None)
+            kept = [(c, s) for c, s in fetched if doc_of_chunk(c) in allowed]
+            if len(kept) >= n or len(fetched) < max(want, n):  # enough, or the whole collection was seen
+                return kept[:n]
+        return self.vectors.query(vector, n, allowed)
 
     # --- reads ------------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
@@ -276,8 +305,7 @@ class KnowledgeBase:
         }
         if repair and any(v for k, v in result.items() if k != "chunks"):
             self.sync_vectors()
-            self.keyword._gen = -1
-            self.keyword._build(self.store.generation())
+            self.keyword.rebuild()
         return result
 
 

@@ -1,26 +1,50 @@
 """BM25 keyword index over jieba terms (bm25s), persisted beside the vectors.
 
-The index is rebuilt from the document store's cached terms whenever the
-store's generation changes, so it can never drift from the documents.
+The index is derived from the document store's cached terms and tagged with the store's generation.
+Several processes share one knowledge base (web workers, an ingest), so:
+
+- an index is built in a private folder and published by atomically replacing the ``CURRENT`` pointer,
+  so no process ever reads a half-written index or trips over another's temporary files;
+- writers (ingest, delete, check) rebuild and publish before they return, so the next search anywhere sees
+  their documents;
+- searches never wait for a rebuild while another index is usable: when the store has moved on (an ingest
+  is adding documents one by one) they keep serving the index they have, load a newer published one, and
+  at most one process rebuilds in the background, once the store has been quiet for a moment or the index
+  is too old. Chunks a stale index returns that are gone from the store are dropped by the caller.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
 import shutil
 import threading
+import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from vectorstore.docstore import DocStore
 
+# A background rebuild starts once the store has not changed for QUIET_S, or when the served index is more
+# than MAX_STALE_S behind; an ingest that adds a document a second thus causes a rebuild a minute, not one
+# per document.
+QUIET_S = 2.0
+MAX_STALE_S = 60.0
+# Folders of superseded indexes are removed after this long, so a process that has just read CURRENT can
+# still load the folder it names.
+KEEP_OLD_S = 120.0
+
 
 class KeywordIndex(Protocol):
     def search(self, terms: list[str], k: int, allowed_docs: set[str] | None) -> list[tuple[str, float]]: ...
 
-    def refresh(self) -> None: ...
+    def refresh(self, block: bool = True) -> None: ...
 
 
 class BM25Index:
@@ -29,39 +53,90 @@ class BM25Index:
         self.directory = directory
         self._lock = threading.Lock()
         self._gen = -1
-        self._bm25 = None
+        self._bm25: Any = None
         self._chunk_ids: list[str] = []
         self._doc_of: np.ndarray = np.zeros(0, dtype=np.int32)
         self._doc_index: dict[str, int] = {}
+        self._seen_gen = -1
+        self._seen_at = 0.0
+        self._stale_since = 0.0
+        self._background: threading.Thread | None = None
 
-    def refresh(self) -> None:
-        """Load the persisted index if current, else rebuild and persist it."""
+    # --- keeping current ----------------------------------------------------
+    def refresh(self, block: bool = True) -> None:
+        """Bring the index up to the store's generation.
+
+        ``block``: rebuild now if nothing current is published (writers, exact counts). Otherwise a usable
+        older index is kept and a rebuild may start in the background.
+        """
         gen = self.store.generation()
         if gen == self._gen:
             return
         with self._lock:
             if gen == self._gen:
                 return
-            if not self._load(gen):
-                self._build(gen)
+            published = self._read_current()
+            if published is not None and published[0] > self._gen:
+                self._load(*published)
+                if self._gen == gen:
+                    return
+            if block or self._gen < 0:
+                self._build_locked(gen)
+                return
+            self._maybe_rebuild_later(gen)
 
-    def _load(self, gen: int) -> bool:
-        meta_path = self.directory / "meta.json"
-        if not meta_path.exists():
-            return False
-        try:
-            meta = json.loads(meta_path.read_text())
-            if meta.get("generation") != gen:
-                return False
-            import bm25s
+    def rebuild(self) -> None:
+        """Rebuild from the store and publish, whatever is there now (``check --repair``)."""
+        with self._lock:
+            self._build_locked(self.store.generation(), force=True)
 
-            bm25 = bm25s.BM25.load(str(self.directory / "bm25")) if meta["chunk_ids"] else None
-        except (OSError, ValueError, KeyError):
-            return False
-        self._install(bm25, meta["chunk_ids"], meta["doc_ids"], gen)
-        return True
+    def _maybe_rebuild_later(self, gen: int) -> None:
+        now = time.monotonic()
+        if gen != self._seen_gen:
+            self._seen_gen, self._seen_at = gen, now
+        if not self._stale_since:
+            self._stale_since = now
+        quiet = now - self._seen_at >= QUIET_S
+        too_old = now - self._stale_since >= MAX_STALE_S
+        if not (quiet or too_old) or (self._background is not None and self._background.is_alive()):
+            return
+        self._background = threading.Thread(target=self._background_build, name="bm25-rebuild", daemon=True)
+        self._background.start()
 
-    def _build(self, gen: int) -> None:
+    def _background_build(self) -> None:
+        with self._build_lock(blocking=False) as got:
+            if not got:
+                return  # another process is building; its result will be published
+            gen = self.store.generation()
+            built = self._build_files(gen)
+        with self._lock:
+            if built[3] > self._gen:
+                self._install(*built)
+
+    # --- building and publishing ------------------------------------------
+    def _build_locked(self, gen: int, force: bool = False) -> None:
+        with self._build_lock(blocking=True):
+            published = self._read_current()
+            # Someone may have published this generation while we waited for the lock.
+            if not force and published is not None and published[0] >= gen and self._load(*published):
+                return
+            self._install(*self._build_files(self.store.generation()))
+
+    @contextlib.contextmanager
+    def _build_lock(self, blocking: bool) -> Iterator[bool]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / "build.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _build_files(self, gen: int) -> tuple[Any, list[str], list[str], int]:
         import bm25s
 
         chunk_ids, doc_ids, corpus = [], [], []
@@ -73,41 +148,75 @@ class BM25Index:
         if corpus:
             bm25 = bm25s.BM25()
             bm25.index(corpus, show_progress=False)
-        tmp = self.directory.with_name(self.directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
+        name = f"g{gen}-{uuid.uuid4().hex[:8]}"
+        tmp = self.directory / f".build-{name}"
         tmp.mkdir(parents=True)
         if bm25 is not None:
             bm25.save(str(tmp / "bm25"))
         (tmp / "meta.json").write_text(json.dumps({"generation": gen, "chunk_ids": chunk_ids, "doc_ids": doc_ids}))
-        # Swap in the complete index; a crash before this leaves the old one, which is then rebuilt.
-        shutil.rmtree(self.directory, ignore_errors=True)
-        tmp.rename(self.directory)
-        self._install(bm25, chunk_ids, doc_ids, gen)
+        tmp.rename(self.directory / name)
+        # The pointer swap is the publication; a crash before it leaves the previous index in force.
+        pointer = self.directory / f".CURRENT-{name}"
+        pointer.write_text(json.dumps({"generation": gen, "dir": name}))
+        os.replace(pointer, self.directory / "CURRENT")
+        self._collect_garbage(keep=name)
+        return bm25, chunk_ids, doc_ids, gen
 
-    def _install(self, bm25, chunk_ids: list[str], doc_ids: list[str], gen: int) -> None:  # type: ignore[no-untyped-def]
+    def _collect_garbage(self, keep: str) -> None:
+        now = time.time()
+        for path in self.directory.iterdir():
+            if path.name in (keep, "CURRENT", "build.lock"):
+                continue
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > KEEP_OLD_S or path.name in ("bm25", "meta.json"):
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+    def _read_current(self) -> tuple[int, str] | None:
+        try:
+            data = json.loads((self.directory / "CURRENT").read_text())
+            return int(data["generation"]), str(data["dir"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _load(self, gen: int, name: str) -> bool:
+        folder = self.directory / name
+        try:
+            meta = json.loads((folder / "meta.json").read_text())
+            import bm25s
+
+            bm25 = bm25s.BM25.load(str(folder / "bm25")) if meta["chunk_ids"] else None
+        except (OSError, ValueError, KeyError):
+            return False
+        self._install(bm25, meta["chunk_ids"], meta["doc_ids"], gen)
+        return True
+
+    def _install(self, bm25: Any, chunk_ids: list[str], doc_ids: list[str], gen: int) -> None:
         index: dict[str, int] = {}
         self._doc_of = np.array([index.setdefault(d, len(index)) for d in doc_ids], dtype=np.int32)
         self._doc_index = index
         self._chunk_ids = chunk_ids
         self._bm25 = bm25
         self._gen = gen
+        self._stale_since = 0.0
 
+    # --- reading ------------------------------------------------------------
     def search(self, terms: list[str], k: int, allowed_docs: set[str] | None) -> list[tuple[str, float]]:
-        self.refresh()
-        if self._bm25 is None or not terms:
+        self.refresh(block=False)
+        bm25, chunk_ids, doc_of, doc_index = self._bm25, self._chunk_ids, self._doc_of, self._doc_index
+        if bm25 is None or not terms:
             return []
         mask = None
         if allowed_docs is not None:
-            allowed = np.zeros(len(self._doc_index), dtype=bool)
-            allowed[[self._doc_index[d] for d in allowed_docs if d in self._doc_index]] = True
-            mask = allowed[self._doc_of].astype(np.float32)
-        scores = self._bm25.get_scores(terms, weight_mask=mask)
+            allowed = np.zeros(len(doc_index), dtype=bool)
+            allowed[[doc_index[d] for d in allowed_docs if d in doc_index]] = True
+            mask = allowed[doc_of].astype(np.float32)
+        scores = bm25.get_scores(terms, weight_mask=mask)
         k = min(k, len(scores))
         if k <= 0:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self._chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [(chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def chunk_count(self) -> int:
         self.refresh()

@@ -1,0 +1,143 @@
+"""The BM25 index shared by several processes: atomic publication, no waiting on rebuilds, no races."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+import vectorstore.keyword_index as keyword_index
+from vectorstore.config import KBConfig
+from vectorstore.embed import HashingEmbedder
+from vectorstore.kb import KnowledgeBase
+
+
+def _doc(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _open(config: KBConfig) -> KnowledgeBase:
+    return KnowledgeBase(config, embedder=HashingEmbedder())
+
+
+def _found(kb: KnowledgeBase, word: str) -> bool:
+    return bool(kb.keyword_search(word, k=5))
+
+
+def test_reader_serves_its_index_while_the_store_moves_on(kb_config: KBConfig, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    writer, reader = _open(kb_config), _open(kb_config)
+    writer.ingest([_doc(tmp_path / "d", "a.txt", "示例市中试平台建设情况，全市建成中试平台12家。")])
+    assert _found(reader, "中试平台")
+    # A document lands in the store without a publication (as during an ingest, document by document).
+    monkeypatch.setattr(keyword_index, "QUIET_S", 3600.0)
+    writer.store.put(*_raw_document(writer, "b", "科技特派员服务乡村振兴，全市选派科技特派员300名。"))
+    builds_before = _published_folders(kb_config)
+    assert not _found(reader, "科技特派员")  # stale, served at once
+    assert _published_folders(kb_config) == builds_before, "a search must not rebuild synchronously"
+    writer.keyword.refresh()  # a writer publishes before it returns
+    assert _found(reader, "科技特派员")
+
+
+def test_background_rebuild_once_the_store_is_quiet(kb_config: KBConfig, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    writer, reader = _open(kb_config), _open(kb_config)
+    writer.ingest([_doc(tmp_path / "d", "a.txt", "示例市中试平台建设情况，全市建成中试平台12家。")])
+    assert _found(reader, "中试平台")
+    monkeypatch.setattr(keyword_index, "QUIET_S", 0.0)
+    writer.store.put(*_raw_document(writer, "b", "揭榜挂帅项目实施情况，发布榜单20项。"))
+    assert not _found(reader, "揭榜挂帅")
+    thread = reader.keyword._background
+    assert thread is not None
+    thread.join(30)
+    assert reader.keyword._gen == writer.store.generation(), "the background build was installed"
+    assert _found(reader, "揭榜挂帅")
+
+
+def _raw_document(kb: KnowledgeBase, name: str, text: str):  # type: ignore[no-untyped-def]
+    from vectorstore.chunker import chunk_document
+    from vectorstore.normalize import content_hash
+    from vectorstore.tokenize import terms
+    from vectorstore.types import DocMeta, Document
+
+    doc = Document(doc_id=name, text=text, meta=DocMeta(title=name, kind="news"), content_hash=content_hash(text),
+                   source_path=f"{name}.txt")
+    chunks = chunk_document(name, text, "news")
+    return doc, chunks, [terms(c.text) for c in chunks]
+
+
+def _published_folders(config: KBConfig) -> set[str]:
+    return {p.name for p in config.keyword_dir.iterdir() if p.is_dir()}
+
+
+def _rebuild_many(kb_dir: str, rounds: int) -> None:
+    kb = _open(KBConfig(kb_dir=Path(kb_dir), embedding_model="hashing", static_min_chunks=10**9))
+    for _ in range(rounds):
+        kb.keyword.rebuild()
+        kb.keyword_search("中试平台", k=3)
+
+
+def test_processes_rebuilding_at_once_do_not_collide(kb_config: KBConfig, tmp_path: Path) -> None:
+    kb = _open(kb_config)
+    docs = [_doc(tmp_path / "d", f"n{i}.txt", f"第{i}期工作动态：推进中试平台建设，新增平台{i}家。") for i in range(30)]
+    kb.ingest(docs)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_rebuild_many, args=(str(kb_config.kb_dir), 4)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    fresh = _open(kb_config)
+    assert fresh.keyword.chunk_count() == len(kb.store.chunk_ids())
+    assert not [p for p in kb_config.keyword_dir.iterdir() if p.name.startswith(".build-")]
+
+
+# --- the vector side of filtered search ---------------------------------------------------------------
+
+class _CountingVectors:
+    """Wraps a vector index and records whether each query was filtered."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.calls: list[tuple[int, bool]] = []
+
+    def query(self, vector, k, allowed_docs, excluded_docs=None):  # type: ignore[no-untyped-def]
+        self.calls.append((k, allowed_docs is not None))
+        return self.inner.query(vector, k, allowed_docs, excluded_docs)
+
+
+@pytest.mark.parametrize("filters", [
+    {"kinds": ["reply"]}, {"kinds": ["policy"]}, {"region": "样例市"}, {"before": "2023-12-31"},
+])
+def test_filtered_vector_search_equals_the_exact_filtered_query(sample_kb_session: KnowledgeBase,
+                                                                filters: dict) -> None:  # type: ignore[type-arg]
+    from vectorstore.types import SearchFilters
+
+    kb = sample_kb_session
+    allowed = kb.store.matching_doc_ids(SearchFilters(**filters))
+    assert allowed
+    for query in ("中试平台建设", "科技特派员", "研发费用加计扣除"):
+        vector = kb.embedder.embed_query(query)
+        exact = [c for c, _ in kb.vectors.query(vector, 8, allowed)]
+        assert [c for c, _ in kb._vector_query(vector, 8, allowed)] == exact
+
+
+def test_overfetch_falls_back_to_the_filtered_query(sample_kb_session: KnowledgeBase,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    kb = sample_kb_session
+    counting = _CountingVectors(kb.vectors)
+    monkeypatch.setattr(type(kb), "vectors", property(lambda self: counting))
+    everything = {doc for doc, in kb.store._conn().execute("SELECT doc_id FROM documents")}
+    vector = kb.embedder.embed_query("中试平台")
+    kb._vector_query(vector, 5, everything)
+    assert counting.calls == [(10, False)], "a wide filter is served by one unfiltered over-fetch"
+    counting.calls.clear()
+    one = {sorted(everything)[0]}
+    monkeypatch.setattr("vectorstore.kb.MAX_OVERFETCH", 5)
+    kb._vector_query(vector, 5, one)
+    assert counting.calls == [(5, True)], "a narrow filter goes straight to the exact filtered query"
