@@ -141,3 +141,32 @@ def test_overfetch_falls_back_to_the_filtered_query(sample_kb_session: Knowledge
     monkeypatch.setattr("vectorstore.kb.MAX_OVERFETCH", 5)
     kb._vector_query(vector, 5, one)
     assert counting.calls == [(5, True)], "a narrow filter goes straight to the exact filtered query"
+
+
+def test_search_does_not_wait_for_a_build_in_another_thread(kb_config: KBConfig, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    kb = _open(kb_config)
+    kb.ingest([_doc(tmp_path / "d", "a.txt", "示例市中试平台建设情况，全市建成中试平台12家。")])
+    kb.store.put(*_raw_document(kb, "b", "揭榜挂帅项目实施情况，发布榜单20项。"))
+    holder = threading.Thread(target=lambda: (kb.keyword._lock.acquire(), time.sleep(1.5), kb.keyword._lock.release()))
+    holder.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    assert kb.keyword_search("中试平台", k=3)  # the index it has, at once
+    assert time.monotonic() - started < 1.0
+    holder.join()
+
+
+def test_filter_cache_follows_the_store(kb: KnowledgeBase, tmp_path: Path) -> None:
+    from vectorstore.types import SearchFilters
+
+    only_news = SearchFilters(kinds=["news"], before="2030-01-01")
+    kb.ingest([_doc(tmp_path / "d", "a.txt", "示例市中试平台建设情况，全市建成中试平台12家。")])
+    assert not any("揭榜挂帅" in h.text for h in kb.search("揭榜挂帅", k=5, filters=only_news))
+    kb.ingest([_doc(tmp_path / "d", "b.txt", "揭榜挂帅项目实施情况，发布榜单20项。")])
+    assert any("揭榜挂帅" in h.text for h in kb.search("揭榜挂帅", k=5, filters=only_news))
+    doc_id = next(h.doc_id for h in kb.search("揭榜挂帅", k=5, filters=only_news) if "揭榜挂帅" in h.text)
+    kb.delete(doc_id)
+    assert not any(h.doc_id == doc_id for h in kb.search("揭榜挂帅", k=5, filters=only_news))

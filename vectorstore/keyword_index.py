@@ -72,6 +72,11 @@ class BM25Index:
         gen = self.store.generation()
         if gen == self._gen:
             return
+        if not block and self._gen >= 0:
+            # Another thread of this process is loading or building: serve what we have rather than wait.
+            if not self._lock.acquire(blocking=False):
+                return
+            self._lock.release()
         with self._lock:
             if gen == self._gen:
                 return
