@@ -43,6 +43,8 @@ lint: setup
 bench: setup
 	$(BIN)/python -m bench.retrieval
 	$(BIN)/python -m bench.perf
+	$(BIN)/python -m bench.draft_latency
+	$(BIN)/python -m bench.load --think 5
 
 clean:
 	rm -rf $(VENV) var artifacts
