@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from assistant.web.db import session_scope
 from assistant.web.deps import Services
 from assistant.web.orm import IngestJob, User, utcnow
 from assistant.web.services.errors import NotFound, ServiceError
+from assistant.web.services.ingest_process import ingest_in_child
 from assistant.web.services.uploads import KB_TYPES, check_type, safe_name
 from assistant.web.tenants import Tenant
 from vectorstore.metadata import MANIFEST_COLUMNS
@@ -120,11 +121,15 @@ def _run(svc: Services, tenant: Tenant, job_id: int, folder: Path) -> None:
     try:
         update(status="running")
         kb = svc.tenants.kb(tenant)
+        manifest = folder / "MANIFEST.tsv"
         with svc.tenants.write_lock(tenant):
-            report = kb.ingest([folder], manifest=folder / "MANIFEST.tsv", progress=progress)
-        files = [{"name": Path(f.path).name, "status": f.status, "doc_id": f.doc_id, "reason": f.reason,
-                  "chunks": f.chunks} for f in report.files]
-        failed = all(f.status == "failed" for f in report.files)
+            if tenant.settings.chroma_url:
+                results = ingest_in_child(tenant.settings, folder, manifest, progress)
+            else:
+                results = [asdict(f) for f in kb.ingest([folder], manifest=manifest, progress=progress).files]
+        files = [{"name": Path(f["path"]).name, "status": f["status"], "doc_id": f["doc_id"], "reason": f["reason"],
+                  "chunks": f["chunks"]} for f in results]
+        failed = all(f["status"] == "failed" for f in results)
         update(status="failed" if failed else "done", files=json.dumps(files, ensure_ascii=False),
                finished_at=utcnow(), error="全部文件入库失败。" if failed else "")
     except Exception as err:
