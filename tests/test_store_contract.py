@@ -8,71 +8,18 @@ search recovers once the server is back.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bench.loadkit import CHROMA, ChromaServer
 from vectorstore.config import KBConfig
 from vectorstore.kb import KnowledgeBase
 from vectorstore.vector_index import ChromaIndex, VectorIndex, VectorStoreUnavailable, make_client
 
-CHROMA = Path(sys.executable).with_name("chroma")
 DIM = 8
-
-
-class ChromaServer:
-    """`chroma run` as a subprocess on a fixed port and data path, so it can be stopped and started again."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = path.with_suffix(".log")
-
-    def start(self, timeout: float = 60.0) -> None:
-        import chromadb
-
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [str(CHROMA), "run", "--host", "127.0.0.1", "--port", str(self.port), "--path", str(self.path)],
-                stdout=log, stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"chroma server exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
-            try:
-                chromadb.HttpClient(host="127.0.0.1", port=self.port,
-                                    settings=chromadb.Settings(anonymized_telemetry=False)).heartbeat()
-                return
-            except Exception:  # not up yet: connection refused, or the client refuses a half-ready server
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"chroma server on port {self.port} gave no heartbeat within {timeout} s")
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-        self.proc = None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _server(tmp: Path) -> Iterator[ChromaServer]:
