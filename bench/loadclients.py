@@ -94,7 +94,7 @@ class Drafter:
                          json={"proposal": proposal, "options": {"reply_date": "2025-06-30"}})
         got = self.call("open", "GET", f"/api/drafts/{made['id']}", 200)
         self.think()
-        text = _edited(got["text"], f"{self.username}第{self.rounds + 1}轮修改")
+        text = edited_text(got["text"], f"{self.username}第{self.rounds + 1}轮修改")
         saved = self.call("save", "POST", f"/api/drafts/{made['id']}/versions", 201,
                           json={"text": text, "base_version": got["current_version"]})
         self.saved.append((int(made["id"]), int(saved["number"]), text))
@@ -118,7 +118,7 @@ class Drafter:
             self.http.close()
 
 
-def _edited(text: str, mark: str) -> str:
+def edited_text(text: str, mark: str) -> str:
     """The letter with one sentence added after the thanks line, as a drafter's small edit."""
     lines = text.splitlines()
     for i, line in enumerate(lines):

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from bench.load import PASSWORD, make_users
-from bench.loadclients import _edited
+from bench.loadclients import edited_text
 from bench.loadkit import CHROMA, AppServer, ChromaServer, base_env, clone_kb, ensure_kb, run_cli
 from tests.web.conftest import PROPOSAL
 
@@ -45,7 +45,7 @@ def _saver(url: str, user: str, acked: list[tuple[int, int, dict[str, Any]]], od
         ready.wait()
         for i in range(1, 10_000):
             try:
-                r = http.post(f"/api/drafts/{did}/versions", json={"text": _edited(text, f"{user}第{i}次保存")})
+                r = http.post(f"/api/drafts/{did}/versions", json={"text": edited_text(text, f"{user}第{i}次保存")})
             except httpx.HTTPError:
                 return  # the server is gone: this save was never acknowledged
             if r.status_code != 201:

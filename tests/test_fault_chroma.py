@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from bench.load import PASSWORD, make_users
-from bench.loadclients import _edited
+from bench.loadclients import edited_text
 from bench.loadkit import CHROMA, AppServer, ChromaServer, base_env, clone_kb, ensure_kb, run_cli
 from tests.web.conftest import PROPOSAL
 
@@ -68,7 +68,7 @@ def test_chroma_outage_then_recovery(tmp_path: Path) -> None:
             assert "text/html" in down["page search"].headers["content-type"]
             # Nothing saved is lost, and an edit can still be saved while the vectors are away.
             assert http.get(f"/api/drafts/{saved['id']}").json()["text"] == text
-            edit = http.post(f"/api/drafts/{saved['id']}/versions", json={"text": _edited(text, "停机期间修改")})
+            edit = http.post(f"/api/drafts/{saved['id']}/versions", json={"text": edited_text(text, "停机期间修改")})
             assert edit.status_code == 201, edit.text
 
             chroma.start()  # same port, same data path
