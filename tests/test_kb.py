@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import SAMPLE_KB
 from vectorstore.chunker import chunk_document
 from vectorstore.kb import KnowledgeBase
@@ -168,3 +170,23 @@ def test_date_and_exclusion_filters_combine(sample_kb_session: KnowledgeBase) ->
     assert allowed == everything - {victim}
     undated_kept = store.matching_doc_ids(SearchFilters(before="2000-01-01"))
     assert undated_kept == set()
+
+
+def test_reingest_after_a_chunking_change_rechunks_unchanged_files(kb: KnowledgeBase, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import vectorstore.kb as kb_module
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, "reply.txt", REPLY)
+    doc_id = kb.ingest([docs]).files[0].doc_id
+    before = [c.chunk_id for c in kb.chunks(doc_id)]
+    real = kb_module.chunk_document
+    # A newer chunker that cuts the same text differently (here: ignoring the reply structure).
+    monkeypatch.setattr(kb_module, "chunk_document", lambda d, t, kind, mx, mn: real(d, t, "policy", mx, mn))
+    again = kb.ingest([docs])
+    assert [f.status for f in again.files] == ["updated"]
+    after = [c.chunk_id for c in kb.chunks(doc_id)]
+    assert after != before
+    assert kb.vectors.ids() == set(after)
+    assert [f.status for f in kb.ingest([docs]).files] == ["unchanged"]

@@ -198,13 +198,16 @@ class KnowledgeBase:
             return FileResult(shown, "failed", doc_id, reason=f"document id {doc_id} is already held by "
                               f"{existing.source_path} (hash clash); rename the file")
         meta = infer_meta(text, meta, explicit_kind=explicit)
+        chunks = chunk_document(doc_id, text, meta.kind, self.config.chunk_max_chars, self.config.chunk_min_chars)
         if existing is not None and existing.content_hash == digest and existing.meta == meta:
-            return FileResult(shown, "unchanged", doc_id, len(self.store.chunks_of(doc_id)))
+            stored = [c.chunk_id for c in self.store.chunks_of(doc_id)]
+            # Same text, but a newer parser or chunker may cut it differently: then it is re-stored.
+            if stored == [c.chunk_id for c in chunks]:
+                return FileResult(shown, "unchanged", doc_id, len(stored))
         twin = self.store.find_hash(digest)
         if twin is not None and twin != doc_id:
             return FileResult(shown, "duplicate", twin, reason=f"same text as document {twin}")
         doc = Document(doc_id=doc_id, text=text, meta=meta, content_hash=digest, source_path=key)
-        chunks = chunk_document(doc_id, text, meta.kind, self.config.chunk_max_chars, self.config.chunk_min_chars)
         self.store.put(doc, chunks, [terms(c.text) for c in chunks])
         return FileResult(shown, "updated" if existing else "added", doc_id, len(chunks))
 
