@@ -7,6 +7,7 @@ deploys it (uvicorn workers sharing one Chroma server) and can be killed with a 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -15,6 +16,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -233,6 +236,33 @@ def clone_kb(cached: Path, work: Path) -> tuple[Path, Path]:
     for part in ("kb", "chroma"):
         shutil.copytree(cached / part, work / part)
     return work / "kb", work / "chroma"
+
+
+@dataclass
+class Stack:
+    """A running Chroma server and app over a copy of a cached knowledge base; ``app`` may be replaced."""
+
+    chroma: ChromaServer
+    env: dict[str, str]
+    app: AppServer
+
+
+@contextlib.contextmanager
+def app_on_cached_kb(work: Path, workers: int, admin_password: str, chunks: int = 2000,
+                     embedding: str = "hashing") -> Iterator[Stack]:
+    """Chroma and the app on a copy of the cached KB, with an admin ``loadadmin``; both stopped on exit."""
+    kb_dir, chroma_dir = clone_kb(ensure_kb(chunks, embedding), work)
+    chroma = ChromaServer(chroma_dir)
+    chroma.start()
+    env = base_env(kb_dir, work / "var", chroma.url, embedding)
+    stack = Stack(chroma, env, AppServer(env, workers=workers))
+    try:
+        run_cli(["user", "create", "loadadmin", "--role", "admin", "--password", admin_password], env)
+        stack.app.start()
+        yield stack
+    finally:
+        stack.app.stop()
+        chroma.stop()
 
 
 def fresh_batch(out: Path, chunks: int, seed: int) -> Path:

@@ -19,7 +19,7 @@ import pytest
 
 from bench.load import PASSWORD, make_users
 from bench.loadclients import edited_text
-from bench.loadkit import CHROMA, AppServer, ChromaServer, base_env, clone_kb, ensure_kb, run_cli
+from bench.loadkit import CHROMA, AppServer, app_on_cached_kb
 from tests.web.conftest import PROPOSAL
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(180)]
@@ -58,14 +58,8 @@ def _saver(url: str, user: str, acked: list[tuple[int, int, dict[str, Any]]], od
 def test_sigkill_while_saving_keeps_every_acknowledged_save(tmp_path: Path) -> None:
     if not CHROMA.exists():
         pytest.skip(f"{CHROMA} not installed")
-    kb_dir, chroma_dir = clone_kb(ensure_kb(2000, "hashing"), tmp_path)
-    chroma = ChromaServer(chroma_dir)
-    chroma.start()
-    env = base_env(kb_dir, tmp_path / "var", chroma.url, "hashing")
-    app = AppServer(env, workers=2)
-    try:
-        run_cli(["user", "create", "loadadmin", "--role", "admin", "--password", PASSWORD], env)
-        app.start()
+    with app_on_cached_kb(tmp_path, workers=2, admin_password=PASSWORD) as stack:
+        app = stack.app
         users = make_users(app.url, SAVERS)
         acked: list[tuple[int, int, dict[str, Any]]] = []
         odd: list[str] = []
@@ -83,7 +77,7 @@ def test_sigkill_while_saving_keeps_every_acknowledged_save(tmp_path: Path) -> N
         assert not odd, odd
         assert len(acked) >= KILL_AFTER, f"only {len(acked)} saves acknowledged before the kill"
 
-        app = AppServer(env, workers=2, port=app.port)
+        app = stack.app = AppServer(stack.env, workers=2, port=app.port)
         app.start()
         with httpx.Client(base_url=app.url, timeout=30) as http:
             _login(http, "loadadmin")
@@ -96,6 +90,3 @@ def test_sigkill_while_saving_keeps_every_acknowledged_save(tmp_path: Path) -> N
                 r = http.get(f"/api/drafts/{did}/versions/{number}")
                 assert r.status_code == 200, f"acknowledged save {did}/v{number} is missing after the restart"
                 assert r.json()["draft"] == draft, f"save {did}/v{number} differs from what was acknowledged"
-    finally:
-        app.stop()
-        chroma.stop()

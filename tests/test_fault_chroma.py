@@ -17,7 +17,7 @@ import pytest
 
 from bench.load import PASSWORD, make_users
 from bench.loadclients import edited_text
-from bench.loadkit import CHROMA, AppServer, ChromaServer, base_env, clone_kb, ensure_kb, run_cli
+from bench.loadkit import CHROMA, app_on_cached_kb
 from tests.web.conftest import PROPOSAL
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(180)]
@@ -39,14 +39,8 @@ def _requests(http: httpx.Client, proposal: dict[str, Any]) -> dict[str, httpx.R
 def test_chroma_outage_then_recovery(tmp_path: Path) -> None:
     if not CHROMA.exists():
         pytest.skip(f"{CHROMA} not installed")
-    kb_dir, chroma_dir = clone_kb(ensure_kb(2000, "hashing"), tmp_path)
-    chroma = ChromaServer(chroma_dir)
-    chroma.start()
-    env = base_env(kb_dir, tmp_path / "var", chroma.url, "hashing")
-    app = AppServer(env, workers=1)
-    try:
-        run_cli(["user", "create", "loadadmin", "--role", "admin", "--password", PASSWORD], env)
-        app.start()
+    with app_on_cached_kb(tmp_path, workers=1, admin_password=PASSWORD) as stack:
+        app, chroma = stack.app, stack.chroma
         (user,) = make_users(app.url, 1)
         with httpx.Client(base_url=app.url, timeout=60) as http:
             r = http.post("/api/auth/login", json={"username": user, "password": PASSWORD})
@@ -80,6 +74,3 @@ def test_chroma_outage_then_recovery(tmp_path: Path) -> None:
                 {k: (r.status_code, r.text[:300]) for k, r in after.items()}
             assert after["api search"].json(), "search finds hits again"
             assert http.get(f"/api/drafts/{saved['id']}").json()["current_version"] == 2
-    finally:
-        app.stop()
-        chroma.stop()
