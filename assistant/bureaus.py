@@ -34,7 +34,8 @@ class Bureau(BaseModel):
     short: str = Field("我局", min_length=1, description="How the bureau calls itself in letters")
     region: str = Field(min_length=1, description="The bureau's region")
     city_short: str = Field("我市", min_length=1, description="How letters call the city")
-    issuer_aliases: list[str] = Field(default_factory=list, description="Other names its documents are issued under")
+    issuer_aliases: list[str] = Field(default_factory=list, description="Other and former names of the bureau")
+    own_bodies: list[str] = Field(default_factory=list, description="The city's own bodies whose names do not start with the city")
     kb_dir: Path | None = Field(None, description="Knowledge-base folder; default <kb_dir>/<key>")
 
     @field_validator("key")
@@ -101,6 +102,7 @@ def _implicit(settings: Settings) -> Bureau:
     return Bureau.model_construct(
         key=settings.tenant or DEFAULT_KEY, name=settings.bureau_name, short=settings.bureau_short,
         region=settings.region, city_short=settings.city_short, issuer_aliases=list(settings.issuer_aliases),
+        own_bodies=list(settings.own_bodies),
         kb_dir=settings.kb_dir,
     )
 
@@ -172,5 +174,6 @@ def settings_for(settings: Settings, key: str, bureaus: Bureaus | None = None) -
     return settings.model_copy(update={
         "bureau_name": bureau.name, "bureau_short": bureau.short, "region": bureau.region,
         "city_short": bureau.city_short, "issuer_aliases": list(bureau.issuer_aliases),
+        "own_bodies": list(bureau.own_bodies),
         "kb_dir": _kb_dir(settings, bureau), "tenant": bureau.key,
     })

@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from assistant.compose import compose
-from assistant.evidence import Jurisdiction, gather
+from assistant.engines.base import Body, Engine, EngineInput
+from assistant.engines.compose import ComposeEngine
+from assistant.engines.llm import ChatModel, LLMEngine, LLMError, make_chat
+from assistant.evidence import gather
 from assistant.letter_parts import fixed_parts
-from assistant.llm import ChatModel, LLMError, llm_compose, make_chat
-from assistant.models import PLACEHOLDER, Draft, DraftOptions, Proposal
+from assistant.models import PLACEHOLDER, Draft, DraftOptions, Letter, Proposal
 from assistant.render import plain_text
+from assistant.rules.jurisdiction import Jurisdiction
 from assistant.settings import Settings
+from assistant.style import load_style
 from assistant.verify import verify
 from vectorstore.kb import KnowledgeBase
 
@@ -25,7 +28,6 @@ class Drafter:
         self.settings = settings
         self.kb = kb
         self.chat = chat if chat is not None else make_chat(settings)
-        self.jurisdiction = Jurisdiction(settings.bureau_name, settings.region, settings.issuer_aliases)
 
     def resolve(self, options: DraftOptions) -> DraftOptions:
         """Fill what the drafter left empty from the bureau profile; date the reply today when undated."""
@@ -38,41 +40,54 @@ class Drafter:
             "reply_date": options.reply_date or date.today().isoformat(),
         })
 
+    def jurisdiction(self, options: DraftOptions) -> Jurisdiction:
+        """Whose work is whose for this draft: the bureau of the options, with the profile's other names."""
+        s = self.settings
+        same_bureau = options.bureau_name == s.bureau_name
+        return Jurisdiction(options.bureau_name, options.region,
+                            former_names=list(s.issuer_aliases) if same_bureau else [],
+                            own_bodies=list(s.own_bodies) if options.region == s.region else [])
+
     def draft(self, proposal: Proposal, options: DraftOptions | None = None) -> Draft:
         opts = self.resolve(options or DraftOptions())
-        jurisdiction = self.jurisdiction
-        if opts.bureau_name != self.settings.bureau_name or opts.region != self.settings.region:
-            jurisdiction = Jurisdiction(opts.bureau_name, opts.region, self.settings.issuer_aliases)
+        jurisdiction = self.jurisdiction(opts)
         warnings: list[str] = []
         if not proposal.suggestions:
             warnings.append("未识别出分条建议，已按提案标题整体答复；请在“建议”栏逐条填写后重新生成。")
         if self.kb.store.counts()[1] == 0:
             warnings.append("知识库为空：请先导入本局以往答复函、政策文件和工作总结。")
+        job = EngineInput(proposal=proposal, options=opts, evidence=gather(self.kb, proposal, opts, jurisdiction),
+                          jurisdiction=jurisdiction, stale_years=self.settings.stale_years)
+        body, engine = self._write(job, warnings)
+        warnings.extend(body.warnings)
         parts = fixed_parts(proposal, opts)
-        evidence = gather(self.kb, proposal, opts, jurisdiction)
-        engine = "compose"
-        result = None
-        if opts.engine == "llm":
-            if self.chat is None:
-                warnings.append("未配置大模型（ASSISTANT_LLM_BASE_URL），已使用组稿引擎生成。")
-            else:
-                try:
-                    result = llm_compose(self.chat, proposal, opts, evidence, parts, self.settings)
-                    engine = "llm"
-                except LLMError as err:
-                    log.warning("LLM drafting failed: %s", err)
-                    warnings.append(f"大模型生成失败（{err}），已改用组稿引擎生成。")
-        if result is None:
-            result = compose(proposal, opts, evidence, parts)
-        letter, sources, references, engine_warnings = result
-        warnings.extend(engine_warnings)
         missing = [label for key, label in _PART_LABELS.items() if PLACEHOLDER in parts.get(key, "")]
         if missing:
             warnings.append("以下内容待填写：" + "、".join(missing) + "（文中以【请填写】标出）。")
-        draft = Draft(proposal=proposal, options=opts, letter=letter, sources=sources, references=references,
-                      warnings=warnings, engine=engine)
-        verify(draft, self.kb, self.settings)
+        letter = Letter(title=parts["title"], salutation=parts["salutation"], opening=parts["opening"],
+                        sections=body.sections, closing=parts["closing"], signature=parts["signature"],
+                        date=parts["date"], contact=parts["contact"], category=parts["category"],
+                        disclosure=parts["disclosure"])
+        draft = Draft(proposal=proposal, options=opts, letter=letter, sources=body.sources,
+                      references=body.references, warnings=warnings, engine=engine)
+        verify(draft, self.kb, self.settings, jurisdiction=jurisdiction)
         if not draft.checks.jurisdiction:
             draft.warnings.append("有句子把外地材料写成了本局工作，请删除或改为“借鉴…的做法”。")
         draft.text = plain_text(draft)
         return draft
+
+    def _write(self, job: EngineInput, warnings: list[str]) -> tuple[Body, str]:
+        """The chosen engine's body; the Compose engine when no model is configured or the model fails."""
+        compose: Engine = ComposeEngine(load_style(self.kb))
+        if job.options.engine != "llm":
+            return compose.write(job), compose.name
+        if self.chat is None:
+            warnings.append("未配置大模型（ASSISTANT_LLM_BASE_URL），已使用组稿引擎生成。")
+            return compose.write(job), compose.name
+        llm = LLMEngine(self.chat)
+        try:
+            return llm.write(job), llm.name
+        except LLMError as err:
+            log.warning("LLM drafting failed: %s", err)
+            warnings.append(f"大模型生成失败（{err}），已改用组稿引擎生成。")
+            return compose.write(job), compose.name

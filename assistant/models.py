@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from assistant.rules.flags import Flag, from_legacy
 
 PLACEHOLDER = "【请填写】"
 TO_FILL = "【待补充】"
@@ -53,7 +55,18 @@ class Sentence(BaseModel):
     text: str
     citations: list[int] = Field(default_factory=list, description="Ids into Draft.sources")
     support: float | None = Field(None, description="0..1 support of the sentence by its cited passages")
-    flags: list[str] = Field(default_factory=list, description="Human-readable problems found by verification")
+    flags: list[Flag] = Field(default_factory=list, description="Problems found by verification (code + Chinese message)")
+
+    @field_validator("flags", mode="before")
+    @classmethod
+    def _legacy_flags(cls, value: object) -> object:
+        # Drafts saved before flags had codes hold plain strings.
+        if isinstance(value, list):
+            return [from_legacy(v) if isinstance(v, str) else v for v in value]
+        return value
+
+    def flag_messages(self) -> list[str]:
+        return [f.message for f in self.flags]
 
 
 class Item(BaseModel):
@@ -96,6 +109,9 @@ class Source(BaseModel):
     start: int
     end: int
     own: bool = Field(True, description="True when the source is of this bureau or its region")
+    kind: str = Field("", description="Document kind: reply, policy, news, summary, plan")
+    status: str = Field("", description="in_force, repealed or draft, as the knowledge base records it")
+    valid_until: str = Field("", description="ISO date after which the document is no longer in force")
 
 
 class Checks(BaseModel):
@@ -107,12 +123,14 @@ class Checks(BaseModel):
     jurisdiction: bool = Field(False, description="No 工作开展情况 sentence cites another region's source")
     mean_support: float = 0.0
     flagged_sentences: int = 0
+    unworthy_sentences: int = Field(0, description="Sentences that do not belong in a reply (news, speech, event, "
+                                    "preamble, repealed or draft policy, stale, generic)")
 
     @property
     def passed(self) -> bool:
         return (
             self.structure and self.citations_valid == 1.0 and self.numbers_traceable == 1.0
-            and self.jurisdiction and all(self.coverage)
+            and self.jurisdiction and all(self.coverage) and self.unworthy_sentences == 0
         )
 
 

@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     bureau_short: str = Field("我局", description="How the bureau calls itself in letters (我局/我委)")
     region: str = Field("示例省示例市", description="The bureau's region; sources outside it are never cited as its own work")
     city_short: str = Field("我市", description="How letters call the city (我市/我区/我县)")
-    issuer_aliases: list[str] = Field(default_factory=list, description="Other names the bureau's documents are issued under (e.g. 示例市科技局)")
+    issuer_aliases: list[str] = Field(default_factory=list, description="Other and former names of the bureau (e.g. 广州市科技创新委员会, 泸州市科技和人才工作局); documents issued under them, and sentences naming them, are the bureau's own")
+    own_bodies: list[str] = Field(default_factory=list, description="Names of the city's own bodies that do not start with the city's name (e.g. 中共示例市委, 示例高新区管委会); their documents count as the city's own")
     bureaus_file: Path | None = Field(
         None, description="TOML file with one [[bureau]] table per bureau this deployment serves (key, name, short, region, "
         "city_short, issuer_aliases, optional kb_dir; default <kb_dir>/<key>); empty: one bureau from the settings above"
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(60.0, description="Seconds before an LLM call is abandoned and the Compose engine is used")
     cross_encoder: str = Field("", description="Optional sentence-transformers cross-encoder (name or folder) to score support; empty: character n-gram overlap")
     support_threshold: float = Field(0.35, description="Sentences whose support is below this are flagged")
+    stale_years: int = Field(2, description="Events and figures more than this many years before the reply year are not written as current work (a year longer for cumulative 截至/累计 statements; policies in force are never stale)")
 
     # --- web app ------------------------------------------------------------
     database_url: str = Field("", description="SQLAlchemy URL of the app database; empty: SQLite at var/app.sqlite3")

@@ -1,7 +1,8 @@
-"""Verification shared by both engines: citations, figures, support, coverage, jurisdiction, structure.
+"""Verification shared by both engines and by edits: every rule of :mod:`assistant.rules`, run on a draft.
 
-Nothing is dropped: every problem becomes a flag on its sentence or a check
-on the draft, shown to the drafter and the reviewer.
+Nothing is dropped: every problem becomes a typed flag on its sentence or a check on the draft, shown to
+the drafter and the reviewer. Sources are re-read from the knowledge base, so a quote that no longer
+matches, a document since marked repealed, or a source of another place is caught on every save.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ import re
 from typing import Protocol
 
 from assistant.models import PLACEHOLDER, TO_FILL, Checks, Draft, Sentence, Source
+from assistant.rules import figures as figure_rules
+from assistant.rules.flags import DRAFTING_CODES, WORTHINESS_CODES, FlagCode, flag
+from assistant.rules.jurisdiction import Jurisdiction
+from assistant.rules.quotes import quote_valid
+from assistant.rules.structure import WORK_ROLES, problems
+from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.settings import Settings
 from vectorstore.kb import KnowledgeBase
+from vectorstore.types import DocMeta
 
-# A figure is a number with its unit, or a year; bare numbers (list markers) are not figures.
-FIGURE = re.compile(
-    r"(?<![\d.])(\d+(?:[.,]\d+)*)\s*(%|％|亿元|万元|千元|元|亿|万|千|百|家|项|个|名|人次|人|次|所|支|期|场|件|篇|台|套|座|批|户|亩|平方米|公里|千米|米|吨|倍|年|月|日|天|余)"
-)
 _SUPPORT_N = 2
 
 
@@ -54,26 +58,6 @@ class CrossEncoderSupport:
         return float(1 / (1 + np.exp(-np.max(raw))))
 
 
-def figures(text: str) -> list[str]:
-    return [m.group(0).replace(" ", "") for m in FIGURE.finditer(re.sub(r"\[\d+\]", "", text))]
-
-
-def figure_traceable(fig: str, passages: list[str], sources: list[Source]) -> bool:
-    compact = [p.replace(" ", "") for p in passages]
-    if any(fig in p for p in compact):
-        return True
-    m = FIGURE.fullmatch(fig)
-    if m and m.group(2) in ("年", "月"):
-        # 今年/目前 pinned to the cited source's own date: the date is part of the citation.
-        value = int(m.group(1).replace(",", "").split(".")[0])
-        for s in sources:
-            if m.group(2) == "年" and s.date[:4].isdigit() and value == int(s.date[:4]):
-                return True
-            if m.group(2) == "月" and s.date[5:7].isdigit() and value == int(s.date[5:7]):
-                return True
-    return False
-
-
 _SCORERS: dict[str, SupportScorer] = {}
 
 
@@ -87,50 +71,70 @@ def support_scorer(settings: Settings | None) -> SupportScorer:
     return _SCORERS[name]
 
 
-def verify(draft: Draft, kb: KnowledgeBase, settings: Settings | None = None, scorer: SupportScorer | None = None) -> Draft:
-    """Recompute every check and flag of ``draft`` against the knowledge base; returns the same object."""
+def figures(text: str) -> list[str]:
+    """The figures of a sentence (see :mod:`assistant.rules.figures`)."""
+    return figure_rules.figures(text)
+
+
+def verify(draft: Draft, kb: KnowledgeBase, settings: Settings | None = None, scorer: SupportScorer | None = None,
+           jurisdiction: Jurisdiction | None = None) -> Draft:
+    """Recompute every check and flag of ``draft`` against the knowledge base; returns the same object.
+
+    With ``jurisdiction``, whether each source is the bureau's own is decided again from the knowledge
+    base's current metadata; without it, the ``own`` mark saved with the source stands.
+    """
     scorer = scorer or support_scorer(settings)
     threshold = settings.support_threshold if settings else 0.35
+    recency = Recency(settings.stale_years) if settings else Recency()
+    reply_date = draft.options.reply_date
     by_id = {s.id: s for s in draft.sources}
-    valid = {s.id: _quote_valid(s, kb) for s in draft.sources}
-    fig_total = fig_ok = cite_total = cite_ok = 0
+    metas = _refresh_sources(draft.sources, kb, jurisdiction)
+    valid = {s.id: metas[s.id] is not None and s.quote == _stored(kb, s) for s in draft.sources}
+    fig_total = fig_ok = cite_total = cite_ok = unworthy = flagged = 0
     supports: list[float] = []
     jurisdiction_ok = True
-    flagged = 0
     for section in draft.letter.sections:
+        role: Role | None = "plan" if section.role == "plan" else "work" if section.role in WORK_ROLES else None
         for item in section.items:
             for sent in item.sentences:
                 # Flags raised while drafting (missing evidence, a model citing nothing real) stay.
-                sent.flags = [f for f in sent.flags if f == "缺少本地依据" or f.startswith("模型")]
+                sent.flags = [f for f in sent.flags if f.code in DRAFTING_CODES]
                 cited = [by_id[c] for c in sent.citations if c in by_id]
                 for c in sent.citations:
                     cite_total += 1
                     if c not in by_id:
-                        sent.flags.append(f"引用[{c}]不存在")
+                        sent.flags.append(flag(FlagCode.CITATION_UNKNOWN, str(c)))
                     elif not valid[c]:
-                        sent.flags.append(f"引用[{c}]与原文不一致")
+                        sent.flags.append(flag(FlagCode.QUOTE_CHANGED, str(c)))
                     else:
                         cite_ok += 1
-                passages = [s.quote for s in cited if valid[s.id]]
+                good = [s for s in cited if valid[s.id]]
                 if TO_FILL in sent.text or PLACEHOLDER in sent.text:
                     sent.support = None
                     flagged += 1
                     continue
                 if not sent.citations:
-                    sent.flags.append("无引用来源")
+                    sent.flags.append(flag(FlagCode.NO_CITATION))
+                passages = [s.quote for s in good]
                 sent.support = scorer.score(sent.text, passages) if passages else 0.0
                 supports.append(sent.support)
                 if passages and sent.support < threshold:
-                    sent.flags.append(f"依据支撑度低（{sent.support:.2f}）")
+                    sent.flags.append(flag(FlagCode.LOW_SUPPORT, f"{sent.support:.2f}"))
                 for fig in figures(sent.text):
                     fig_total += 1
-                    if figure_traceable(fig, passages, [s for s in cited if valid[s.id]]):
+                    # A document's title is shown with its citation, so a figure it carries is traced too.
+                    if figure_rules.traced(fig, passages + [s.title for s in good], [s.date for s in good]):
                         fig_ok += 1
                     else:
-                        sent.flags.append(f"数字“{fig}”在引用原文中找不到")
-                if section.role in ("work", "suggestion") and any(not s.own for s in cited):
+                        sent.flags.append(flag(FlagCode.FIGURE_UNTRACED, fig))
+                if role == "work" and any(not s.own for s in cited):
                     jurisdiction_ok = False
-                    sent.flags.append("引用了外地材料，不能写作本局工作")
+                    sent.flags.append(flag(FlagCode.FOREIGN_SOURCE))
+                if role is not None and good:
+                    found = sentence_flags(sent.text, [m for s in good if (m := metas[s.id]) is not None],
+                                           reply_date, role, recency)
+                    sent.flags.extend(found)
+                    unworthy += bool(found)
                 if sent.flags:
                     flagged += 1
     checks = Checks(
@@ -140,16 +144,38 @@ def verify(draft: Draft, kb: KnowledgeBase, settings: Settings | None = None, sc
         jurisdiction=jurisdiction_ok,
         mean_support=round(sum(supports) / len(supports), 3) if supports else 0.0,
         flagged_sentences=flagged,
+        unworthy_sentences=unworthy,
     )
-    checks.structure_missing = structure_missing(draft)
+    checks.structure_missing = [p.label for p in problems(draft.letter)]
     checks.structure = not checks.structure_missing
     draft.checks = checks
     return draft
 
 
-def _quote_valid(source: Source, kb: KnowledgeBase) -> bool:
+def unworthy(sentence: Sentence) -> bool:
+    return any(f.code in WORTHINESS_CODES for f in sentence.flags)
+
+
+def _stored(kb: KnowledgeBase, source: Source) -> str | None:
     doc = kb.get(source.doc_id)
-    return doc is not None and 0 <= source.start < source.end <= len(doc.text) and doc.text[source.start : source.end] == source.quote
+    if doc is None or not quote_valid(source.quote, source.start, source.end, doc.text):
+        return None
+    return source.quote
+
+
+def _refresh_sources(sources: list[Source], kb: KnowledgeBase,
+                     jurisdiction: Jurisdiction | None) -> dict[int, DocMeta | None]:
+    """Each source's current metadata (None when its document is gone); its ``own`` mark recomputed."""
+    out: dict[int, DocMeta | None] = {}
+    for s in sources:
+        meta = kb.store.doc_meta(s.doc_id)
+        out[s.id] = meta
+        if meta is None:
+            continue
+        s.kind, s.status, s.valid_until = meta.kind, meta.status, meta.valid_until
+        if jurisdiction is not None:
+            s.own = jurisdiction.is_own(meta)
+    return out
 
 
 def _answered(sentences: list[Sentence]) -> bool:
@@ -167,21 +193,5 @@ def _coverage(draft: Draft) -> list[bool]:
 
 
 def structure_missing(draft: Draft) -> list[str]:
-    """Required parts absent, empty or out of order, in reading order."""
-    letter = draft.letter
-    missing = [name for name, value in (
-        ("标题", letter.title), ("称谓", letter.salutation), ("开头（收悉）", letter.opening),
-        ("结束语", letter.closing), ("落款", letter.signature), ("日期", letter.date),
-    ) if not value.strip()]
-    if "收悉" not in letter.opening:
-        missing.append("开头应写明“收悉”")
-    roles = [s.role for s in letter.sections]
-    if not any(r in ("work", "suggestion") for r in roles):
-        missing.append("工作开展情况")
-    if "plan" not in roles:
-        missing.append("下一步工作打算")
-    elif any(r in ("work", "suggestion") for r in roles[roles.index("plan") :]):
-        missing.append("顺序：下一步工作打算应在工作开展情况之后")
-    if any(not s.items or not any(i.sentences for i in s.items) for s in letter.sections):
-        missing.append("有空的部分")
-    return missing
+    """Required parts absent, empty or out of order, in reading order (Chinese labels)."""
+    return [p.label for p in problems(draft.letter)]

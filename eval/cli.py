@@ -134,5 +134,62 @@ def compare_cmd(
     console.print(f"{counts['shared']} cases in both runs; wrote {(out_dir or run_b) / 'compare.html'}", markup=False)
 
 
+@app.command("archive")
+def archive_cmd(
+    folder: Annotated[Path, typer.Argument(help="Archive folder: docs/ + MANIFEST.tsv, proposals/ + gold.jsonl")],
+    kb: Annotated[Path | None, typer.Option("--kb", help="Knowledge-base directory; default var/eval/archive-<name>/kb (ingested if empty)")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Where the drafts (Markdown, JSON) and summary.json go")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary and per-proposal results as JSON")] = False,
+) -> None:
+    """Draft every proposal of a bureau archive with hand-made gold; count leaks, facts stated, unworthy sentences."""
+    from assistant.drafting import Drafter
+    from assistant.render import to_markdown
+    from assistant.services import open_kb
+    from assistant.settings import Settings
+    from eval.archive import doc_ids_by_path, evaluate_case, load_gold, summarize
+
+    if not (folder / "proposals" / "gold.jsonl").is_file() or not (folder / "MANIFEST.tsv").is_file():
+        console.print(f"[red]不是带标注的档案目录[/red]: {escape(str(folder))}（需要 MANIFEST.tsv、docs/ 和 proposals/gold.jsonl）")
+        raise typer.Exit(2)
+    target = out_dir or Path("var/eval") / f"archive-{folder.resolve().name}"
+    settings = Settings(kb_dir=kb or target / "kb")
+    if (folder / "bureau.toml").is_file():
+        # The archive says whose it is, in the bureaus-file format.
+        from assistant.bureaus import load_bureaus, settings_for
+
+        with_file = settings.model_copy(update={"bureaus_file": folder / "bureau.toml"})
+        bureau = load_bureaus(with_file).items[0]
+        settings = settings_for(with_file, bureau.key).model_copy(update={"kb_dir": settings.kb_dir})
+    knowledge = open_kb(settings)
+    if knowledge.store.doc_count() == 0:
+        report = knowledge.ingest([folder / "docs"], manifest=folder / "MANIFEST.tsv")
+        if report.failed:
+            console.print(f"[red]导入失败[/red]: {len(report.failed)} 个文件", markup=True)
+            raise typer.Exit(1)
+    drafter = Drafter(settings, knowledge)
+    ids = doc_ids_by_path(knowledge)
+    results = [evaluate_case(case, folder, drafter, ids) for case in load_gold(folder)]
+    summary = summarize(results)
+    (target / "drafts").mkdir(parents=True, exist_ok=True)
+    for r in results:
+        stem = Path(r.file).stem
+        (target / "drafts" / f"{stem}.md").write_text(to_markdown(r.draft), encoding="utf-8")
+        (target / "drafts" / f"{stem}.json").write_text(r.draft.model_dump_json(indent=1), encoding="utf-8")
+    rows: list[dict[str, object]] = [{"file": r.file, "parse_exact": r.parse_exact, "leaks": r.leaks, "never_total": r.never_total,
+             "facts_found": r.facts_found, "facts_total": r.facts_total, "unworthy": r.unworthy,
+             "sentences": r.sentences, "gaps": r.gaps} for r in results]
+    (target / "summary.json").write_text(json.dumps({"summary": summary, "cases": rows}, ensure_ascii=False, indent=1),
+                                         encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps({"summary": summary, "cases": rows}, ensure_ascii=False, indent=1))
+        return
+    table = Table("proposal", "parse", "leaks", "facts", "unworthy", "sentences", "gaps")
+    for r in results:
+        table.add_row(r.file[:40], "ok" if r.parse_exact else "differs", f"{len(r.leaks)}/{r.never_total}",
+                      f"{r.facts_found}/{r.facts_total}", str(r.unworthy), str(r.sentences), str(r.gaps))
+    out.print(table)
+    console.print(f"summary: {json.dumps(summary, ensure_ascii=False)}; drafts in {target / 'drafts'}", markup=False)
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="eval")

@@ -49,12 +49,16 @@ from dataclasses import dataclass, field
 from statistics import mean, median
 from typing import Any
 
-from assistant.models import Draft, Sentence, Source
+from assistant.models import TO_FILL, Draft, Sentence, Source
+from assistant.rules.figures import normalize, traced
+from assistant.rules.jurisdiction import Jurisdiction
+from assistant.rules.quotes import quote_valid
+from assistant.rules.structure import WORK_ROLES, problems, share_in_order
+from assistant.rules.worthiness import Recency, sentence_flags
 from eval.text import (
     bigram_jaccard,
     bigrams,
     content,
-    figure_in,
     figures,
     jaccard,
     keywords,
@@ -85,10 +89,12 @@ METRICS: tuple[Metric, ...] = (
     Metric("leakage", "Leaked sources", False, 0.0),
     Metric("mean_support", "Mean sentence support", True),
     Metric("flagged_share", "Flagged sentences", False),
+    Metric("unworthy_share", "Body sentences not letter-worthy", False, 0.0),
     Metric("coverage", "Suggestion coverage", True, 1.0),
     Metric("rouge_l", "ROUGE-L F1 vs gold", True),
     Metric("keyword_jaccard", "Keyword Jaccard vs gold", True),
     Metric("keyword_recall", "Gold keyword recall", True),
+    Metric("fact_recall", "Gold concrete-fact recall", True),
     Metric("evidence_findability", "Evidence findability", True),
     Metric("recall_at_5", "Retrieval Recall@5", True),
     Metric("mrr_at_10", "Retrieval MRR@10", True),
@@ -96,11 +102,7 @@ METRICS: tuple[Metric, ...] = (
 )
 METRIC_BY_NAME = {m.name: m for m in METRICS}
 
-WORK_ROLES = ("work", "suggestion")
-STRUCTURE_PARTS = ("title", "salutation", "opening", "body", "plan", "closing", "signature", "date")
 FIND_JACCARD, FIND_ROUGE = 0.5, 0.6
-_WORK_HEADING = re.compile(r"工作开展|开展情况|基本情况|工作进展|办理情况|工作情况|[“\"].+[”\"].*(?:建议|回复|答复)")
-_PLAN_HEADING = re.compile(r"下一步|工作打算|工作计划|工作安排|今后")
 
 
 @dataclass
@@ -139,44 +141,10 @@ def sentences_by_role(draft: Draft) -> list[tuple[str, Sentence]]:
     return [(sec.role, s) for sec in draft.letter.sections for item in sec.items for s in item.sentences if s.text.strip()]
 
 
-def _is_body(role: str, heading: str) -> bool:
-    return role in WORK_ROLES or (role == "other" and bool(_WORK_HEADING.search(heading)))
-
-
-def _is_plan(role: str, heading: str) -> bool:
-    return role == "plan" or (role == "other" and bool(_PLAN_HEADING.search(heading)))
-
-
 def structure(draft: Draft) -> tuple[float, list[str]]:
-    """Share of STRUCTURE_PARTS present and in order; the parts that are not."""
-    letter = draft.letter
-    filled = [s for s in letter.sections if any(x.text.strip() for i in s.items for x in i.sentences)]
-    body = [s.heading for s in filled if _is_body(s.role, s.heading)]
-    plan = [s.heading for s in filled if _is_plan(s.role, s.heading)]
-    anchors: dict[str, str] = {
-        "title": letter.title, "salutation": letter.salutation, "opening": letter.opening,
-        "body": body[0] if body else "", "plan": plan[-1] if plan else "",
-        "closing": letter.closing, "signature": letter.signature, "date": letter.date,
-    }
-    order_ok = {"plan": bool(plan) and (not body or _last_index(filled, plan[-1]) > _last_index(filled, body[-1]))}
-    text = strip_markers(draft.text)
-    cursor, missing = 0, []
-    for part in STRUCTURE_PARTS:
-        anchor = anchors[part].strip()
-        if not anchor or not order_ok.get(part, True):
-            missing.append(part)
-            continue
-        pos = text.find(anchor, cursor) if text else -1
-        if pos >= 0:
-            cursor = pos + len(anchor)
-        elif anchor in text:
-            missing.append(part)  # present, but before a part it must follow
-        # Absent from the plain text altogether: rendered differently, so order cannot be judged there.
-    return (len(STRUCTURE_PARTS) - len(missing)) / len(STRUCTURE_PARTS), missing
-
-
-def _last_index(sections: list[Any], heading: str) -> int:
-    return max(i for i, s in enumerate(sections) if s.heading == heading)
+    """Share of the eight parts present and in order (:mod:`assistant.rules.structure`); the parts that are not."""
+    found = problems(draft.letter, draft.text)
+    return share_in_order(draft.letter, draft.text), [p.part for p in found if p.label != "有空的部分"]
 
 
 def citation_validity(draft: Draft, docs: DocCache) -> tuple[float | None, list[str]]:
@@ -192,19 +160,9 @@ def citation_validity(draft: Draft, docs: DocCache) -> tuple[float | None, list[
             doc = docs.get(src.doc_id)
             if doc is None:
                 bad.append(f"[{cid}] document {src.doc_id} not in the knowledge base")
-            elif not src.quote or doc.text[src.start : src.end] != src.quote:
+            elif not quote_valid(src.quote, src.start, src.end, doc.text):
                 bad.append(f"[{cid}] quote differs from {src.doc_id}[{src.start}:{src.end}]")
     return (None if total == 0 else (total - len(bad)) / total), bad
-
-
-def _dated_by(fig: str, source_date: str) -> bool:
-    """A year or month that is the cited source's own date: 今年 in a source of 2024 is 2024年."""
-    m = re.fullmatch(r"(\d+)([年月])", fig)
-    if not m or not re.match(r"\d{4}", source_date):
-        return False
-    if m.group(2) == "年":
-        return int(m.group(1)) == int(source_date[:4])
-    return len(source_date) >= 7 and int(m.group(1)) == int(source_date[5:7])
 
 
 def figure_traceability(draft: Draft, docs: DocCache) -> tuple[float | None, list[str]]:
@@ -214,7 +172,7 @@ def figure_traceability(draft: Draft, docs: DocCache) -> tuple[float | None, lis
         cited = [sources[c] for c in sentence.citations if c in sources]
         for fig in figures(sentence.text):
             total += 1
-            if not any(figure_in(fig, docs.stored(s)) or _dated_by(fig, docs.date(s)) for s in cited):
+            if not traced(fig, [docs.stored(s) for s in cited] + [s.title for s in cited], [docs.date(s) for s in cited]):
                 bad.append(f"{fig} — {strip_markers(sentence.text)[:80]}")
     return (None if total == 0 else (total - len(bad)) / total), bad
 
@@ -231,22 +189,57 @@ def coverage(draft: Draft) -> float | None:
     return sum(cov) / len(cov) if cov else None
 
 
-def same_region(source_region: str, bureau_region: str) -> bool:
-    """Unknown regions are not foreign; a containing region (the province) is not foreign either."""
-    a, b = source_region.strip(), bureau_region.strip()
-    return not a or not b or a in b or b in a
-
-
-def jurisdiction(draft: Draft, docs: DocCache, bureau_region: str) -> tuple[float | None, list[str]]:
+def jurisdiction(draft: Draft, docs: DocCache, rule: Jurisdiction) -> tuple[float | None, list[str]]:
+    """Share of work sentences citing a source that is not the bureau's or its city's (the drafter's own rule)."""
     sources = {s.id: s for s in draft.sources}
     work = [s for role, s in sentences_by_role(draft) if role in WORK_ROLES]
     bad = []
     for s in work:
-        foreign = [docs.region(sources[c]) for c in s.citations if c in sources
-                   and not same_region(docs.region(sources[c]), bureau_region)]
+        foreign = [docs.region(sources[c]) or sources[c].issuer for c in s.citations if c in sources
+                   and not _own(sources[c], docs, rule)]
         if foreign:
             bad.append(f"{'/'.join(sorted(set(foreign)))} — {strip_markers(s.text)[:80]}")
     return (len(bad) / len(work) if work else None), bad
+
+
+def _own(source: Source, docs: DocCache, rule: Jurisdiction) -> bool:
+    doc = docs.get(source.doc_id)
+    return rule.is_own(doc.meta if doc is not None else source)
+
+
+def unworthy(draft: Draft, docs: DocCache, recency: Recency) -> tuple[float | None, list[str]]:
+    """Share of body sentences a reviewer would delete by the letter-worthiness rules (news, speech, event,
+    preamble, repealed or draft policy, stale, generic, past facts under 下一步), judged on the text as
+    written and on the cited documents as the knowledge base holds them now."""
+    sources = {s.id: s for s in draft.sources}
+    body = [(role, s) for role, s in sentences_by_role(draft) if role in (*WORK_ROLES, "plan")
+            and s.citations and TO_FILL not in s.text]
+    bad = []
+    for role, s in body:
+        metas = [d.meta for c in s.citations if c in sources and (d := docs.get(sources[c].doc_id)) is not None]
+        found = sentence_flags(strip_markers(s.text), metas, draft.options.reply_date,
+                               "plan" if role == "plan" else "work", recency)
+        if found:
+            bad.append(f"{found[0].code} — {strip_markers(s.text)[:80]}")
+    return (len(bad) / len(body) if body else None), bad
+
+
+_NAMED = re.compile(r"《[^》]{2,60}》|“[^”]{2,30}”")
+
+
+def concrete_facts(text: str) -> set[str]:
+    """The facts a reply states concretely: figures with units, 《named documents》, “named programmes”."""
+    return set(figures(text)) | {m.group(0) for m in _NAMED.finditer(strip_markers(text))}
+
+
+def fact_recall(draft_text: str, gold_text: str) -> tuple[float | None, list[str]]:
+    """Share of the gold reply's concrete facts that the draft states too; the ones it misses."""
+    gold = concrete_facts(gold_text)
+    if not gold:
+        return None, []
+    body = normalize(strip_markers(draft_text))
+    missed = sorted(f for f in gold if normalize(f) not in body)
+    return (len(gold) - len(missed)) / len(gold), missed
 
 
 def _after(date: str, cap: str) -> bool:
@@ -313,8 +306,8 @@ def evidence_findability(gold: str, found: list[str]) -> tuple[float | None, lis
     return (len(gold_sents) - len(missed)) / len(gold_sents), missed
 
 
-def score_draft(draft: Draft, gold_text: str, kb: KnowledgeBase, *, bureau_region: str, excluded: list[str],
-                reply_date: str) -> Scored:
+def score_draft(draft: Draft, gold_text: str, kb: KnowledgeBase, *, rule: Jurisdiction, excluded: list[str],
+                reply_date: str, recency: Recency | None = None) -> Scored:
     """Every metric except retrieval and speed, which the runner adds."""
     docs = DocCache(kb)
     out = Scored()
@@ -322,7 +315,8 @@ def score_draft(draft: Draft, gold_text: str, kb: KnowledgeBase, *, bureau_regio
     out.values["structure_check"] = 1.0 if draft.checks.structure else 0.0
     out.values["citation_validity"], out.details["invalid_citations"] = citation_validity(draft, docs)
     out.values["figure_traceability"], out.details["untraceable_figures"] = figure_traceability(draft, docs)
-    out.values["jurisdiction"], out.details["foreign_sentences"] = jurisdiction(draft, docs, bureau_region)
+    out.values["jurisdiction"], out.details["foreign_sentences"] = jurisdiction(draft, docs, rule)
+    out.values["unworthy_share"], out.details["unworthy_sentences"] = unworthy(draft, docs, recency or Recency())
     n_leaked, out.details["leaked_sources"] = leakage(draft, docs, excluded, reply_date)
     out.values["leakage"] = float(n_leaked)
     out.values["mean_support"], out.values["flagged_share"] = support(draft)
@@ -330,6 +324,7 @@ def score_draft(draft: Draft, gold_text: str, kb: KnowledgeBase, *, bureau_regio
     body, gold = draft_body(draft), gold_body(gold_text)
     out.values["rouge_l"] = rouge_l(body, gold) if gold else None
     out.values["keyword_jaccard"], out.values["keyword_recall"] = keyword_overlap(body, gold)
+    out.values["fact_recall"], out.details["facts_missed"] = fact_recall(body, gold)
     out.values["evidence_findability"], missed = evidence_findability(gold, passages(draft, kb))
     out.details["gold_sentences_not_found"] = len(missed)
     out.details["n_sentences"] = len(sentences_by_role(draft))

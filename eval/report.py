@@ -95,7 +95,7 @@ def draft_blocks(draft: Draft) -> list[dict[str, Any]]:
         add("h", sec.heading)
         for item in sec.items:
             add("h", item.heading)
-            sents = [{"text": strip_markers(s.text), "markers": "".join(f"[{c}]" for c in s.citations), "flags": s.flags}
+            sents = [{"text": strip_markers(s.text), "markers": "".join(f"[{c}]" for c in s.citations), "flags": s.flag_messages()}
                      for s in item.sentences if s.text.strip()]
             if sents:
                 blocks.append({"kind": "sentences", "sentences": sents})
@@ -125,7 +125,7 @@ def _case_view(case: EvalCase, row: dict[str, Any] | None, out_dir: Path) -> dic
         draft = Draft.model_validate_json((out_dir / draft_file).read_text(encoding="utf-8"))
         view["blocks"] = draft_blocks(draft)
         view["sources"] = [s.model_dump() for s in draft.sources]
-        view["flag_notes"] = [f"{strip_markers(s.text)[:60]} — {'; '.join(s.flags)}"
+        view["flag_notes"] = [f"{strip_markers(s.text)[:60]} — {'; '.join(s.flag_messages())}"
                               for sec in draft.letter.sections for i in sec.items for s in i.sentences if s.flags]
     return view
 

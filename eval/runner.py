@@ -31,6 +31,8 @@ from rich.progress import (
 )
 
 from assistant.models import Checks, Draft, DraftOptions, Proposal
+from assistant.rules.jurisdiction import Jurisdiction
+from assistant.rules.worthiness import Recency
 from assistant.settings import Settings
 from eval.cases import EvalCase, day_before
 from eval.metrics import METRICS, aggregate, meets, score_draft
@@ -144,8 +146,11 @@ def run_case(case: EvalCase, kb: KnowledgeBase, settings: Settings, drafter: Dra
         name = f"drafts/{safe_name(case.case_id)}.json"
         (out_dir / name).write_text(draft.model_dump_json(indent=1), encoding="utf-8")
         record["draft_file"] = name
-        scored = score_draft(draft, case.gold_text, kb, bureau_region=case.options.region or draft.options.region
-                             or settings.region, excluded=options.exclude_doc_ids, reply_date=options.reply_date)
+        rule = Jurisdiction(draft.options.bureau_name or settings.bureau_name,
+                            case.options.region or draft.options.region or settings.region,
+                            former_names=list(settings.issuer_aliases) if draft.options.bureau_name == settings.bureau_name else [])
+        scored = score_draft(draft, case.gold_text, kb, rule=rule, excluded=options.exclude_doc_ids,
+                             reply_date=options.reply_date, recency=Recency(settings.stale_years))
         filters = SearchFilters(before=options.reply_date, exclude_doc_ids=options.exclude_doc_ids)
         recall, mrr, per = retrieval_scores(kb, case.gold_text, case.proposal.suggestions, filters)
         scored.values["recall_at_5"], scored.values["mrr_at_10"] = recall, mrr

@@ -9,24 +9,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from assistant.rules.figures import MARKER, normalize, occurs_in, strip_markers
+from assistant.rules.figures import figures as rule_figures
 from vectorstore.tokenize import STOPWORDS, words
 
-MARKER = re.compile(r"\s*\[\d+(?:\s*[,，、]\s*\d+)*\]")
 _NON_CONTENT = re.compile(r"[^\u3400-\u9fff\uf900-\ufaffA-Za-z0-9%.]+")
-
-_UNITS = (
-    "亿元|万元|千元|元|亿|万|千|百|人次|家次|件次|平方米|公里|千米|小时|"
-    "家|项|个|名|人|次|%|年|月|日|余|倍|支|台|件|所|条|户|亩|批|场|篇|套|位|座|处|吨|天|岁"
-)
-# A figure is a number that carries a unit (or 余/多, "more than"); bare numbers are not counted
-# because they are mostly list markers and codes, not claims.
-FIGURE = re.compile(
-    rf"(?<![\d.])\d+(?:,\d{{3}})*(?:\.\d+)?\s*(?:[多余])?\s*(?:{_UNITS})(?:[多余](?:{_UNITS})?)?"
-)
-
-
-def strip_markers(text: str) -> str:
-    return MARKER.sub("", text)
+__all__ = ["MARKER", "strip_markers"]
 
 
 def content(text: str) -> str:
@@ -103,25 +91,17 @@ def unigram_f1_bound(a: str, b: str) -> float:
 
 
 def normalize_figure(fig: str) -> str:
-    f = re.sub(r"\s+", "", fig).replace("％", "%")
-    f = re.sub(r"(?<=\d),(?=\d{3})", "", f)
-    return f.replace("多", "余")
+    return normalize(fig)
 
 
 def figures(text: str) -> list[str]:
     """Figures (numbers with units) in ``text``, normalized: 1,200万元 → 1200万元, 300多家 → 300余家."""
-    return [normalize_figure(m.group(0)) for m in FIGURE.finditer(strip_markers(text))]
+    return rule_figures(text)
 
 
 def figure_in(fig: str, source_text: str) -> bool:
     """True when the normalized figure occurs in the source, not as the tail of a longer number."""
-    hay = normalize_figure(source_text)
-    start = 0
-    while (i := hay.find(fig, start)) >= 0:
-        if i == 0 or not (hay[i - 1].isdigit() or hay[i - 1] == "."):
-            return True
-        start = i + 1
-    return False
+    return occurs_in(fig, source_text)
 
 
 def keywords(text: str) -> set[str]:

@@ -83,7 +83,7 @@ def test_no_own_evidence_leaves_gaps_and_warns(drafter: Drafter) -> None:
     work = draft.letter.sections[0]
     assert all(TO_FILL in i.sentences[0].text for i in work.items)
     assert not any(figures(s.text) for _, s in _all_sentences(draft))
-    assert any("未检索到本局" in w for w in draft.warnings)
+    assert any("未找到可写入答复的本局" in w for w in draft.warnings)
     assert draft.checks.coverage == [False] * 4 and not draft.checks.passed
 
 

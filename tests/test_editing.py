@@ -46,7 +46,7 @@ def test_edited_sentence_keeps_its_citation_and_is_reverified(drafted: Draft, sa
     new_first = edited.letter.sections[0].items[0].sentences[0]
     assert new_first.text == "我局累计投入资金987654万元。"
     assert new_first.citations == first.citations
-    assert any("987654万元" in f for f in new_first.flags)
+    assert any("987654万元" in f.message for f in new_first.flags)
     assert edited.checks.numbers_traceable < 1.0 and not edited.checks.passed
     # The original is not touched by the edit.
     assert drafted.letter.sections[0].items[0].sentences[0].text == first.text
@@ -58,7 +58,7 @@ def test_marker_naming_no_source_is_flagged(drafted: Draft, sample_kb_session: K
     anchor = plan.sentences[-1].text
     edited = verify(apply_text_edit(drafted, text.replace(anchor, anchor + "[999]", 1)), sample_kb_session)
     sentence = next(s for s in edited.letter.sections[1].items[0].sentences if s.text == anchor)
-    assert 999 in sentence.citations and "引用[999]不存在" in sentence.flags
+    assert 999 in sentence.citations and "引用[999]不存在" in sentence.flag_messages()
     assert edited.checks.citations_valid < 1.0
 
 

@@ -7,20 +7,23 @@ from pathlib import Path
 import pytest
 
 from assistant.models import Checks, Draft, DraftOptions, Item, Letter, Proposal, Section, Sentence, Source
+from assistant.rules.jurisdiction import Jurisdiction
+from assistant.rules.worthiness import Recency
 from eval.metrics import (
     DocCache,
     aggregate,
     citation_validity,
     coverage,
     evidence_findability,
+    fact_recall,
     figure_traceability,
     jurisdiction,
     keyword_overlap,
     leakage,
-    same_region,
     score_draft,
     structure,
     support,
+    unworthy,
 )
 from eval.retrieval import gold_answers, retrieval_scores
 from vectorstore.kb import KnowledgeBase
@@ -49,6 +52,7 @@ MANIFEST = (
     "later.txt\tnews\t示例市科学技术局\t示例省示例市\t2024-09-01\n"
 )
 REGION = "示例省示例市"
+RULE = Jurisdiction("示例市科学技术局", REGION)
 
 
 @pytest.fixture
@@ -124,7 +128,7 @@ def test_a_good_draft_meets_every_hard_target(small_kb: KnowledgeBase) -> None:
     assert structure(draft) == (1.0, [])
     assert citation_validity(draft, docs) == (1.0, [])
     assert figure_traceability(draft, docs) == (1.0, [])
-    assert jurisdiction(draft, docs, REGION) == (0.0, [])
+    assert jurisdiction(draft, docs, RULE) == (0.0, [])
     assert leakage(draft, docs, ["gold"], "2023-06-27") == (0, [])
     assert coverage(draft) == 1.0
     assert support(draft) == (pytest.approx(0.9), 0.0)
@@ -141,7 +145,7 @@ def test_the_bad_draft_is_caught_by_each_metric(small_kb: KnowledgeBase) -> None
     traced, untraced = figure_traceability(draft, docs)
     assert traced == pytest.approx(3 / 5)
     assert sorted(u.split(" ")[0] for u in untraced) == ["15家", "80家"]
-    foreign, sentences = jurisdiction(draft, docs, REGION)
+    foreign, sentences = jurisdiction(draft, docs, RULE)
     assert foreign == pytest.approx(1 / 3) and "示例省样例市" in sentences[0]
     assert coverage(draft) == 0.5
     mean_support, flagged = support(draft)
@@ -174,12 +178,35 @@ def test_leakage_counts_the_gold_and_later_documents(small_kb: KnowledgeBase) ->
     assert any("excluded" in w for w in why) and any("2024-09-01" in w for w in why)
 
 
-def test_regions() -> None:
-    assert same_region("示例省示例市", "示例省示例市")
-    assert same_region("示例市", "示例省示例市")
-    assert same_region("示例省", "示例省示例市")  # the province's documents are not another region's work
-    assert same_region("", "示例省示例市")
-    assert not same_region("示例省样例市", "示例省示例市")
+def test_jurisdiction_is_the_drafters_own_rule() -> None:
+    class M:
+        def __init__(self, issuer: str, region: str) -> None:
+            self.issuer, self.region = issuer, region
+
+    assert RULE.is_own(M("示例市科学技术局", "示例省示例市"))
+    assert RULE.is_own(M("示例市财政局", ""))
+    # A provincial document is not another city's, but neither is it the bureau's work: same rule as drafting.
+    assert not RULE.is_own(M("示例省科学技术厅", "示例省"))
+    assert not RULE.is_own(M("样例市科学技术局", "示例省样例市"))
+
+
+def test_unworthy_sentences_are_counted_with_the_drafting_rules(small_kb: KnowledgeBase) -> None:
+    draft = good_draft(small_kb)
+    assert unworthy(draft, DocCache(small_kb), Recency()) == (0.0, [])
+    src = draft.sources[0].id
+    draft.letter.sections[0].items[0].sentences.append(
+        Sentence(text="会议介绍了全市中试平台建设情况。", citations=[src]))
+    share, bad = unworthy(draft, DocCache(small_kb), Recency())
+    assert share is not None and share > 0 and bad[-1].startswith("event")
+
+
+def test_fact_recall_counts_figures_and_names() -> None:
+    gold = "2022年，全市建成中试平台8家，印发《中试平台管理办法》，实施“启明计划”。"
+    assert fact_recall(gold, gold) == (1.0, [])
+    share, missed = fact_recall("全市建成中试平台8家。", gold)
+    assert share == pytest.approx(1 / 4)
+    assert missed == sorted(["2022年", "《中试平台管理办法》", "“启明计划”"])
+    assert fact_recall("任何内容", "没有具体事实的答复。") == (None, [])
 
 
 def test_keyword_overlap_and_findability() -> None:
@@ -224,8 +251,8 @@ def test_retrieval_finds_the_answer_in_another_document(small_kb: KnowledgeBase)
 
 
 def test_score_draft_and_aggregate(small_kb: KnowledgeBase) -> None:
-    good = score_draft(good_draft(small_kb), GOLD, small_kb, bureau_region=REGION, excluded=[], reply_date="2023-06-27")
-    bad = score_draft(bad_draft(small_kb), GOLD, small_kb, bureau_region=REGION, excluded=[], reply_date="2023-06-27")
+    good = score_draft(good_draft(small_kb), GOLD, small_kb, rule=RULE, excluded=[], reply_date="2023-06-27")
+    bad = score_draft(bad_draft(small_kb), GOLD, small_kb, rule=RULE, excluded=[], reply_date="2023-06-27")
     assert good.values["citation_validity"] == 1.0 and good.values["figure_traceability"] == 1.0
     assert good.values["rouge_l"] is not None and 0 < good.values["rouge_l"] <= 1
     assert bad.details["untraceable_figures"] and bad.details["foreign_sentences"]

@@ -260,5 +260,7 @@ def test_quick_run_on_shared_replies(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert ran.exit_code == 0, ran.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["scored"] == 3, summary["failed_cases"]
-    assert summary["metrics"]["citation_validity"]["mean"] == 1.0
+    # Every citation made is valid (a case whose bureau has no own material in the corpus cites nothing).
+    assert summary["metrics"]["citation_validity"]["mean"] in (None, 1.0)
     assert summary["metrics"]["leakage"]["max"] == 0
+    assert summary["metrics"]["jurisdiction"]["max"] in (None, 0)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from assistant.drafting import Drafter
 from assistant.models import DraftOptions
 from assistant.proposal import ProposalError, parse_proposal
+from assistant.rules.figures import traced
 from assistant.settings import Settings
 from assistant.verify import figures
 from conftest import SAMPLE_KB
@@ -128,8 +129,9 @@ def test_prompt_injection_cannot_put_uncited_figures_in_a_passing_draft(kb: Know
     for section in draft.letter.sections:
         for item in section.items:
             for sent in item.sentences:
+                cited = [by_id[c] for c in sent.citations if c in by_id]
                 for fig in figures(sent.text):
-                    quotes = "".join(by_id[c].quote for c in sent.citations if c in by_id)
-                    assert fig in quotes or sent.flags, (fig, sent.text)
+                    # Traced in a quote, or the cited source's own year (今年 pinned to it), or flagged.
+                    assert traced(fig, [s.quote for s in cited], [s.date for s in cited]) or sent.flags, (fig, sent.text)
     body = draft.text.split("现答复如下")[1]
     assert "999" not in body and "88.8" not in body and "编造" not in body

@@ -43,7 +43,7 @@ def _drafter(kb: KnowledgeBase, url: str, timeout: float = 10.0) -> Drafter:
 
 
 def _flags(draft) -> list[str]:  # type: ignore[no-untyped-def]
-    return [f for sec in draft.letter.sections for it in sec.items for s in it.sentences for f in s.flags]
+    return [f.message for sec in draft.letter.sections for it in sec.items for s in it.sentences for f in s.flags]
 
 
 def test_valid_answer_is_used_and_verified(sample_kb_session: KnowledgeBase) -> None:

@@ -20,7 +20,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
   doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, source_path TEXT, text TEXT NOT NULL,
   kind TEXT, title TEXT, issuer TEXT, region TEXT, date TEXT, proposal_number TEXT,
-  doc_number TEXT, source TEXT, ingested_at TEXT
+  doc_number TEXT, source TEXT, ingested_at TEXT, status TEXT DEFAULT '', valid_until TEXT DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -31,7 +31,10 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
-_META_COLS = ("kind", "title", "issuer", "region", "date", "proposal_number", "doc_number", "source")
+_META_COLS = ("kind", "title", "issuer", "region", "date", "proposal_number", "doc_number", "source", "status",
+              "valid_until")
+# Columns added after the first release: stores created before get them on open.
+_ADDED_COLUMNS = (("documents", "status", "TEXT DEFAULT ''"), ("documents", "valid_until", "TEXT DEFAULT ''"))
 
 
 class DocStore:
@@ -41,6 +44,10 @@ class DocStore:
         self._local = threading.local()
         with self._conn() as conn:
             conn.executescript(_SCHEMA)
+            for table, column, decl in _ADDED_COLUMNS:
+                have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -62,10 +69,10 @@ class DocStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
+            cols = ("doc_id", "content_hash", "source_path", "text", *_META_COLS, "ingested_at")
             conn.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (doc.doc_id, doc.content_hash, doc.source_path, doc.text, m.kind, m.title, m.issuer, m.region,
-                 m.date, m.proposal_number, m.doc_number, m.source, now),
+                f"INSERT OR REPLACE INTO documents ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                (doc.doc_id, doc.content_hash, doc.source_path, doc.text, *(getattr(m, c) for c in _META_COLS), now),
             )
             conn.executemany(
                 'INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)',
@@ -130,7 +137,7 @@ class DocStore:
 
     def doc_meta(self, doc_id: str) -> DocMeta | None:
         row = self._conn().execute(f"SELECT {', '.join(_META_COLS)} FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-        return DocMeta.model_validate(dict(row)) if row else None
+        return DocMeta.model_validate({k: v or "" for k, v in dict(row).items()}) if row else None
 
     def doc_metas(self, doc_ids: set[str]) -> dict[str, DocMeta]:
         """Metadata of several documents in one query (a search result spans up to k documents)."""
@@ -138,7 +145,8 @@ class DocStore:
         if not ids:
             return {}
         sql = f"SELECT doc_id, {', '.join(_META_COLS)} FROM documents WHERE doc_id IN ({','.join('?' * len(ids))})"
-        return {r["doc_id"]: DocMeta.model_validate({c: r[c] for c in _META_COLS}) for r in self._conn().execute(sql, ids)}
+        return {r["doc_id"]: DocMeta.model_validate({c: r[c] or "" for c in _META_COLS})
+                for r in self._conn().execute(sql, ids)}
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         rows = self._conn().execute("SELECT * FROM chunks WHERE doc_id=? ORDER BY seq", (doc_id,))
@@ -166,6 +174,21 @@ class DocStore:
                 return
             yield from rows
             last = rows[-1]["rowid"]
+
+    def iter_chunks_with_kind(self, batch: int = 2000) -> Iterator[tuple[str, Chunk]]:
+        """Every chunk with its document's kind, in a stable order (what style learning reads)."""
+        conn = self._conn()
+        last = 0
+        while True:
+            rows = list(conn.execute(
+                "SELECT c.rowid AS rid, c.*, d.kind AS doc_kind FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+                "WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?", (last, batch),
+            ))
+            if not rows:
+                return
+            for r in rows:
+                yield r["doc_kind"] or "", _chunk(r)
+            last = rows[-1]["rid"]
 
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self._conn().execute("SELECT chunk_id FROM chunks")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,6 +211,10 @@ class KnowledgeBase:
         self.store.put(doc, chunks, [terms(c.text) for c in chunks])
         return FileResult(shown, "updated" if existing else "added", doc_id, len(chunks))
 
+    def chunks_with_kind(self) -> Iterator[tuple[str, Chunk]]:
+        """Every stored chunk with its document's kind."""
+        return self.store.iter_chunks_with_kind()
+
     def delete(self, doc_id: str) -> bool:
         chunk_ids = [c.chunk_id for c in self.store.chunks_of(doc_id)]
         if not self.store.delete(doc_id):
@@ -335,7 +339,8 @@ class KnowledgeBase:
 def _hit(chunk: Chunk, meta: DocMeta, score: float, ranks: dict[str, int]) -> Hit:
     return Hit(doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, text=chunk.text, start=chunk.start, end=chunk.end,
                title=meta.title, issuer=meta.issuer, region=meta.region, date=meta.date, kind=meta.kind,
-               section=chunk.section, score=round(score, 6), channels=ranks)
+               status=meta.status, valid_until=meta.valid_until, section=chunk.section, score=round(score, 6),
+               channels=ranks)
 
 
 def _expand(paths: Iterable[Path], report: IngestReport) -> Iterable[tuple[Path, Path]]:

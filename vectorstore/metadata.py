@@ -9,7 +9,13 @@ from pathlib import Path
 from vectorstore.reply import SESSION_NUMBER, parse_date, parse_reply
 from vectorstore.types import KINDS, DocMeta
 
-MANIFEST_COLUMNS = ("file", "kind", "issuer", "region", "date", "proposal_number", "title", "source")
+MANIFEST_COLUMNS = ("file", "kind", "issuer", "region", "date", "proposal_number", "title", "source", "status")
+# What people write in a manifest's status column, and what it means.
+STATUS_WORDS = {
+    "": "", "in_force": "in_force", "有效": "in_force", "现行": "in_force", "现行有效": "in_force",
+    "repealed": "repealed", "失效": "repealed", "已失效": "repealed", "废止": "repealed", "已废止": "repealed",
+    "draft": "draft", "征求意见稿": "draft", "讨论稿": "draft", "草案": "draft", "送审稿": "draft",
+}
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［]\d{4}[〕\]］]\s*\d+\s*号")
 _ISSUER_TAIL = re.compile(r"^[\u4e00-\u9fff（）()、]{2,40}(?:局|委员会|办公室|办公厅|人民政府|政府|厅|委|中心)$")
 _DATE_ANY = re.compile(r"(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?")
@@ -38,6 +44,10 @@ def load_manifest(path: Path) -> dict[str, tuple[DocMeta, bool]]:
         kind = (row.get("kind") or "").strip()
         if kind and kind not in KINDS:
             raise ManifestError(f"{path}:{lineno}: unknown kind '{kind}' (use one of {', '.join(KINDS)})")
+        status = (row.get("status") or "").strip()
+        if status not in STATUS_WORDS:
+            raise ManifestError(f"{path}:{lineno}: unknown status '{status}' (use in_force, repealed or draft, "
+                                "or 有效/失效/废止/征求意见稿/讨论稿)")
         date = (row.get("date") or "").strip()
         if date and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
             raise ManifestError(f"{path}:{lineno}: date '{date}' is not YYYY, YYYY-MM or YYYY-MM-DD")
@@ -50,6 +60,7 @@ def load_manifest(path: Path) -> dict[str, tuple[DocMeta, bool]]:
                 "proposal_number": (row.get("proposal_number") or "").strip(),
                 "title": (row.get("title") or "").strip(),
                 "source": (row.get("source") or "").strip(),
+                "status": STATUS_WORDS[status],
             }
         )
         out[file] = (meta, bool(kind))
@@ -64,6 +75,9 @@ def infer_meta(text: str, base: DocMeta | None = None, explicit_kind: bool = Fal
     lines = [x.strip() for x in text.split("\n") if x.strip()]
     if not meta.title:
         meta.title = infer_title(lines)
+    if meta.kind == "news":
+        # "news" is the catch-all: a work summary, work plan or work-conference speech says so in its title.
+        meta.kind = refine_news_kind(meta.title)  # type: ignore[assignment]
     if not meta.doc_number:
         m = _DOC_NUMBER.search(text[:1500])
         meta.doc_number = re.sub(r"\s+", "", m.group(0)) if m else ""
@@ -81,7 +95,64 @@ def infer_meta(text: str, base: DocMeta | None = None, explicit_kind: bool = Fal
         meta.date = infer_date(lines)
     if not meta.region and meta.issuer:
         meta.region = region_of(meta.issuer)
+    status, valid_until = infer_validity(text, meta)
+    if not meta.status:
+        meta.status = status  # type: ignore[assignment]
+    if not meta.valid_until:
+        meta.valid_until = valid_until
     return meta
+
+
+_SUMMARY_TITLE = re.compile(r"工作总结|年度总结|工作报告|工作情况(?:通报|汇报|报告)|总结和|总结及")
+_PLAN_TITLE = re.compile(r"工作要点|工作计划|工作安排|工作思路|重点工作|工作部署|工作会议(?:上的)?讲话|在.{0,24}(?:工作会议|大会)上的(?:讲话|报告|发言)")
+
+
+def refine_news_kind(title: str) -> str:
+    """summary, plan or news, from a title (总结 wins over 计划: a 总结和计划 looks back first)."""
+    if _SUMMARY_TITLE.search(title):
+        return "summary"
+    if _PLAN_TITLE.search(title):
+        return "plan"
+    return "news"
+
+
+_DRAFT_TITLE = re.compile(r"征求意见稿|讨论稿|草案|送审稿|意见征集|公开征求")
+_REPEALED_MARK = re.compile(r"已失效|已废止|[（(【\[](?:失效|废止)[）)】\]]|失效状态|时效性[:：]\s*(?:失效|废止)")
+_EXPIRY_FIELD = re.compile(r"(?:失效日期|废止日期|失效时间)[:：]?\s*(\d{4}\s*[年\-./]\s*\d{1,2}\s*[月\-./]\s*\d{1,2}\s*日?)")
+# The document's own term is stated with its entry into force (自…起施行，有效期5年); a 有效期 elsewhere in the
+# text is usually a certificate's or a platform's.
+_VALID_YEARS = re.compile(r"(?:自(?P<start>[^，。]{0,20}?)起?(?:施行|实施|执行)[，,]\s*)有效期(?:为)?(?P<n>[一二三四五六七八九十\d]{1,2})年")
+_VALID_TO = re.compile(r"有效期至\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+_PERIOD = re.compile(r"[（(]\s*(20\d{2})\s*[—–\-－~至到]+\s*(20\d{2})\s*年?\s*[）)]")
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+
+
+def infer_validity(text: str, meta: DocMeta) -> tuple[str, str]:
+    """(status, valid_until) a document states about itself: 失效日期/废止, 有效期, 征求意见稿, a plan's period.
+
+    A 失效日期 field on a regulation page marks the document as repealed from that day: a reply dated before
+    it may still cite it, one dated after may not.
+    """
+    head = text[:600]
+    if _DRAFT_TITLE.search(meta.title):
+        return "draft", ""
+    if m := _EXPIRY_FIELD.search(head):
+        return "repealed", parse_date(m.group(1))
+    if _REPEALED_MARK.search(head) or _REPEALED_MARK.search(meta.title):
+        return "repealed", ""
+    if found := list(_VALID_TO.finditer(text)):
+        return "", parse_date(found[-1].group(1))
+    if found := list(_VALID_YEARS.finditer(text)):
+        m = found[-1]
+        years = m.group("n")
+        n = int(years) if years.isdigit() else _CN_DIGITS.get(years, 0)
+        start = parse_date(m.group("start") or "") or (meta.date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta.date or "") else "")
+        if n and start:
+            return "", f"{int(start[:4]) + n:04d}{start[4:]}"
+    if m := _PERIOD.search(meta.title):
+        return "", f"{m.group(2)}-12-31"
+    return "", ""
+
 
 
 def classify_kind(text: str) -> str:

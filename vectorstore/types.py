@@ -10,14 +10,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Kind = Literal["reply", "policy", "news", "proposal"]
-KINDS: tuple[str, ...] = ("reply", "policy", "news", "proposal")
+Kind = Literal["reply", "policy", "news", "summary", "plan", "proposal"]
+KINDS: tuple[str, ...] = ("reply", "policy", "news", "summary", "plan", "proposal")
+Status = Literal["", "in_force", "repealed", "draft"]
 
 
 class DocMeta(BaseModel):
     """Descriptive metadata of a document, from a manifest or inferred from its text."""
 
-    kind: Kind = Field("news", description="reply (答复函), policy (政策文件), news (新闻/总结), proposal (提案/建议)")
+    kind: Kind = Field("news", description="reply (答复函), policy (政策文件), news (新闻), summary (工作总结), "
+                       "plan (工作要点/工作计划/工作会议讲话), proposal (提案/建议)")
     title: str = Field("", description="Document title")
     issuer: str = Field("", description="Issuing body, e.g. 广州市科学技术局")
     region: str = Field("", description="Administrative region, e.g. 广东省广州市")
@@ -25,6 +27,8 @@ class DocMeta(BaseModel):
     proposal_number: str = Field("", description="Proposal/suggestion number with session, when a reply")
     doc_number: str = Field("", description="发文字号, e.g. 穗科函〔2024〕18号")
     source: str = Field("", description="Where the document came from (URL or note)")
+    status: Status = Field("", description="in_force, repealed (失效/废止) or draft (征求意见稿/讨论稿); empty: in force as far as known")
+    valid_until: str = Field("", description="ISO date after which the document is no longer in force (失效日期, 有效期, a plan's end year)")
 
 
 class Span(BaseModel):
@@ -76,6 +80,8 @@ class Hit(BaseModel):
     region: str
     date: str
     kind: str
+    status: str = Field("", description="in_force, repealed or draft (empty: in force as far as known)")
+    valid_until: str = Field("", description="ISO date after which the document is no longer in force")
     section: str
     score: float
     channels: dict[str, int] = Field(default_factory=dict, description="Rank (1-based) in each channel that found it")

@@ -332,7 +332,7 @@ def _appendix(doc: DocumentObject, draft: Draft) -> None:
     for sentence in flagged_sentences(draft):
         paragraph = _paragraph(doc, NOTE)
         _run(paragraph, f"标记：“{sentence.text.strip()}”", NOTE, highlight=True)
-        _run(paragraph, "——" + "；".join(sentence.flags), NOTE)
+        _run(paragraph, "——" + "；".join(sentence.flag_messages()), NOTE)
     for note in review_notes(draft):
         _text_paragraph(doc, f"提示：{note}", NOTE)
 

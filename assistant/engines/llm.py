@@ -1,8 +1,9 @@
 """The LLM engine: any OpenAI-compatible endpoint through langchain, with prompts from prompts/*.j2.
 
-The model sees numbered evidence and must answer with JSON sentences that cite
-evidence ids. Anything else (timeout, HTTP error, invalid JSON) raises
-LLMError and the drafter falls back to the Compose engine.
+The model sees numbered evidence — only the bureau's letter-worthy sentences, already judged by the same
+rules the Compose engine uses, plus a few practices elsewhere marked as such — and must answer with JSON
+sentences that cite evidence ids. Anything else (timeout, HTTP error, invalid JSON) raises LLMError and
+the drafter falls back to the Compose engine. Verification then holds its sentences to every rule.
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from typing import Protocol
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.compose import SourceRegistry, _layout, _references
-from assistant.evidence import Evidence, EvidenceSentence
-from assistant.models import DraftOptions, Item, Letter, Proposal, Reference, Sentence, Source
+from assistant.engines.base import Body, EngineInput
+from assistant.engines.common import SourceRegistry, layout, references
+from assistant.engines.compose.rewrite import Writer
+from assistant.evidence import Candidate
+from assistant.models import Item, Sentence
+from assistant.rules.flags import FlagCode, flag
+from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.settings import Settings
 
-PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 MAX_EVIDENCE = 40
 
 
@@ -80,35 +85,44 @@ def _env() -> Environment:
     return Environment(loader=FileSystemLoader(str(PROMPTS)), autoescape=False, undefined=StrictUndefined)
 
 
-def numbered_evidence(evidence: Evidence) -> list[EvidenceSentence]:
-    """Own evidence first (best per suggestion), then a few references elsewhere."""
-    own = sorted(evidence.own, key=lambda e: (-e.score, e.doc_id, e.start))[: MAX_EVIDENCE - 8]
-    other = sorted(evidence.elsewhere, key=lambda e: (-e.score, e.doc_id, e.start))[:8]
-    return own + other
+def numbered_evidence(job: EngineInput) -> list[Candidate]:
+    """The bureau's letter-worthy sentences first (best first), then a few practices elsewhere."""
+    writer = Writer(job.options, job.jurisdiction)
+    recency = Recency(job.stale_years)
+    worthy = []
+    for c in sorted(job.evidence.own, key=lambda e: (-e.score, e.doc_id, e.start)):
+        role: Role = "plan" if c.tense == "plan" else "work"
+        text = writer.plan(c) if role == "plan" else writer.work(c)
+        if not sentence_flags(text, [c.meta], job.options.reply_date, role, recency):
+            worthy.append(c)
+    other = sorted(job.evidence.elsewhere, key=lambda e: (-e.score, e.doc_id, e.start))[:8]
+    return worthy[: MAX_EVIDENCE - len(other)] + other
 
 
-def llm_compose(chat: ChatModel, proposal: Proposal, options: DraftOptions, evidence: Evidence,
-                parts: dict[str, str], settings: Settings) -> tuple[Letter, list[Source], list[Reference], list[str]]:
-    pool = numbered_evidence(evidence)
-    rows = [{"id": i + 1, "own": e.own, "title": e.meta.title, "date": e.meta.date, "text": e.text} for i, e in enumerate(pool)]
-    system = _env().get_template("draft_system.j2").render(
-        bureau_name=options.bureau_name, bureau_short=options.bureau_short, region=options.region)
-    suggestions = proposal.suggestions or [proposal.title]
-    user = _env().get_template("draft_user.j2").render(proposal=proposal, suggestions=suggestions, evidence=rows,
-                                                       layout=options.layout)
-    answer = parse_answer(chat.complete(system, user))
-    registry = SourceRegistry()
-    work = [_item(it, pool, registry) for it in answer.work]
-    plan = [_item(it, pool, registry) for it in answer.plan]
-    if options.layout == "per_suggestion":
-        work = _per_suggestion(work, len(suggestions))
-    letter = Letter(title=parts["title"], salutation=parts["salutation"], opening=parts["opening"],
-                    sections=_layout(options, suggestions, work, plan), closing=parts["closing"],
-                    signature=parts["signature"], date=parts["date"], contact=parts["contact"],
-                    category=parts["category"], disclosure=parts["disclosure"])
-    used = {(pool[i - 1].doc_id, pool[i - 1].start) for it in answer.work + answer.plan for s in it.sentences
-            for i in s.evidence if 1 <= i <= len(pool)}
-    return letter, registry.sources, _references(evidence, registry, used), []
+class LLMEngine:
+    name = "llm"
+
+    def __init__(self, chat: ChatModel) -> None:
+        self.chat = chat
+
+    def write(self, job: EngineInput) -> Body:
+        pool = numbered_evidence(job)
+        opts = job.options
+        rows = [{"id": i + 1, "own": e.own, "title": e.meta.title, "date": e.meta.date, "text": e.text,
+                 "tense": "计划" if e.tense == "plan" else "已做"} for i, e in enumerate(pool)]
+        system = _env().get_template("draft_system.j2").render(
+            bureau_name=opts.bureau_name, bureau_short=opts.bureau_short, region=opts.region,
+            reply_date=opts.reply_date)
+        user = _env().get_template("draft_user.j2").render(
+            proposal=job.proposal, suggestions=job.suggestions, evidence=rows, layout=opts.layout)
+        answer = parse_answer(self.chat.complete(system, user))
+        registry = SourceRegistry()
+        work = [_item(it, pool, registry) for it in answer.work]
+        plan = [_item(it, pool, registry) for it in answer.plan]
+        if opts.layout == "per_suggestion":
+            work = _per_suggestion(work, len(job.suggestions))
+        return Body(sections=layout(opts, job.suggestions, work, plan), sources=registry.sources,
+                    references=references(job.evidence, registry))
 
 
 def parse_answer(raw: str) -> _LLMAnswer:
@@ -124,7 +138,7 @@ def parse_answer(raw: str) -> _LLMAnswer:
     return answer
 
 
-def _item(item: _LLMItem, pool: list[EvidenceSentence], registry: SourceRegistry) -> Item:
+def _item(item: _LLMItem, pool: list[Candidate], registry: SourceRegistry) -> Item:
     sentences = []
     for s in item.sentences:
         cites, flags = [], []
@@ -132,7 +146,7 @@ def _item(item: _LLMItem, pool: list[EvidenceSentence], registry: SourceRegistry
             if 1 <= eid <= len(pool):
                 cites.append(registry.cite(pool[eid - 1]))
             else:
-                flags.append(f"模型引用了不存在的依据E{eid}")
+                flags.append(flag(FlagCode.MODEL_CITATION, f"E{eid}"))
         sentences.append(Sentence(text=s.text.strip(), citations=cites, flags=flags))
     return Item(heading=item.heading.strip(), sentences=sentences, suggestion_index=item.suggestion_index)
 

@@ -1,0 +1,72 @@
+"""The Compose engine: a letter built only from the bureau's own sentences, chosen and written as a reply.
+
+For each suggestion: the 工作开展情况 item takes up to three letter-worthy sentences on that suggestion's
+own subject (a topic-level match only when nothing specific is found, then at most two); the 下一步 item
+takes what the bureau's plans say will be done. Where nothing qualifies the item says 【待补充】 with a
+warning — never padding. Every sentence cites the passage it was written from.
+"""
+
+from __future__ import annotations
+
+from assistant.engines.base import Body, EngineInput
+from assistant.engines.common import SourceRegistry, heading_for, layout, references
+from assistant.engines.compose.rewrite import Writer
+from assistant.engines.compose.select import Choice, Chooser
+from assistant.models import TO_FILL, Item, Sentence
+from assistant.rules.flags import FlagCode, flag
+from assistant.rules.worthiness import Recency
+from assistant.style import StyleScorer
+
+MAX_PLAN_PER_ITEM = 2
+
+
+class ComposeEngine:
+    name = "compose"
+
+    def __init__(self, style: StyleScorer | None = None) -> None:
+        self.style = style
+
+    def write(self, job: EngineInput) -> Body:
+        opts = job.options
+        registry = SourceRegistry()
+        warnings: list[str] = []
+        writer = Writer(opts, job.jurisdiction)
+        chooser = Chooser(writer, job.evidence.own, opts.reply_date, Recency(job.stale_years), self.style)
+        work_items: list[Item] = []
+        plan_items: list[Item] = []
+        for idx, suggestion in enumerate(job.suggestions):
+            heading = heading_for(suggestion)
+            done = chooser.choose(idx, "work") or chooser.choose(idx, "work", limit=2, specific=False)
+            if done:
+                sentences = [_sentence(ch, registry) for ch in done]
+            else:
+                warnings.append(f"第{idx + 1}条建议“{heading}”未找到可写入答复的本局（本地区）工作依据，"
+                                "已留【待补充】，请补充后再发出。")
+                sentences = [Sentence(text=f"{TO_FILL}（请补充{opts.bureau_short}围绕“{heading}”已开展的工作及数据）",
+                                      flags=[flag(FlagCode.MISSING_EVIDENCE)])]
+            work_items.append(Item(heading=heading, sentences=sentences, suggestion_index=idx))
+            plans = (chooser.choose(idx, "plan", limit=MAX_PLAN_PER_ITEM)
+                     or chooser.choose(idx, "plan", limit=1, specific=False))
+            if plans:
+                plan_items.append(Item(heading=heading, sentences=[_sentence(ch, registry) for ch in plans],
+                                       suggestion_index=idx))
+        if plan_items:
+            _open_plan(plan_items[0])
+        else:
+            warnings.append("未找到本局（本地区）当年及以后的工作计划，下一步工作打算已留【待补充】。")
+            plan_items.append(Item(heading="", sentences=[Sentence(
+                text=f"{TO_FILL}（请补充下一步工作打算）", flags=[flag(FlagCode.MISSING_EVIDENCE)])]))
+        sections = layout(opts, job.suggestions, work_items, plan_items)
+        refs = references(job.evidence, registry)
+        return Body(sections=sections, sources=registry.sources, references=refs, warnings=warnings)
+
+
+def _sentence(choice: Choice, registry: SourceRegistry) -> Sentence:
+    return Sentence(text=choice.text, citations=[registry.cite(choice.candidate)])
+
+
+def _open_plan(item: Item) -> None:
+    """The plan section opens as replies do: 下一步，我局将…"""
+    first = item.sentences[0]
+    if not first.text.startswith("下一步"):
+        first.text = "下一步，" + first.text

@@ -1,0 +1,176 @@
+"""Safe edits: a source sentence written the way a reply says it, every figure and name kept.
+
+What changes: the bureau's names become 我局 and the city 我市 (outside 《》 and “”); 据介绍/据了解 and a
+bureau official's attribution are dropped; 今年/去年/目前/近日 and a bare 4月22日 get the source's year; a
+policy provision is written as what the policy does (2024年4月，市政府办公厅印发《…》，提出…) rather than
+its preamble; a plan from a work plan or a work-conference speech is written as what will be done
+(我局将…). What never changes: figures, names of documents and programmes, the meaning. The source panel
+still shows the exact quote, and verification checks the written sentence against it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.evidence import Candidate
+from assistant.models import DraftOptions
+from assistant.rules.jurisdiction import Jurisdiction
+
+_ATTRIBUTION = re.compile(r"^(?:据(?:介绍|了解|悉|统计|初步统计)|经(?:核算|统计|测算)|记者(?:从[^，。]{1,30})?(?:获悉|了解到))[，,]\s*")
+# A connective that joined the sentence to its neighbour in the source means nothing in a new paragraph.
+_CONNECTIVE = re.compile(r"^(?:同时|此外|另外|与此同时|另一方面|此外还|除此之外)[，,]\s*")
+# A label or list number in front of the content (重点工作：63.…, 主要做法：…).
+_LABEL = re.compile(r"^(?:[\u4e00-\u9fff]{2,10}[:：]\s*)?(?:\d{1,3}[.．、](?!\d)\s*)?")
+_OFFICIAL = re.compile(
+    r"^[^。“”]{0,48}?(?:局长|副局长|主任|副主任|负责人|处长|副处长|巡视员|调研员)[\u4e00-\u9fff·]{0,4}(?:介绍|表示|透露)[，,:：]\s*"
+)
+_SPEAKER = re.compile(r"^(?:同时|此外)?[，,]?[\u4e00-\u9fff·]{2,6}(?:还|也)?(?:说|表示|指出|强调|提出)[，,:：]\s*")
+_PROVISION_OPENERS = ("对", "按", "给予", "凡", "自", "每年", "最高")
+_NAME_SUFFIX = re.compile(
+    r"^市?[\u4e00-\u9fff（）()]{0,10}?(?:局|委员会|委|办公厅|办公室|政府|人大|政协|大学|学院|实验室|中心|研究院|研究所|"
+    r"集团|公司|银行|日报|开发区|高新区|新区|[区县]委|市委|馆|站|港|机场)"
+)
+_QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
+# A news report's act: 会议正式启动X / 活动现场签约… — the act is a fact, the meeting is not.
+_EVENT_ACT = re.compile(
+    r"^(?:会议|会上|活动|论坛|仪式|大会|座谈会|推进会|发布会|启动仪式)(?:上|期间|现场)?[，,]?(?:还)?"
+    r"((?:正式|共同|集中|现场)?(?:启动|发布|揭牌|上线|签约|授牌|开通|签订|成立|颁发)(?:了)?)"
+)
+
+
+@dataclass
+class Writer:
+    """Writes candidates into letter sentences for one draft (remembers which policies it has named)."""
+
+    options: DraftOptions
+    jurisdiction: Jurisdiction
+    named_docs: set[str] = field(default_factory=set)
+
+    def work(self, c: Candidate, commit: bool = False) -> str:
+        """The 工作开展情况 sentence for ``c`` (``commit``: remember that its policy has been named)."""
+        text = unwrap_attribution(_CONNECTIVE.sub("", _LABEL.sub("", c.text, count=1), count=1))
+        text = event_act(text, c.meta.date)
+        text = pin_dates(text, c.meta.date, self.options.reply_date)
+        text = self.own_names(text)
+        if c.meta.kind == "policy" and "《" not in text:
+            text = self._policy_sentence(c, text, commit)
+        return finish(text)
+
+    def plan(self, c: Candidate) -> str:
+        """The 下一步 sentence for ``c``: what the bureau (or city) will do."""
+        text = _LABEL.sub("", c.text, count=1)
+        text = _SPEAKER.sub("", text) if c.meta.kind in ("plan", "summary") else text
+        text = re.sub(r"^(?:要|需要|必须)", "", text)
+        text = self.own_names(pin_dates(text, c.meta.date, self.options.reply_date))
+        if not re.match(r"^(?:下一步|我局|我市|我们|全市|市)", text):
+            subject = self.options.bureau_short if c.scope == "bureau" else self.options.city_short
+            text = f"{subject}{'' if text.startswith('将') else '将'}{text}"
+        return finish(text)
+
+    def own_names(self, text: str) -> str:
+        """The bureau's names → 我局, the city → 我市, outside 《》 and “”."""
+        parts = re.split(r"(《[^》]*》|“[^”]*”)", text)
+        return "".join(p if _QUOTED.fullmatch(p) else self._names_in(p) for p in parts)
+
+    def _names_in(self, text: str) -> str:
+        for form in self.jurisdiction.bureau_forms:
+            text = text.replace(form, self.options.bureau_short)
+        city = self.jurisdiction.city
+        if not city:
+            return text
+        bare = city[:-1] if len(city) > 2 else city
+        pattern = re.compile(rf"(?:{re.escape(city)}|{re.escape(bare)})(?!市)")
+        out, last = [], 0
+        for m in pattern.finditer(text):
+            rest = text[m.end():]
+            if _NAME_SUFFIX.match(rest) or (m.start() > 0 and re.match(r"[\u4e00-\u9fff]", text[m.start() - 1])
+                                            and text[m.start() - 1] not in "在为于和与及到对由把让使将全助"):
+                continue
+            out.append(text[last:m.start()] + self.options.city_short)
+            last = m.end()
+        out.append(text[last:])
+        return "".join(out)
+
+    def _policy_sentence(self, c: Candidate, text: str, commit: bool) -> str:
+        name = policy_name(c.meta.title, c.meta.issuer)
+        if not name:
+            return text
+        verb = "明确" if text.startswith(_PROVISION_OPENERS) else "提出"
+        if c.doc_id in self.named_docs:
+            return f"《{name}》还{verb}{text}"
+        if commit:
+            self.named_docs.add(c.doc_id)
+        when = cn_month(c.meta.date)
+        issuer = self.issuer_short(c)
+        return f"{when + '，' if when else ''}{issuer}印发《{name}》，{verb}{text}"
+
+    def issuer_short(self, c: Candidate) -> str:
+        """How the letter names the issuing body: 我局, 市政府办公厅, 市财政局…"""
+        if c.scope == "bureau":
+            return self.options.bureau_short
+        issuer = re.sub(r"[（(][^）)]*[）)]", "", c.meta.issuer).split("、")[0].strip()
+        city = self.jurisdiction.city
+        if city and issuer.startswith(city):
+            issuer = "市" + issuer[len(city):]
+        return issuer.replace("人民政府", "政府") or self.options.city_short
+
+
+def unwrap_attribution(text: str) -> str:
+    """Drop 据介绍/记者获悉 and an official's 介绍/表示 in front of a fact (a figure must follow)."""
+    text = _ATTRIBUTION.sub("", text)
+    m = _OFFICIAL.match(text)
+    if m and re.search(r"\d", text[m.end():]) and not text[m.end():].startswith(("要", "将", "“")):
+        text = text[m.end():]
+    return text
+
+
+def event_act(text: str, doc_date: str) -> str:
+    """会议正式启动X → 2024年2月，正式启动X: what was launched, dated by the report, without the meeting."""
+    when = cn_month(doc_date)
+    m = _EVENT_ACT.match(text)
+    return f"{when}，{m.group(1)}{text[m.end():]}" if m and when else text
+
+
+def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
+    """Relative dates (今年, 去年, 目前, 近日, a yearless 4月22日) read right in a letter of another year."""
+    year, month = doc_date[:4], doc_date[5:7].lstrip("0")
+    if not year.isdigit() or year == reply_date[:4]:
+        return text
+    text = re.sub(r"今年(?!以来)", f"{year}年", text)
+    text = text.replace("今年以来", f"{year}年")
+    text = text.replace("去年", f"{int(year) - 1}年")
+    if month:
+        text = re.sub(r"^(?:截至)?目前[，,]?", f"截至{year}年{month}月，", text)
+        text = re.sub(r"^(?:近日|日前|近期)[，,]", f"{year}年{month}月，", text)
+        text = re.sub(r"(?<=[\u4e00-\u9fff，,])(?:近日|日前)(?=[\u4e00-\u9fff])", f"{year}年{month}月", text)
+    text = re.sub(r"^(?:当前|现阶段|眼下)[，,]", f"{year}年，", text)
+    text = re.sub(r"^(\d{1,2}月(?:\d{1,2}日)?)[，,]", rf"{year}年\1，", text)
+    return text
+
+
+def policy_name(title: str, issuer: str) -> str:
+    """The name a letter quotes in 《》: the inner 《…》 of a 关于印发 notice, else the title without its issuer."""
+    t = re.sub(r"[（(][^（）()]*(?:〔|\[|；|;|[A-Za-z])[^（）()]*[）)]", "", title).strip()
+    inner = re.search(r"《([^》]+)》", t)
+    if inner:
+        return inner.group(1)
+    t = re.sub(r"^.*?关于印发", "", t)
+    t = re.sub(r"的通知$", "", t)
+    for name in (issuer, re.sub(r"[（(][^）)]*[）)]", "", issuer)):
+        if name and t.startswith(name + "关于"):
+            t = t[len(name):]
+    return t.strip("《》 ")
+
+
+def cn_month(date: str) -> str:
+    """2024年4月 (or 2024年) from an ISO date."""
+    if not date[:4].isdigit():
+        return ""
+    month = date[5:7].lstrip("0")
+    return f"{date[:4]}年{month}月" if month else f"{date[:4]}年"
+
+
+def finish(text: str) -> str:
+    text = re.sub(r"[；;，,、：:]$", "。", text.strip())
+    return text if text.endswith(("。", "！", "”", "）")) else text + "。"

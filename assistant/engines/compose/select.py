@@ -1,0 +1,142 @@
+"""Choosing the sentences of one item: letter-worthy, on the suggestion's own subject, newest first.
+
+A candidate is written first (:mod:`rewrite`), then judged as written by the letter-worthiness rules; only
+clean sentences compete. Among them the score prefers what a reviewer keeps: relevance to the suggestion,
+a concrete content (a figure, a named document or programme), recent sources, and the style of the
+bureau's own replies. A figure restated later by a newer source gives way to the newer one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.engines.compose.rewrite import Writer
+from assistant.evidence import Candidate
+from assistant.rules.figures import figures
+from assistant.rules.worthiness import Recency, Role, sentence_flags
+from assistant.style import StyleScorer
+from vectorstore.tokenize import words
+
+MAX_PER_ITEM = 3
+# How relevant a sentence must be: on the suggestion's own subject; a topic-only match must be stronger;
+# a plan answers the suggestion's direction, so a weaker match is enough there.
+MIN_RELEVANCE = {("work", True): 0.25, ("work", False): 0.35, ("plan", True): 0.15, ("plan", False): 0.15}
+SIMILAR = 0.45
+# Kinds a plan may come from: a work plan, a summary's plan part, a reply's 下一步, a policy in force.
+PLAN_KINDS = ("plan", "summary", "reply", "policy")
+_KIND_PRIOR = {"reply": 0.15, "policy": 0.1, "summary": 0.1, "plan": 0.05, "news": 0.0}
+
+
+@dataclass
+class Choice:
+    candidate: Candidate
+    text: str
+    score: float
+
+
+class Chooser:
+    """Chooses sentences for every item of one draft; remembers what is used so nothing repeats."""
+
+    def __init__(self, writer: Writer, pool: list[Candidate], reply_date: str, recency: Recency,
+                 style: StyleScorer | None = None) -> None:
+        self.writer = writer
+        self.pool = pool
+        self.reply_date = reply_date
+        self.recency = recency
+        self.style = style
+        self.used: set[tuple[str, int]] = set()
+        self.superseded = superseded(pool)
+
+    def choose(self, idx: int, role: Role, limit: int = MAX_PER_ITEM, specific: bool = True) -> list[Choice]:
+        floor = MIN_RELEVANCE[(role, specific)]
+        scored = [c for c in (self._judge(cand, role, floor) for cand in self._eligible(idx, role, specific)) if c]
+        chosen: list[Choice] = []
+        for choice in sorted(scored, key=lambda ch: (-ch.score, ch.candidate.doc_id, ch.candidate.start)):
+            if len(chosen) == limit:
+                break
+            same_doc = sum(ch.candidate.doc_id == choice.candidate.doc_id for ch in chosen)
+            if same_doc >= 2 or any(similar(choice.text, ch.text) for ch in chosen):
+                continue
+            chosen.append(choice)
+        for ch in chosen:
+            self.used.add((ch.candidate.doc_id, ch.candidate.start))
+        chosen.sort(key=lambda ch: (ch.candidate.meta.date or "0", ch.candidate.doc_id, ch.candidate.start))
+        # Written again in reading order, so a policy is named in full the first time it appears.
+        return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True), ch.score) for ch in chosen]
+
+    def _eligible(self, idx: int, role: Role, specific: bool) -> list[Candidate]:
+        out = []
+        for c in self.pool:
+            if (c.suggestion_index != idx or c.specific != specific or (c.doc_id, c.start) in self.used
+                    or (c.doc_id, c.start) in self.superseded):
+                continue
+            if role == "work" and (c.tense == "plan" or c.part == "plan"):
+                continue
+            if role == "plan" and (c.tense != "plan" or c.meta.kind not in PLAN_KINDS):
+                continue
+            out.append(c)
+        return out
+
+    def _write(self, c: Candidate, role: Role, commit: bool = False) -> str:
+        return self.writer.work(c, commit=commit) if role == "work" else self.writer.plan(c)
+
+    def _judge(self, c: Candidate, role: Role, floor: float) -> Choice | None:
+        relevance = c.score
+        if relevance < floor:
+            return None
+        text = self._write(c, role)
+        if sentence_flags(text, [c.meta], self.reply_date, role, self.recency):
+            return None
+        score = relevance + _KIND_PRIOR.get(c.meta.kind, 0.0)
+        if c.part in ("work", "suggestion"):
+            score += 0.1
+        if figures(text):
+            score += 0.2
+        if "《" in text or "“" in text:
+            score += 0.1
+        score += 0.3 * recency(c.meta.date, self.reply_date)
+        if self.style is not None:
+            score += 0.3 * (self.style.score(text) - 0.5)
+        return Choice(c, text, score)
+
+
+def recency(date: str, reply_date: str) -> float:
+    """1 for a source of the reply year, falling by a quarter per year before it, 0 from four years back."""
+    if not (date[:4].isdigit() and reply_date[:4].isdigit()):
+        return 0.0
+    return max(0.0, 1.0 - 0.25 * (int(reply_date[:4]) - int(date[:4])))
+
+
+def similar(a: str, b: str) -> bool:
+    ga = {a[i : i + 2] for i in range(len(a) - 1)}
+    gb = {b[i : i + 2] for i in range(len(b) - 1)}
+    return bool(ga and gb) and len(ga & gb) / len(ga | gb) >= SIMILAR
+
+
+_MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到", "其中", "同比", "增长", "年", "月", "以上", "超过", "突破"})
+
+
+def measure_keys(text: str) -> set[tuple[str, str]]:
+    """(word, unit) pairs naming what each figure of ``text`` measures: the words just before the figure."""
+    keys: set[tuple[str, str]] = set()
+    for m in re.finditer(r"(\d[\d,.]*)\s*(亿元|万元|元|家|项|个|名|人|%|件|所|支|台|亩|倍)", text):
+        before = re.sub(r"\d{4}年|\d{1,2}月(?:底|末)?|截至|\d", "", text[max(0, m.start() - 14) : m.start()])
+        for w in words(before):
+            if len(w) >= 2 and w not in _MEASURE_STOP:
+                keys.add((w, m.group(2)))
+    return keys
+
+
+def superseded(pool: list[Candidate]) -> set[tuple[str, int]]:
+    """Candidates whose figure a newer source states again for the same measure (the newest figure wins)."""
+    dated = [(c, measure_keys(c.text)) for c in pool if c.meta.date and figures(c.text)]
+    out: set[tuple[str, int]] = set()
+    for c, keys in dated:
+        for other, other_keys in dated:
+            if other.doc_id == c.doc_id or other.meta.date <= c.meta.date:
+                continue
+            if len(keys & other_keys) >= 2 and set(figures(c.text)) != set(figures(other.text)):
+                out.add((c.doc_id, c.start))
+                break
+    return out

@@ -1,0 +1,205 @@
+"""The rulebook, table by table: figures, jurisdiction, validity, tense, letter-worthiness, structure, flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from assistant.models import Item, Letter, Section, Sentence
+from assistant.rules.figures import figures, normalize, occurs_in, traced
+from assistant.rules.flags import Flag, FlagCode, from_legacy
+from assistant.rules.jurisdiction import Jurisdiction, name_forms
+from assistant.rules.structure import problems
+from assistant.rules.tense import classify_tense
+from assistant.rules.validity import validity
+from assistant.rules.worthiness import Recency, is_generic, sentence_flags, source_flags, stale, text_flags
+
+
+@dataclass
+class Meta:
+    issuer: str = ""
+    region: str = ""
+    kind: str = "news"
+    date: str = ""
+    status: str = ""
+    valid_until: str = ""
+    title: str = ""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("全市认定高新技术企业1,200家，投入2.5亿元", ["1200家", "2.5亿元"]),
+    ("服务企业300多家，占比12.5％", ["300余家", "12.5%"]),
+    ("序号3规定", []),
+    ("2024年新增平台[3]5家", ["2024年", "5家"]),
+])
+def test_figures_are_found_and_normalised(text: str, expected: list[str]) -> None:
+    assert figures(text) == expected
+
+
+def test_a_figure_is_traced_only_as_a_whole_number() -> None:
+    assert occurs_in("12家", "共认定12家")
+    assert not occurs_in("12家", "共认定112家")
+    assert occurs_in(normalize("1,200万元"), "安排1200万元")
+    assert traced("2024年", ["今年新增5家"], ["2024-03-01"])  # 今年 pinned to the source's own year
+    assert not traced("2023年", ["今年新增5家"], ["2024-03-01"])
+
+
+GZ = Jurisdiction("广州市科学技术局", "广东省广州市", former_names=["广州市科技创新委员会"], own_bodies=["中共广州市委"])
+
+
+@pytest.mark.parametrize(("issuer", "region", "scope"), [
+    ("广州市科学技术局", "广东省广州市", "bureau"),
+    ("广州市科技创新委员会（现广州市科学技术局）", "广东省广州市", "bureau"),
+    ("广州市人民政府办公厅", "广东省广州市", "city"),
+    ("广州市番禺区人民政府", "广东省广州市番禺区", "city"),
+    ("中共广州市委", "", "city"),
+    ("广州市财政局", "", "city"),
+    ("广东省科学技术厅", "广东省", "province"),
+    ("成都市科学技术局", "四川省成都市", "elsewhere"),
+    ("某某日报", "", "elsewhere"),
+])
+def test_scope_of_a_source(issuer: str, region: str, scope: str) -> None:
+    assert GZ.scope(Meta(issuer=issuer, region=region)) == scope
+    assert GZ.is_own(Meta(issuer=issuer, region=region)) == (scope in ("bureau", "city"))
+
+
+def test_name_forms_cover_short_and_former_names() -> None:
+    forms = GZ.bureau_forms
+    for name in ("广州市科学技术局", "市科技局", "广州市科技局", "市科技创新委员会", "市科创委"):
+        assert name in forms
+    assert forms == sorted(forms, key=len, reverse=True)
+    assert "科技局" not in name_forms("广州市科学技术局", "广州市")  # any city's, so never replaced
+
+
+@pytest.mark.parametrize(("status", "until", "at", "expected"), [
+    ("", "", "2024-07-25", "in_force"),
+    ("repealed", "2022-02-22", "2024-07-25", "repealed"),
+    ("repealed", "2022-02-22", "2021-06-01", "in_force"),  # a reply before the repeal may cite it
+    ("repealed", "", "2024-07-25", "repealed"),
+    ("draft", "", "2024-07-25", "draft"),
+    ("", "2021-12-31", "2024-07-25", "expired"),
+    ("", "2027-04-18", "2025-06-20", "in_force"),
+])
+def test_validity_at_the_reply_date(status: str, until: str, at: str, expected: str) -> None:
+    assert validity(Meta(status=status, valid_until=until), at) == expected
+
+
+@pytest.mark.parametrize(("sentence", "part", "tense"), [
+    ("下一步，我局将加快建设中试平台。", "body", "plan"),
+    ("截至2023年底，全市已建成中试平台12家。", "plan", "done"),
+    ("我局将中试工程师纳入“启明人才计划”支持范围，2023年有6名入选。", "work", "done"),  # 将 as 把
+    ("根据《三年行动计划》，已建成平台5家。", "body", "done"),  # 计划 inside a name
+    ("持续推动平台开放共享。", "plan", "plan"),
+    ("持续推动平台开放共享。", "work", "done"),
+])
+def test_tense(sentence: str, part: str, tense: str) -> None:
+    assert classify_tense(sentence, part) == tense
+
+
+@pytest.mark.parametrize(("sentence", "code"), [
+    ("信息时报讯（记者 张三）11月20日，成果发布会在南沙举行。", FlagCode.NEWS_LEAD),
+    ("记者从市科技局获悉，全市技术合同成交额增长。", FlagCode.NEWS_LEAD),
+    ("2月26日上午，由市科技局主办的成果转化座谈会在大学城举办。", FlagCode.EVENT),
+    ("会议介绍了番禺区推动科技成果转化工作情况。", FlagCode.EVENT),
+    ("相关负责人参加了会议。", FlagCode.EVENT),
+    ("王桂林一行赴黄埔区调研新型研发机构。", FlagCode.SPEECH),
+    ("副校长兰平表示，学校将促进更多成果落地。", FlagCode.SPEECH),
+    ("他建议完善创业者成长链。", FlagCode.SPEECH),
+    ("为深入贯彻党的二十大精神，进一步促进科技成果转化，结合本市实际，制定本措施。", FlagCode.PREAMBLE),
+    ("本办法所称科技成果是指具有实用价值的成果。", FlagCode.DEFINITION),
+    ("同一项目已获得其他财政资金支持的，不得重复申报。", FlagCode.DEFINITION),
+    ("以此次论坛为契机，推动合作走深走实。", FlagCode.THIS_EVENT),
+    ("其中，企业占比超过九成。", FlagCode.THIS_EVENT),
+    ("区领导对若干措施提出了意见和建议。", FlagCode.OTHER_BODY),
+    ("人民银行广州分行运用再贷款工具支持科技信贷。", FlagCode.OTHER_BODY),
+    ("您提出的建议很有价值。", FlagCode.ADDRESSED),
+    ("近年来，我市科技成果转化体系逐步形成，整体实力大幅提升。", FlagCode.GENERIC),
+    ("成果转化仍然存在堵点。", FlagCode.PROBLEM),
+    ("广东省技术转移智能匹配工程技术研究中心揭牌。", FlagCode.EVENT),
+])
+def test_what_never_goes_in_a_reply(sentence: str, code: FlagCode) -> None:
+    assert [f.code for f in text_flags(sentence)][:1] == [code], text_flags(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "2023年，全市市级中试平台共提供中试服务360余次，服务企业210家。",
+    "2024年4月，市政府办公厅印发《广州市进一步促进科技成果转移转化若干措施》，提出完善“揭榜挂帅”机制。",
+    "我局将中试工程师纳入市“启明人才计划”支持范围，2023年有6名中试工程师入选。",
+    "推动开放共享，全部平台在科技资源共享服务平台公开设备清单、服务项目和收费标准。",
+    "征集市校院（企）联合资助专题指南建议案。",  # 建议案 is not 议案
+    "2024年2月，正式启动广州大学城高校实验室共享平台。",
+])
+def test_reply_sentences_pass(sentence: str) -> None:
+    assert text_flags(sentence) == []
+
+
+def test_a_draft_policy_named_in_the_text_is_flagged() -> None:
+    assert FlagCode.DRAFT_POLICY in {f.code for f in text_flags("对《若干措施》（讨论稿）进行了修改完善，促进成果转化5项。")}
+
+
+def test_generic_needs_something_concrete() -> None:
+    assert is_generic("科技创新活力全面激发，经济发展内生动力不断增强。")
+    assert not is_generic("设立科技成果转化基金，规模5亿元。")
+    assert not is_generic("推进华南技术转移中心建设。")
+
+
+def test_stale_events_and_cumulative_statements() -> None:
+    news = [Meta(kind="news", date="2021-03-01")]
+    assert stale("2020年全市技术合同成交额2256亿元。", news, 2024)
+    assert not stale("2023年全市技术合同成交额2550亿元。", [Meta(kind="news", date="2024-03-01")], 2024)
+    assert not stale("截至2021年底，累计放贷300亿元。", [Meta(kind="news", date="2022-01-10")], 2024)
+    assert stale("截至2020年底，累计放贷300亿元。", [Meta(kind="news", date="2021-01-10")], 2024)
+    old_policy_in_force = [Meta(kind="policy", date="2019-05-01", valid_until="2029-05-01")]
+    assert not stale("对新认定平台给予最高300万元补助。", old_policy_in_force, 2024)
+    assert stale("2019年已印发。", [Meta(kind="news", date="2019-05-01")], 2024, Recency(years=2))
+
+
+def test_source_rules_catch_repealed_draft_and_outdated_plans() -> None:
+    repealed = Meta(kind="policy", date="2020-04-30", status="repealed", valid_until="2022-02-22")
+    assert FlagCode.REPEALED in {f.code for f in source_flags("明确对登记成果给予奖励。", [repealed], "2024-07-25")}
+    assert source_flags("明确对登记成果给予奖励。", [repealed], "2021-06-01") == []
+    draft = Meta(kind="policy", date="2024-02-01", status="draft")
+    assert FlagCode.DRAFT_POLICY in {f.code for f in source_flags("给予最高30万元奖励。", [draft], "2024-07-25")}
+    last_year_plan = Meta(kind="plan", date="2023-02-01", title="2023年工作要点")
+    assert FlagCode.PAST_IN_PLAN in {f.code for f in source_flags("我局将推进平台建设。", [last_year_plan], "2024-07-25", "plan")}
+    this_year_plan = Meta(kind="plan", date="2023-12-20", title="2024年工作要点")
+    assert source_flags("我局将推进平台建设。", [this_year_plan], "2024-07-25", "plan") == []
+    old_reply = Meta(kind="reply", date="2022-06-01")
+    assert source_flags("我局将力争到2025年底建成中试平台20家。", [old_reply], "2025-06-20", "plan") == []
+    assert source_flags("我局将力争2023年建成中试平台10家。", [old_reply], "2024-06-20", "plan")
+
+
+def test_past_facts_do_not_go_under_next_steps() -> None:
+    codes = {f.code for f in sentence_flags("截至2023年底，已建成中试平台12家。", [Meta(date="2024-01-01")], "2024-07-25", "plan")}
+    assert FlagCode.PAST_IN_PLAN in codes
+
+
+def test_flags_keep_codes_and_read_old_strings() -> None:
+    assert from_legacy("数字“12家”在引用原文中找不到").code == FlagCode.FIGURE_UNTRACED
+    assert from_legacy("引用[9]不存在").code == FlagCode.CITATION_UNKNOWN
+    assert from_legacy("引用[9]与原文不一致").code == FlagCode.QUOTE_CHANGED
+    assert from_legacy("随便什么").code == FlagCode.OTHER
+    sentence = Sentence.model_validate({"text": "x", "flags": ["缺少本地依据", {"code": "stale", "message": "旧"}]})
+    assert [f.code for f in sentence.flags] == [FlagCode.MISSING_EVIDENCE, FlagCode.STALE]
+    assert str(Flag(code=FlagCode.GENERIC, message="空泛")) == "空泛"
+
+
+def _letter(sections: list[Section], opening: str = "您提出的提案收悉。") -> Letter:
+    return Letter(title="标题", salutation="某委员：", opening=opening, sections=sections, closing="感谢。",
+                  signature="某局", date="2024年7月1日")
+
+
+def _section(heading: str, role: str) -> Section:
+    return Section(heading=heading, role=role, items=[Item(sentences=[Sentence(text="句子。")])])  # type: ignore[arg-type]
+
+
+def test_structure_parts_and_order() -> None:
+    good = _letter([_section("一、工作开展情况", "work"), _section("二、下一步工作打算", "plan")])
+    assert problems(good) == []
+    swapped = _letter([_section("一、下一步工作打算", "plan"), _section("二、工作开展情况", "work")])
+    assert [p.part for p in problems(swapped)] == ["plan"]
+    no_plan = _letter([_section("一、工作开展情况", "work")], opening="现答复如下。")
+    assert [p.part for p in problems(no_plan)] == ["opening", "plan"]
+    per_suggestion = _letter([_section("一、对“加大投入”建议的回复", "suggestion"), _section("二、下一步工作计划", "plan")])
+    assert problems(per_suggestion) == []
