@@ -16,6 +16,7 @@ from importlib import resources
 
 from pydantic import BaseModel, Field
 
+from assistant.headings import item_heading
 from assistant.models import DraftOptions, Proposal
 from assistant.rules.jurisdiction import Jurisdiction, Scope
 from assistant.rules.tense import Tense, classify_tense
@@ -25,13 +26,18 @@ from vectorstore.tokenize import query_terms, words
 from vectorstore.types import Chunk, DocMeta, Hit, SearchFilters, Span
 
 EVIDENCE_KINDS = ["reply", "policy", "news", "summary", "plan"]
-GENERIC = frozenset(["不断", "持续", "深入", "稳步", "加快", "积极", "有效", "全面", "建设", "支持", "完善", "提高", "提升", "加大", "加强", "推动", "推进", "强化", "优化", "健全", "机制", "体系", "政策", "工作", "服务", "力度", "范围", "纳入", "引导", "鼓励", "发挥", "作用", "水平", "能力", "建立", "开展", "实施", "落实", "促进", "深化", "扩大", "降低", "探索", "打造", "构建", "创新", "发展", "科技", "我市", "全市", "企业", "方式", "使用", "相关", "有关", "重点", "一批", "专业化", "进行", "问题", "方面", "单位", "部门", "加快推进"])
+GENERIC = frozenset(["不断", "持续", "深入", "稳步", "加快", "积极", "有效", "全面", "建设", "支持", "完善", "提高", "提升", "加大", "加强", "推动", "推进", "强化", "优化", "健全", "机制", "体系", "政策", "工作", "服务", "力度", "范围", "纳入", "引导", "鼓励", "发挥", "作用", "水平", "能力", "建立", "开展", "实施", "落实", "促进", "深化", "扩大", "降低", "探索", "打造", "构建", "创新", "发展", "科技", "我市", "全市", "企业", "方式", "使用", "相关", "有关", "重点", "一批", "专业化", "进行", "问题", "方面", "单位", "部门", "加快推进", "机构", "力度", "体系", "作用", "技术", "科研", "成果"])
 # Text that addresses a model rather than a reader is never evidence (prompt injection in a corpus file).
 _INSTRUCTION = re.compile(r"忽略(?:以上|上述|之前|前面)|编造|无视.{0,6}(?:要求|指令)|(?:ignore|disregard) (?:all|previous|the above)", re.I)
-_ITEM_CUT = re.compile(r"；(?=[一二三四五六七八九十]+是)")
+# Items of one sentence stand alone in a letter: 一是…；二是…, and measures joined by ；.
+_ITEM_CUT = re.compile(r"；(?=[一二三四五六七八九十]+是)|；(?=[^；。]{12,})")
 _LEAD_ENUM = re.compile(r"^(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、](?!\d)|第[一二三四五六七八九十百]+条)\s*")
+_PLAN_SECTION = re.compile(r"下一步|工作计划|工作打算|工作要点|工作安排|重点任务|重点工作|目标任务|\d{4}年(?:主要)?(?:工作)?(?:计划|思路)")
+_DONE_SECTION = re.compile(r"工作总结|总结|成效|回顾|成绩|进展情况|完成情况|主要工作|工作情况")
 _SENTENCE_END = re.compile(r"[。！；]$|[”）]$")
 MIN_CHARS, MAX_CHARS = 14, 240
+_ACT = re.compile(r"实施|推进|推动|开展|建设|建成|支持|设立|组织|选派|培育|新增|完成|发放|出台|印发|建立|深化|扩大|提高|加强|"
+                  r"引导|鼓励|安排|认定|举办|达到|实现|服务|投资|培训|评审|发布|引进|落地|兑现|给予|探索|完善|优化|打造")
 # A long suggestion names many things; a sentence speaking to its few most distinctive ones is relevant.
 TOP_TERMS = 5
 MIN_SCORE = 0.15
@@ -77,6 +83,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
         full_query = f"{query} {proposal.title}" if len(query) < 12 else query
         related = related_terms(query)
         weights = term_weights(query, topic, related, stats)
+        subject = subject_terms(query, topic)
         searches = [kb.search(full_query, k=per_query, filters=own_filter)]
         if related:
             # What the bureau files this ask under (最后一公里 → 科技金融), searched in its own documents.
@@ -89,13 +96,19 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                 chunk = chunks.get(hit.chunk_id)
                 if chunk is None:
                     continue
-                for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic):
+                for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
                     seen.add(key)
                     (ev.own if cand.own else ev.elsewhere).append(cand)
     return ev
+
+
+def subject_terms(suggestion: str, topic: set[str]) -> set[str]:
+    """What a suggestion is about: the words of its heading phrase, and the proposal's topic."""
+    head = {t for t in words(item_heading(suggestion)) if t not in GENERIC and len(t) >= 2}
+    return head | {t for t in topic if t not in GENERIC and len(t) >= 2}
 
 
 def topic_terms(queries: list[str]) -> set[str]:
@@ -161,20 +174,26 @@ def related_terms(query: str) -> list[str]:
 
 
 def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dict[str, float], rank: int,
-                idx: int, topic: set[str]) -> list[Candidate]:
+                idx: int, topic: set[str], subject: set[str]) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
     total = _attainable(weights)
     distinct = distinctive(weights.keys() - _related_only(weights), topic)
     heading = chunk.section_path[-1] if chunk.section_path else ""
+    part = section_part(chunk, meta.kind)
     out = []
     for span in clauses(chunk):
         quote = span.text
         if len(quote) < MIN_CHARS or len(quote) > MAX_CHARS or _INSTRUCTION.search(quote) or not _SENTENCE_END.search(quote):
             continue
         text = _LEAD_ENUM.sub("", quote)
-        shared = weights.keys() & set(query_terms(text))
+        if text != quote and len(text) < 20 and not re.search(r"\d", text):
+            continue  # an item's heading (（二）加大中试平台支持力度。), not a statement
+        terms_here = set(query_terms(text))
+        if subject and not subject & terms_here:
+            continue  # not about what the suggestion is about, whatever else it shares
+        shared = weights.keys() & terms_here
         weight = sum(weights[t] for t in shared)
         # Sentences that only share the proposal's topic are kept as a fallback for suggestions
         # the knowledge base says nothing specific about.
@@ -188,7 +207,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             continue
         out.append(Candidate(
             doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, start=span.start, end=span.end, quote=quote, text=text,
-            meta=meta, part=chunk.part, tense=classify_tense(text, chunk.part, meta.kind), scope=scope,
+            meta=meta, part=part, tense=classify_tense(text, part, meta.kind), scope=scope,
             own=scope in ("bureau", "city"), score=score, suggestion_index=idx, heading=heading, specific=specific,
             shared=sorted(shared),
         ))
@@ -215,11 +234,33 @@ def _attainable(weights: dict[str, float]) -> float:
     return sum(top) or 1.0
 
 
+def section_part(chunk: Chunk, kind: str) -> str:
+    """A summary's or plan's sections say which way they look: 2025年工作计划 forward, 2024年工作总结 back.
+
+    Reply chunks keep the part the reply parser gave them; other documents' chunks are just "body".
+    """
+    if chunk.part != "body" or kind not in ("summary", "plan"):
+        return chunk.part
+    for heading in reversed(chunk.section_path):
+        if _PLAN_SECTION.search(heading):
+            return "plan"
+        if _DONE_SECTION.search(heading):
+            return "work"
+    return chunk.part
+
+
 def clauses(chunk: Chunk) -> list[Span]:
-    """Sentences, with 一是…；二是…；三是… runs cut into their items (each still an exact slice)."""
+    """Sentences, with 一是…；二是… runs and ；-joined measures cut into their items (each an exact slice);
+    a part too short to stand alone stays with the one before it."""
     out: list[Span] = []
     for span in chunk.sentences:
-        cuts = [m.end() for m in _ITEM_CUT.finditer(span.text)]
+        cuts: list[int] = []
+        for m in _ITEM_CUT.finditer(span.text):
+            before = span.text[(cuts[-1] if cuts else 0) : m.end()]
+            after = re.split(r"[；。]", span.text[m.end():])[0]
+            # A list of amounts (…5000万元；科技特派员资金…) stays one sentence: each part must say what was done.
+            if len(before) >= 12 and _ACT.search(before) and _ACT.search(after):
+                cuts.append(m.end())
         bounds = [0, *cuts, len(span.text)]
         for a, b in itertools.pairwise(bounds):
             if b > a:

@@ -132,7 +132,7 @@ def verify(draft: Draft, kb: KnowledgeBase, settings: Settings | None = None, sc
                     sent.flags.append(flag(FlagCode.FOREIGN_SOURCE))
                 if role is not None and good:
                     found = sentence_flags(sent.text, [m for s in good if (m := metas[s.id]) is not None],
-                                           reply_date, role, recency)
+                                           reply_date, role, recency, quotes=passages)
                     sent.flags.extend(found)
                     unworthy += bool(found)
                 if sent.flags:

@@ -155,11 +155,13 @@ def archive_cmd(
     settings = Settings(kb_dir=kb or target / "kb")
     if (folder / "bureau.toml").is_file():
         # The archive says whose it is, in the bureaus-file format.
-        from assistant.bureaus import load_bureaus, settings_for
+        from assistant.bureaus import load_bureaus
 
-        with_file = settings.model_copy(update={"bureaus_file": folder / "bureau.toml"})
-        bureau = load_bureaus(with_file).items[0]
-        settings = settings_for(with_file, bureau.key).model_copy(update={"kb_dir": settings.kb_dir})
+        bureau = load_bureaus(settings.model_copy(update={"bureaus_file": folder / "bureau.toml"})).items[0]
+        settings = settings.model_copy(update={"bureau_name": bureau.name, "bureau_short": bureau.short,
+                                               "region": bureau.region, "city_short": bureau.city_short,
+                                               "issuer_aliases": list(bureau.issuer_aliases),
+                                               "own_bodies": list(bureau.own_bodies)})
     knowledge = open_kb(settings)
     if knowledge.store.doc_count() == 0:
         report = knowledge.ingest([folder / "docs"], manifest=folder / "MANIFEST.tsv")

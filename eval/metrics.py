@@ -217,8 +217,9 @@ def unworthy(draft: Draft, docs: DocCache, recency: Recency) -> tuple[float | No
     bad = []
     for role, s in body:
         metas = [d.meta for c in s.citations if c in sources and (d := docs.get(sources[c].doc_id)) is not None]
+        quotes = [sources[c].quote for c in s.citations if c in sources]
         found = sentence_flags(strip_markers(s.text), metas, draft.options.reply_date,
-                               "plan" if role == "plan" else "work", recency)
+                               "plan" if role == "plan" else "work", recency, quotes=quotes)
         if found:
             bad.append(f"{found[0].code} — {strip_markers(s.text)[:80]}")
     return (len(bad) / len(body) if body else None), bad

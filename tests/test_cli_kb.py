@@ -48,11 +48,11 @@ def test_list_stats_delete(env: Path) -> None:
     listed = json.loads(runner.invoke(app, ["list", "--json", "--kind", "policy"]).stdout)
     assert len(listed) == 5 and all(r["kind"] == "policy" for r in listed)
     stats = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)
-    assert stats["documents"] == 21 and stats["vectors"] == stats["chunks"] == stats["keyword_chunks"]
+    assert stats["documents"] == 22 and stats["vectors"] == stats["chunks"] == stats["keyword_chunks"]
     doc_id = listed[0]["doc_id"]
     assert runner.invoke(app, ["delete", doc_id]).exit_code == 0
     assert runner.invoke(app, ["show", doc_id]).exit_code == 1
-    assert json.loads(runner.invoke(app, ["stats", "--json"]).stdout)["documents"] == 20
+    assert json.loads(runner.invoke(app, ["stats", "--json"]).stdout)["documents"] == 21
     assert runner.invoke(app, ["check"]).exit_code == 0
 
 

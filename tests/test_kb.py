@@ -35,7 +35,7 @@ def _write(tmp: Path, name: str, text: str) -> Path:
 
 def test_every_chunk_is_an_exact_slice_of_its_document(sample_kb_session: KnowledgeBase) -> None:
     rows = sample_kb_session.store.meta_rows()
-    assert len(rows) == 21
+    assert len(rows) == 22
     for row in rows:
         doc = sample_kb_session.get(row["doc_id"])
         assert doc is not None

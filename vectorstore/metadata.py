@@ -70,14 +70,15 @@ def load_manifest(path: Path) -> dict[str, tuple[DocMeta, bool]]:
 def infer_meta(text: str, base: DocMeta | None = None, explicit_kind: bool = False) -> DocMeta:
     """Fill whatever ``base`` leaves empty from the text."""
     meta = base.model_copy() if base else DocMeta()
-    if not explicit_kind:
-        meta.kind = classify_kind(text)  # type: ignore[assignment]
     lines = [x.strip() for x in text.split("\n") if x.strip()]
     if not meta.title:
         meta.title = infer_title(lines)
-    if meta.kind == "news":
-        # "news" is the catch-all: a work summary, work plan or work-conference speech says so in its title.
-        meta.kind = refine_news_kind(meta.title)  # type: ignore[assignment]
+    if not explicit_kind:
+        meta.kind = classify_kind(text)  # type: ignore[assignment]
+    if meta.kind == "news" or (not explicit_kind and meta.kind == "policy"):
+        # "news" is the catch-all, and a summary can read like a policy (印发, 〔2024〕): a work summary,
+        # work plan or work-conference speech says what it is in its title.
+        meta.kind = refine_news_kind(meta.title, meta.kind)  # type: ignore[assignment]
     if not meta.doc_number:
         m = _DOC_NUMBER.search(text[:1500])
         meta.doc_number = re.sub(r"\s+", "", m.group(0)) if m else ""
@@ -107,13 +108,13 @@ _SUMMARY_TITLE = re.compile(r"工作总结|年度总结|工作报告|工作情�
 _PLAN_TITLE = re.compile(r"工作要点|工作计划|工作安排|工作思路|重点工作|工作部署|工作会议(?:上的)?讲话|在.{0,24}(?:工作会议|大会)上的(?:讲话|报告|发言)")
 
 
-def refine_news_kind(title: str) -> str:
-    """summary, plan or news, from a title (总结 wins over 计划: a 总结和计划 looks back first)."""
+def refine_news_kind(title: str, default: str = "news") -> str:
+    """summary, plan or ``default``, from a title (总结 wins over 计划: a 总结和计划 looks back first)."""
     if _SUMMARY_TITLE.search(title):
         return "summary"
     if _PLAN_TITLE.search(title):
         return "plan"
-    return "news"
+    return default
 
 
 _DRAFT_TITLE = re.compile(r"征求意见稿|讨论稿|草案|送审稿|意见征集|公开征求")

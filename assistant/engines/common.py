@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.engines.headings import item_heading, quoted_suggestion
 from assistant.evidence import Candidate, Evidence
+from assistant.headings import item_heading, quoted_suggestion
 from assistant.models import DraftOptions, Item, Reference, Section, Source
 
 CN_ORDINALS = "一二三四五六七八九十"

@@ -93,7 +93,7 @@ def numbered_evidence(job: EngineInput) -> list[Candidate]:
     for c in sorted(job.evidence.own, key=lambda e: (-e.score, e.doc_id, e.start)):
         role: Role = "plan" if c.tense == "plan" else "work"
         text = writer.plan(c) if role == "plan" else writer.work(c)
-        if not sentence_flags(text, [c.meta], job.options.reply_date, role, recency):
+        if not sentence_flags(text, [c.meta], job.options.reply_date, role, recency, quotes=[c.quote]):
             worthy.append(c)
     other = sorted(job.evidence.elsewhere, key=lambda e: (-e.score, e.doc_id, e.start))[:8]
     return worthy[: MAX_EVIDENCE - len(other)] + other

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from assistant.rules.figures import figures
 from assistant.rules.flags import Flag, FlagCode, flag
 from assistant.rules.tense import classify_tense
 from assistant.rules.validity import validity_flag
@@ -42,7 +43,7 @@ _TEXT_RULES: tuple[tuple[FlagCode, re.Pattern[str]], ...] = (
         r"(?:摄|供图|图片来源[^。]*)$|^图为|(?:^|\s|\|)(?:编辑|责任编辑|审核|来源|作者|发布时间)[:：]|"
         r"(?:记者|通讯员)\s*[\u4e00-\u9fff]{2,4}(?:\s|$)")),
     (FlagCode.THIS_EVENT, re.compile(
-        r"^(?:其中|这|该|此|上述|以上|前述|对此|为此|因此|由此)|(?:以|借|通过|在)(?:此次|本次|这次|该次)|(?:此次|本次|这次|该次|本届|此届)(?:" + _EVENT_NOUN[3:-1]
+        r"^(?:其中|这|该|此|上述|以上|前述|对此|为此|因此|由此)|(?:以|借|通过|在)(?:此次|本次|这次|该次)|^(?:本期|该期|本届|此届|本轮)|(?:此次|本次|这次|该次|本届|此届)(?:" + _EVENT_NOUN[3:-1]
         + r"|发布|调研|对接|合作)")),
     (FlagCode.SPEECH, re.compile(
         _TITLES + r"[\u4e00-\u9fff·]{0,4}(?:同志)?(?:在[^，。；]{0,30})?[，,]?" + _SPEECH_VERB + r"|"
@@ -52,7 +53,7 @@ _TEXT_RULES: tuple[tuple[FlagCode, re.Pattern[str]], ...] = (
         r"一行(?:\d+人)?(?:赴|到|来到|前往|莅临|走访|深入|先后)|"
         r"(?:莅临|赴|前往|深入)[^，。；]{1,20}(?:调研|考察|视察|走访|慰问|指导)|"
         r"高度(?:认可|评价|肯定|赞扬)|表示(?:充分)?肯定|给予(?:了)?(?:充分|高度)?肯定|"
-        r"^“[^”]{12,}”$|^“[^”]{12,}”[，,]?[\u4e00-\u9fff]{2,8}" + _SPEECH_VERB)),
+        r"^“[^”]{12,}”$|^“[^”]{12,}”[^。]{0,40}" + _SPEECH_VERB)),
     (FlagCode.EVENT, re.compile(
         _EVENT_NOUN + r"[”」》]?(?:[^，。；]{0,30}?)(?:在[^，。；]{1,30})?(?:隆重|顺利|成功)?(?:举行|举办|召开|开幕|闭幕|落幕|开班|启幕)|"
         r"^(?:会议|会上|会中|会后|会议期间|座谈会上|论坛上|活动中|活动现场|仪式上|大会上)|"
@@ -86,7 +87,8 @@ _TEXT_RULES: tuple[tuple[FlagCode, re.Pattern[str]], ...] = (
         r"本(?:办法|措施|条例|细则|规定|意见|方案|指引)(?:自|由)[^。]{0,40}(?:施行|负责解释|起实施|解释)|"
         r"有效期(?:为)?[一二三四五六七八九十\d]+年|^第[一二三四五六七八九十百]+条\s*(?:本|为)|"
         r"不得重复(?:申报|支持|享受)|应当(?:如实)?(?:提交|提供|报送)|弄虚作假|追回|信用记录|违规使用|"
-        r"(?:申报|申请)(?:材料|程序|条件)(?:如下|包括)|按程序(?:报批|审批)")),
+        r"(?:申报|申请)(?:材料|程序|条件)(?:如下|包括)|按程序(?:报批|审批)|"
+        r"(?:申请|申报)(?:认定|支持|资助|备案)的[^。]{0,16}应当|^[^。]{0,24}应当(?:具备|满足|符合|在本市|依法)")),
     (FlagCode.PROBLEM, re.compile(
         r"(?:仍然|仍|依然|尚|还)(?:存在|面临|有待)|存在(?:的)?(?:问题|不足|短板|差距|瓶颈)|"
         r"(?:不足|短板|瓶颈|堵点|难点|痛点)(?:问题)?(?:较为|比较|十分|仍)?(?:突出|明显)")),
@@ -101,10 +103,14 @@ _CONCRETE = re.compile(
     r"印发|出台|制定|修订|建成|设立|成立|认定|评选|遴选|举办|组织开展|发放|投入|引进|签订|签约|挂牌|揭牌|获批|立项|"
     r"资助|奖励|补助|补贴|兑现|新增|累计|撬动|促成|入驻|备案|授牌|批复|上线|选派|组建|布局|落地|开放|共享|对接|"
     r"搭建|试点|推广|遴选")
+_NAMED_BODY = re.compile(
+    r"《[^》]{2,}》|[\u4e00-\u9fff（）()]{2,}(?:中心|平台|基地|园区|科技园|产业园|实验室|研究院|研究所|基金|联盟|资金池|专项|"
+    r"工程|示范区|创新区|孵化器|众创空间|加速器|工作站|服务站|联合体|办法|措施|指引|清单|目录)")
 _ABSTRACT = re.compile(
     r"(?:逐步|不断|日益|日趋|持续|显著|大幅|稳步|明显|全面)(?:提升|提高|增强|优化|完善|形成|改善|加快|激发|彰显|凸显|壮大)|"
     r"迈上新台阶|取得(?:了)?(?:积极|显著|明显|新的|良好)?(?:成效|进展|成绩)|氛围(?:日渐|日益|更加)?(?:浓厚|活跃)|"
-    r"意义重大|具有(?:重要|积极)意义|发挥(?:了)?(?:重要|积极)作用")
+    r"意义重大|具有(?:重要|积极)意义|发挥(?:了)?(?:重要|积极)作用|取得(?:了)?新突破|完成(?:了)?(?:年度)?目标任务|"
+    r"认真落实[^。]{0,12}(?:决策部署|工作要求)|开创新局面|再上新台阶")
 _CUMULATIVE = re.compile(r"截至|累计|以来|先后|历年")
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?:年|—|－|-|～)")
 
@@ -131,6 +137,16 @@ class Recency:
     years: int = 2
 
 
+# What a source sentence is, whatever the letter makes of it: a preamble stays a preamble behind 印发《…》，提出.
+QUOTE_CODES = frozenset({FlagCode.PREAMBLE, FlagCode.DEFINITION, FlagCode.ADDRESSED, FlagCode.PROBLEM,
+                         FlagCode.THIS_EVENT, FlagCode.DRAFT_POLICY})
+
+
+def quote_flags(quote: str) -> list[Flag]:
+    """The reasons a cited passage itself cannot stand behind a reply sentence."""
+    return [f for f in text_flags(quote) if f.code in QUOTE_CODES]
+
+
 def text_flags(text: str, role: Role = "work") -> list[Flag]:
     """Reasons the sentence as written does not belong in a reply's ``role`` section."""
     flags: list[Flag] = []
@@ -148,9 +164,14 @@ def text_flags(text: str, role: Role = "work") -> list[Flag]:
 
 
 def is_generic(text: str) -> bool:
-    """True when the sentence names nothing concrete (no figure, document, programme, body or act)."""
+    """True when the sentence names nothing concrete (no figure, document, programme, body or act), or is
+    a slogan too short to say anything (用好科技金融这把“金钥匙”)."""
     body = re.sub(r"^(?:一是|二是|三是|四是|五是|同时|此外|另外|其中)[，,]?", "", text)
-    if _ABSTRACT.search(body) and not re.search(r"\d|《", body):
+    body = re.sub(r"^(?:下一步[，,]?)?(?:我局|我市|我们|全市)?(?:将|还将|也将)?", "", body)
+    amounts = [f for f in figures(body) if not re.fullmatch(r"\d{4}年|\d{1,2}月|\d{1,2}日", f)]
+    if _ABSTRACT.search(body) and not amounts and "《" not in body:
+        return True
+    if len(re.sub(r"[^\u4e00-\u9fff]", "", body)) < 16 and not amounts and not _NAMED_BODY.search(body):
         return True
     return not _CONCRETE.search(body)
 
@@ -212,8 +233,10 @@ def plan_outdated(text: str, sources: list[CitedSource], reply_year: int) -> boo
 
 
 def sentence_flags(text: str, sources: Iterable[CitedSource], reply_date: str, role: Role = "work",
-                   recency: Recency = Recency()) -> list[Flag]:
-    """Every letter-worthiness reason, from the text and from its sources."""
+                   recency: Recency = Recency(), quotes: Iterable[str] = ()) -> list[Flag]:
+    """Every letter-worthiness reason: from the text as written, from the cited passages, from their sources."""
     found = text_flags(text, role)
+    for quote in quotes:
+        found += [f for f in quote_flags(quote) if f.code not in {g.code for g in found}]
     codes = {f.code for f in found}
     return found + [f for f in source_flags(text, sources, reply_date, role, recency) if f.code not in codes]

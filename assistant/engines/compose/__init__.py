@@ -1,7 +1,7 @@
 """The Compose engine: a letter built only from the bureau's own sentences, chosen and written as a reply.
 
 For each suggestion: the 工作开展情况 item takes up to three letter-worthy sentences on that suggestion's
-own subject (a topic-level match only when nothing specific is found, then at most two); the 下一步 item
+subject (those that speak to what sets it apart from the other suggestions first); the 下一步 item
 takes what the bureau's plans say will be done. Where nothing qualifies the item says 【待补充】 with a
 warning — never padding. Every sentence cites the passage it was written from.
 """
@@ -36,7 +36,7 @@ class ComposeEngine:
         plan_items: list[Item] = []
         for idx, suggestion in enumerate(job.suggestions):
             heading = heading_for(suggestion)
-            done = chooser.choose(idx, "work") or chooser.choose(idx, "work", limit=2, specific=False)
+            done = chooser.choose(idx, "work")
             if done:
                 sentences = [_sentence(ch, registry) for ch in done]
             else:
@@ -45,8 +45,7 @@ class ComposeEngine:
                 sentences = [Sentence(text=f"{TO_FILL}（请补充{opts.bureau_short}围绕“{heading}”已开展的工作及数据）",
                                       flags=[flag(FlagCode.MISSING_EVIDENCE)])]
             work_items.append(Item(heading=heading, sentences=sentences, suggestion_index=idx))
-            plans = (chooser.choose(idx, "plan", limit=MAX_PLAN_PER_ITEM)
-                     or chooser.choose(idx, "plan", limit=1, specific=False))
+            plans = chooser.choose(idx, "plan", limit=MAX_PLAN_PER_ITEM)
             if plans:
                 plan_items.append(Item(heading=heading, sentences=[_sentence(ch, registry) for ch in plans],
                                        suggestion_index=idx))

@@ -17,11 +17,14 @@ from assistant.evidence import Candidate
 from assistant.models import DraftOptions
 from assistant.rules.jurisdiction import Jurisdiction
 
-_ATTRIBUTION = re.compile(r"^(?:据(?:介绍|了解|悉|统计|初步统计)|经(?:核算|统计|测算)|记者(?:从[^，。]{1,30})?(?:获悉|了解到))[，,]\s*")
+_ATTRIBUTION = re.compile(
+    r"^(?:据[^，。“”]{0,14}?(?:介绍|了解|悉|统计|初步统计)|经(?:核算|统计|测算)|记者(?:从[^，。]{1,30})?(?:获悉|了解到))[，,]\s*"
+)
 # A connective that joined the sentence to its neighbour in the source means nothing in a new paragraph.
 _CONNECTIVE = re.compile(r"^(?:同时|此外|另外|与此同时|另一方面|此外还|除此之外)[，,]\s*")
 # A label or list number in front of the content (重点工作：63.…, 主要做法：…).
-_LABEL = re.compile(r"^(?:[\u4e00-\u9fff]{2,10}[:：]\s*)?(?:\d{1,3}[.．、](?!\d)\s*)?")
+_LABEL = re.compile(r"^(?:[\u4e00-\u9fff]{2,10}[:：]\s*)?(?:\d{1,3}[.．、](?!\d)\s*)?"
+                    r"(?:(?:第[一二三四五六七八九十]+|首先|其次|再次|最后)[，,、]\s*)?")
 _OFFICIAL = re.compile(
     r"^[^。“”]{0,48}?(?:局长|副局长|主任|副主任|负责人|处长|副处长|巡视员|调研员)[\u4e00-\u9fff·]{0,4}(?:介绍|表示|透露)[，,:：]\s*"
 )
@@ -61,7 +64,7 @@ class Writer:
         """The 下一步 sentence for ``c``: what the bureau (or city) will do."""
         text = _LABEL.sub("", c.text, count=1)
         text = _SPEAKER.sub("", text) if c.meta.kind in ("plan", "summary") else text
-        text = re.sub(r"^(?:要|需要|必须)", "", text)
+        text = re.sub(r"^(?:今年|明年|下半年|今后|未来)?(?:要|将|需要|必须|还将|也要)", "", text)
         text = self.own_names(pin_dates(text, c.meta.date, self.options.reply_date))
         if not re.match(r"^(?:下一步|我局|我市|我们|全市|市)", text):
             subject = self.options.bureau_short if c.scope == "bureau" else self.options.city_short
@@ -142,6 +145,7 @@ def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
     text = text.replace("去年", f"{int(year) - 1}年")
     if month:
         text = re.sub(r"^(?:截至)?目前[，,]?", f"截至{year}年{month}月，", text)
+        text = re.sub(r"(?<=[，,；])(?:截至)?目前[，,]?", f"截至{year}年{month}月，", text)
         text = re.sub(r"^(?:近日|日前|近期)[，,]", f"{year}年{month}月，", text)
         text = re.sub(r"(?<=[\u4e00-\u9fff，,])(?:近日|日前)(?=[\u4e00-\u9fff])", f"{year}年{month}月", text)
     text = re.sub(r"^(?:当前|现阶段|眼下)[，,]", f"{year}年，", text)

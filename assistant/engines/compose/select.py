@@ -13,15 +13,17 @@ from dataclasses import dataclass
 
 from assistant.engines.compose.rewrite import Writer
 from assistant.evidence import Candidate
-from assistant.rules.figures import figures
+from assistant.rules.figures import figures, normalize
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.style import StyleScorer
 from vectorstore.tokenize import words
 
 MAX_PER_ITEM = 3
-# How relevant a sentence must be: on the suggestion's own subject; a topic-only match must be stronger;
+# How relevant a sentence must be (it already shares the suggestion's subject, see evidence.subject_terms);
 # a plan answers the suggestion's direction, so a weaker match is enough there.
-MIN_RELEVANCE = {("work", True): 0.25, ("work", False): 0.35, ("plan", True): 0.15, ("plan", False): 0.15}
+MIN_RELEVANCE = {"work": 0.2, "plan": 0.15}
+# A sentence that shares what sets this suggestion apart from the others ranks above one on the topic only.
+SPECIFIC_BONUS = 0.15
 SIMILAR = 0.45
 # Kinds a plan may come from: a work plan, a summary's plan part, a reply's 下一步, a policy in force.
 PLAN_KINDS = ("plan", "summary", "reply", "policy")
@@ -48,9 +50,9 @@ class Chooser:
         self.used: set[tuple[str, int]] = set()
         self.superseded = superseded(pool)
 
-    def choose(self, idx: int, role: Role, limit: int = MAX_PER_ITEM, specific: bool = True) -> list[Choice]:
-        floor = MIN_RELEVANCE[(role, specific)]
-        scored = [c for c in (self._judge(cand, role, floor) for cand in self._eligible(idx, role, specific)) if c]
+    def choose(self, idx: int, role: Role, limit: int = MAX_PER_ITEM) -> list[Choice]:
+        floor = MIN_RELEVANCE[role]
+        scored = [c for c in (self._judge(cand, role, floor) for cand in self._eligible(idx, role)) if c]
         chosen: list[Choice] = []
         for choice in sorted(scored, key=lambda ch: (-ch.score, ch.candidate.doc_id, ch.candidate.start)):
             if len(chosen) == limit:
@@ -65,13 +67,17 @@ class Chooser:
         # Written again in reading order, so a policy is named in full the first time it appears.
         return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True), ch.score) for ch in chosen]
 
-    def _eligible(self, idx: int, role: Role, specific: bool) -> list[Candidate]:
+    def _eligible(self, idx: int, role: Role) -> list[Candidate]:
         out = []
         for c in self.pool:
-            if (c.suggestion_index != idx or c.specific != specific or (c.doc_id, c.start) in self.used
+            if (c.suggestion_index != idx or (c.doc_id, c.start) in self.used
                     or (c.doc_id, c.start) in self.superseded):
                 continue
             if role == "work" and (c.tense == "plan" or c.part == "plan"):
+                continue
+            # A news or plan sentence with no sign of having been done (加快完善…) is an aim or a quotation;
+            # a policy's provision is a measure in force, and a reply's or summary's work part was done.
+            if role == "work" and c.tense == "neutral" and c.meta.kind in ("news", "plan"):
                 continue
             if role == "plan" and (c.tense != "plan" or c.meta.kind not in PLAN_KINDS):
                 continue
@@ -86,9 +92,9 @@ class Chooser:
         if relevance < floor:
             return None
         text = self._write(c, role)
-        if sentence_flags(text, [c.meta], self.reply_date, role, self.recency):
+        if sentence_flags(text, [c.meta], self.reply_date, role, self.recency, quotes=[c.quote]):
             return None
-        score = relevance + _KIND_PRIOR.get(c.meta.kind, 0.0)
+        score = relevance + _KIND_PRIOR.get(c.meta.kind, 0.0) + (SPECIFIC_BONUS if c.specific else 0.0)
         if c.part in ("work", "suggestion"):
             score += 0.1
         if figures(text):
@@ -117,26 +123,32 @@ def similar(a: str, b: str) -> bool:
 _MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到", "其中", "同比", "增长", "年", "月", "以上", "超过", "突破"})
 
 
-def measure_keys(text: str) -> set[tuple[str, str]]:
-    """(word, unit) pairs naming what each figure of ``text`` measures: the words just before the figure."""
-    keys: set[tuple[str, str]] = set()
+def measure_keys(text: str) -> dict[tuple[str, str], str]:
+    """What each figure of ``text`` measures: (word, unit) → the figure, from the words around it."""
+    keys: dict[tuple[str, str], str] = {}
     for m in re.finditer(r"(\d[\d,.]*)\s*(亿元|万元|元|家|项|个|名|人|%|件|所|支|台|亩|倍)", text):
         before = re.sub(r"\d{4}年|\d{1,2}月(?:底|末)?|截至|\d", "", text[max(0, m.start() - 14) : m.start()])
-        for w in words(before):
+        # 8家市级中试平台: the thing counted may follow the figure.
+        after = re.split(r"[，。；、,]", text[m.end() : m.end() + 10])[0]
+        for w in words(before + " " + after):
             if len(w) >= 2 and w not in _MEASURE_STOP:
-                keys.add((w, m.group(2)))
+                keys.setdefault((w, m.group(2)), normalize(m.group(0)))
     return keys
 
 
 def superseded(pool: list[Candidate]) -> set[tuple[str, int]]:
-    """Candidates whose figure a newer source states again for the same measure (the newest figure wins)."""
+    """Candidates whose figure a newer statement of what was done gives again, with another value
+    (the newest figure wins); a newer sentence that repeats the same figure supersedes nothing."""
     dated = [(c, measure_keys(c.text)) for c in pool if c.meta.date and figures(c.text)]
+    done = [(c, k) for c, k in dated if c.tense != "plan" and c.part != "plan"]
     out: set[tuple[str, int]] = set()
     for c, keys in dated:
-        for other, other_keys in dated:
+        for other, other_keys in done:
             if other.doc_id == c.doc_id or other.meta.date <= c.meta.date:
                 continue
-            if len(keys & other_keys) >= 2 and set(figures(c.text)) != set(figures(other.text)):
+            shared = keys.keys() & other_keys.keys()
+            changed = [k for k in shared if keys[k] != other_keys[k] and keys[k] not in other_keys.values()]
+            if len(shared) >= 2 and changed:
                 out.add((c.doc_id, c.start))
                 break
     return out
