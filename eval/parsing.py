@@ -56,6 +56,18 @@ class FileScore(BaseModel):
     error: str = Field("", description="Why the text could not be read at all")
 
 
+class Share(BaseModel):
+    right: int
+    n: int
+    accuracy: float
+
+
+class Totals(BaseModel):
+    suggestions: Share = Field(description="Texts whose suggestion list is right")
+    by_mode: dict[str, Share] = Field(description="exact (several suggestions) and loose (one suggestion)")
+    fields: dict[str, float] = Field(description="Share of texts with each secondary field right")
+
+
 class ParseScore(BaseModel):
     files: list[FileScore]
 
@@ -63,22 +75,19 @@ class ParseScore(BaseModel):
     def failures(self) -> list[FileScore]:
         return [f for f in self.files if not f.ok]
 
-    def totals(self) -> dict[str, object]:
+    def totals(self) -> Totals:
         n = len(self.files)
+        return Totals(
+            suggestions=_share(self.files),
+            by_mode={mode: _share([f for f in self.files if f.mode == mode]) for mode in ("exact", "loose")},
+            fields={name: round(sum(f.fields.get(name, False) for f in self.files) / n, 4) if n else 0.0
+                    for name in FIELDS},
+        )
 
-        def share(rows: list[FileScore]) -> dict[str, float | int]:
-            right = sum(r.ok for r in rows)
-            return {"right": right, "n": len(rows), "accuracy": round(right / len(rows), 4) if rows else 0.0}
 
-        fields = {
-            name: round(sum(f.fields.get(name, False) for f in self.files) / n, 4) if n else 0.0 for name in FIELDS
-        }
-        return {
-            "suggestions": share(self.files),
-            "by_mode": {"exact": share([f for f in self.files if f.mode == "exact"]),
-                        "loose": share([f for f in self.files if f.mode == "loose"])},
-            "fields": fields,
-        }
+def _share(rows: list[FileScore]) -> Share:
+    right = sum(r.ok for r in rows)
+    return Share(right=right, n=len(rows), accuracy=round(right / len(rows), 4) if rows else 0.0)
 
 
 def same_item(got: str, gold: str) -> bool:
@@ -172,5 +181,5 @@ def score_folder(folder: Path, reader: Callable[[Path], Proposal] | None = None)
 
 
 def to_json(score: ParseScore) -> str:
-    return json.dumps({"totals": score.totals(), "files": [f.model_dump() for f in score.files]},
+    return json.dumps({"totals": score.totals().model_dump(), "files": [f.model_dump() for f in score.files]},
                       ensure_ascii=False, indent=2)

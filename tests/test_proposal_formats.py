@@ -146,7 +146,7 @@ CASES: list[tuple[str, str, list[str]]] = [
         ["建议县农业农村局将冷链设施和产地市场建设纳入明年项目计划"],
     ),
     (
-        "several items inline in one paragraph with mixed marks",
+        "three items run together in a paragraph, marked 1， 2、 3、",
         """案由：关于规范示例区共享单车停放的建议
 提出人：冯某某
 建议内容：共享单车乱停乱放影响市容。建议：1，划定停放区域并设置电子围栏；2、对违规停放企业按车辆数计费处罚；3、建立企业信用评价，评价结果与投放指标挂钩。

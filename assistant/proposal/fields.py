@@ -1,4 +1,4 @@
-"""Title, number, session, proposer and kind, from the header of a proposal.
+"""The header of a proposal: its title, number, session, who proposed it, and whether 政协 or 人大.
 
 Only what is written is recovered: a field the text does not give stays empty (and the reader warns),
 never a guess. Numbers and sessions are read from the header only, so "地铁3号线" in the body is not a
@@ -118,7 +118,7 @@ def proposer(layout: Layout, text: str) -> tuple[str, str]:
     m = re.search(r"[（(]\s*据([^（）()]{2,30}?)(委员|代表)(?:提供|反映)[）)]", opening)
     if m:
         return m.group(1), _type_of_label(m.group(2))
-    m = re.search(r"(?:政协|人大)?(委员|代表)([\u4e00-\u9fff·]{2,4})[:：]?$", head, re.M)
+    m = re.search(r"^[^\s|｜]{0,12}?(委员|代表)([\u4e00-\u9fff·]{2,4})[:：]$", head, re.M)
     if m:
         return m.group(2), _type_of_label(m.group(1))
     after = _line_after_title(layout)
@@ -148,6 +148,7 @@ def _name(value: str, label: str) -> tuple[str, str]:
     if len(tokens) > 1:
         value = " ".join(tokens) if all(_PERSON.match(t) for t in tokens) else (people[0] if people else tokens[0])
     kind = _type_of_label(label)
+    value = re.sub(r"等(?:\d+人|[一二三四五六七八九十]+人|人)?$", "", value)
     for suffix, k in (("委员", "member"), ("代表", "deputy")):
         if value.endswith(suffix) and len(value) > len(suffix) + 1:
             value, kind = value[: -len(suffix)].rstrip("等"), k

@@ -14,7 +14,7 @@ from assistant.proposal.items import Reading, read_suggestions
 from assistant.proposal.layout import classify
 from assistant.proposal.sections import sections
 from vectorstore.normalize import normalize_text
-from vectorstore.readers import ReadError, read_file
+from vectorstore.readers import SUPPORTED, ReadError, read_file
 
 MAX_PROPOSAL_CHARS = 30000
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -25,18 +25,55 @@ class ProposalError(ValueError):
 
 
 def load_proposal(path: Path) -> Proposal:
-    """A proposal from a .txt/.md/.docx file or a .json file with Proposal fields."""
+    """A proposal from a .txt/.md/.docx file (or another format the knowledge base reads) or a .json file
+    with Proposal fields. Errors say, in Chinese, what is wrong with the file."""
+    if path.is_dir():
+        raise ProposalError(f"{path}：这是一个文件夹，请给出提案文件")
+    if not path.is_file():
+        raise ProposalError(f"{path}：找不到该文件，请检查路径")
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-            return Proposal.model_validate(data)
-        except (OSError, ValueError, ValidationError) as err:
-            raise ProposalError(f"{path}: not a valid proposal JSON ({err})") from err
+        return _load_json(path)
+    if path.suffix.lower() not in SUPPORTED:
+        raise ProposalError(f"{path}：不支持的文件类型“{path.suffix or '无扩展名'}”，请使用 .txt、.md、.docx 或 .json 文件")
     try:
         text = read_file(path, max_bytes=MAX_FILE_BYTES)
     except ReadError as err:
-        raise ProposalError(f"{path}: {err}") from err
+        raise ProposalError(f"{path}：{_reason(str(err))}") from err
     return parse_proposal(text)
+
+
+def _load_json(path: Path) -> Proposal:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise ProposalError(f"{path}：无法读取（{err}），JSON 文件应为 UTF-8 编码") from err
+    except json.JSONDecodeError as err:
+        raise ProposalError(f"{path}：不是有效的提案 JSON（第{err.lineno}行第{err.colno}列格式有误）") from err
+    try:
+        return Proposal.model_validate(data)
+    except ValidationError as err:
+        where = "、".join(".".join(str(x) for x in e["loc"]) or "整体" for e in err.errors())
+        raise ProposalError(f"{path}：不是有效的提案 JSON（字段有误：{where}），字段见 README 的 Proposal 说明") from err
+
+
+_REASONS = (
+    ("file is empty", "文件是空的"),
+    ("binary content", "不是文本文件，请另存为 .txt 或 .docx"),
+    ("file too large", f"文件过大（上限 {MAX_FILE_BYTES // (1024 * 1024)} MB），请只保留提案正文"),
+    ("docx", "Word 文件已损坏或不是 .docx 格式，请用 Word 重新另存为 .docx"),
+    ("GB18030", "文件编码无法识别，请另存为 UTF-8 编码的文本"),
+    ("UTF-16", "文件编码无法识别，请另存为 UTF-8 编码的文本"),
+    ("PDF", "PDF 中没有可提取的文字（可能是扫描件），请先做文字识别或粘贴正文"),
+    ("cannot read file", "无法读取该文件，请检查文件权限"),
+)
+
+
+def _reason(message: str) -> str:
+    """The reader's reason in Chinese (the original kept in brackets for support staff)."""
+    for key, chinese in _REASONS:
+        if key in message:
+            return f"{chinese}（{message}）"
+    return f"无法读取（{message}）"
 
 
 def parse_proposal(text: str) -> Proposal:
