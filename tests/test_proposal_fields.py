@@ -48,7 +48,12 @@ CASES: list[tuple[str, str, str, str, str, str, str, str]] = [
      "关于恢复示例站公交站台的建议", "", "", "", "unknown", "suggestion"),
     ("a title wrapped over two lines",
      "关于加大对示例县农村人居环境\n整治支持力度的建议\n问题：资金不足。\n建议：设立专项资金。\n",
-     "关于加大对示例县农村人居环境整治支持力度的建议", "", "", "", "unknown", "suggestion"),
+     "关于加大对示例县农村人居环境整治支持力度的建议", "", "", "", "unknown", "suggestion"),    ("title in book-title marks, affiliation after the name",
+     "《关于加快示例市算力建设的提案》\n提案人：张某某（示例中学校长）\n" + ASK,
+     "关于加快示例市算力建设的提案", "", "", "张某某", "member", "proposal"),
+    ("a 案由 written as sentences is not a title",
+     "案由：我市科普场馆数量少，布局不均。\n提案人：李某某\n" + ASK, "", "", "", "李某某", "member", "proposal"),
+
 ]
 
 

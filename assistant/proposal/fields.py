@@ -14,6 +14,7 @@ from vectorstore.reply import parse_date, parse_session_number
 from vectorstore.structure import CN_NUM
 
 _SUFFIX = r"(?:提案|建议|议案)"
+TITLE_MAX = 80
 _TITLE_LINE = re.compile(rf"(关于.{{2,100}}?{_SUFFIX})(?:\s*[（(][^）)]{{0,12}}[）)])?$")
 _TITLE_START = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、]|\d{4}\s*年\s*第[^\s关]{1,8}期)?\s*")
 _TITLE_IN_TEXT = re.compile(rf"关于[^。；！？\n“”《》]{{2,60}}?的{_SUFFIX}")
@@ -36,7 +37,8 @@ _DATE = re.compile(r"(?:提交日期|提出日期|提交时间|提出时间|日�
 
 def title(layout: Layout, text: str) -> str:
     for ln in layout.fields("title"):
-        if ln.value:
+        # a 案由 written as sentences is a summary, not the title
+        if ln.value and len(ln.value) <= TITLE_MAX and not re.search(r"[。；]", ln.value):
             return _clean_title(ln.value)
     head = [ln for ln in layout.header if ln.kind == "text"]
     for n, ln in enumerate(head):
@@ -149,6 +151,9 @@ def _name(value: str, label: str) -> tuple[str, str]:
         value = " ".join(tokens) if all(_PERSON.match(t) for t in tokens) else (people[0] if people else tokens[0])
     kind = _type_of_label(label)
     value = re.sub(r"等(?:\d+人|[一二三四五六七八九十]+人|人)?$", "", value)
+    m = re.match(r"^([\u4e00-\u9fff·]{2,4})[（(][^）)]*[）)]$", value)
+    if m:  # 张某某（示例中学校长）: the name without the affiliation
+        value = m.group(1)
     for suffix, k in (("委员", "member"), ("代表", "deputy")):
         if value.endswith(suffix) and len(value) > len(suffix) + 1:
             value, kind = value[: -len(suffix)].rstrip("等"), k

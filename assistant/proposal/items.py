@@ -22,7 +22,8 @@ from assistant.proposal.sections import Section
 # Where a paragraph-internal list starts: a clause ending in "：" that asks for something.
 LEADIN = re.compile(
     r"(?:^|(?<=[。；;！!？?\n]))[ \t]*(?P<lead>[^。；;！!？?：:\n]{0,40}?"
-    r"(?:建议|对策|措施|办法|方案|恳请|呼吁|请求)[^。；;！!？?：:\n]{0,16}?)[：:]"
+    r"(?:建议|对策|措施|办法|方案|恳请|呼吁|请求)[^。；;！!？?：:，,\n]{0,16}?)"
+    r"(?:[：:]|[，,](?=\s*(?:[一二三四五六七八九十]{1,2}[是要]|第一[，,、])))"
 )
 PROBLEM_LEAD = re.compile(r"问题|现象|表现|原因|不足|困难|短板|瓶颈|难题|弊端|隐患|情况|特点|需要解决")
 PROBLEM = re.compile(
@@ -49,7 +50,8 @@ _TERMINAL = "。；;！!？?：:，,、）)”\""
 @dataclass
 class Reading:
     items: list[str] = field(default_factory=list)
-    source: str = "none"  # section | paragraphs | section_text | leadin | body_list | ask | last_paragraph | none
+    # section | paragraphs | section_text | leadin | leadin_text | body_list | ask | last_paragraph | none
+    source: str = "none"
 
 
 def read_suggestions(parts: list[Section]) -> Reading:
@@ -157,15 +159,15 @@ def _after_leadin(text: str) -> Reading:
                                                       and not re.search(r"建议|对策", m.group("lead")))]
     if not leads:
         return Reading()
-    opening = [m for m in leads if re.match(r"\s*(?:[一二三四五六七八九十]+[是要、.．]|[（(][一二三四五六七八九十\d]|\d|第一|①)",
+    opening = [m for m in leads if re.match(r"\s*(?:[一二三四五六七八九十]+[是要、.．]|[（(][一二三四五六七八九十\d]|\d|第一|首先|①)",
                                             text[m.end() :])]
     lead = opening[0] if opening else leads[-1]
     rest = text[lead.end() :]
     items = list_items(rest)
     if items:
         return Reading(items, "leadin")
-    first = rest.strip().split("\n")[0]
-    return Reading([tidy(first)], "leadin") if tidy(first) else Reading()
+    first = tidy(rest.strip().split("\n")[0])
+    return Reading([first], "leadin_text") if first else Reading()
 
 
 def _buried_ask(parts: list[Section]) -> str:

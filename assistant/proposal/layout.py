@@ -10,7 +10,7 @@ the whole text, suggestions to be found inside).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from assistant.proposal.markers import LEVEL, line_marker
 
@@ -68,7 +68,7 @@ class Line:
 @dataclass
 class Layout:
     lines: list[Line]
-    body_start: int = field(default=0)  # index of the first line of the body (after the header)
+    body_start: int = 0  # index of the first line of the body (after the header)
 
     @property
     def header(self) -> list[Line]:
@@ -102,7 +102,7 @@ def heading_role(text: str) -> str:
         return ""
     if _SUGGESTION_HEAD.match(c):
         return "suggestion"
-    if _ANALYSIS_HEAD.match(c) or c in ("案由分析", "提案理由"):
+    if _ANALYSIS_HEAD.match(c):
         return "analysis"
     return ""
 
@@ -139,9 +139,11 @@ def classify(raw: list[str]) -> Layout:
 
 def _take_value(raw: list[str], i: int, line: Line, out: list[Line]) -> int:
     """A lone label of a flattened table takes the next line as its value, unless that is a label too."""
-    if i < len(raw) and line.role in ("title", "number", "session", "proposer", "co", "footer", "other"):
+    if i < len(raw) and line.role in ("title", "number", "session", "proposer", "co", "footer"):
         nxt = raw[i].strip()
-        if nxt and len(nxt) <= 60 and _classify_one(i, nxt).kind == "text" and not _is_split_label(raw, i):
+        looks_like_title = re.match(r"^关于.*(?:提案|建议|议案)$", nxt) is not None
+        if nxt and len(nxt) <= 60 and _classify_one(i, nxt).kind == "text" and not _is_split_label(raw, i) \
+                and (line.role == "title" or not looks_like_title):
             line.value = nxt
             out.append(Line(i, nxt, kind="value"))
             return i + 1

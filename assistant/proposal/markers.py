@@ -1,7 +1,7 @@
 """Enumeration markers (一是 / 一、 / （一） / 1. / （1） / ①) and the top-level list of a passage.
 
 A marker counts only where an item can start: at the start of a line or after 。；！？：, and for the
-paragraph-internal 一是/一要 also after a comma. The top-level list is the earliest family of markers
+paragraph-internal 一是/一要, 第一， and 首先/其次/最后 also after a comma. The top-level list is the earliest family of markers
 that counts 1, 2, 3 … in order; markers of other families inside its items are sub-points and stay there.
 """
 
@@ -24,9 +24,12 @@ FAMILIES: dict[str, re.Pattern[str]] = {
     "ar": re.compile(rf"{_BOUNDARY}(?P<n>\d{{1,2}})\s*(?:[、.．，,](?!\d)|[)）])"),
     "par": re.compile(rf"{_BOUNDARY}[（(](?P<n>\d{{1,2}})[)）][、.．]?"),
     "circ": re.compile(rf"{_BOUNDARY}(?P<n>[①-⑳])"),
+    "seq": re.compile(rf"{_SOFT_BOUNDARY}(?P<n>首先|其次|再次|最后)(?:[，,：:]|要|是)"),
 }
+_SEQ_VALUE = {"首先": 1, "其次": 2, "再次": 3}
+LAST = 99  # 最后: closes a 首先/其次 list whatever its length
 # Outer to inner, as official documents nest them; used to rank section headings.
-LEVEL = {"cn": 1, "di": 1, "pcn": 2, "shi": 3, "ar": 4, "par": 5, "circ": 6}
+LEVEL = {"cn": 1, "di": 1, "pcn": 2, "shi": 3, "seq": 3, "ar": 4, "par": 5, "circ": 6}
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Marker:
 
 def cn_value(s: str) -> int:
     """一 → 1, 十二 → 12, 二十 → 20; 0 when ``s`` is not a small Chinese number."""
+    if s in _SEQ_VALUE or s == "最后":
+        return _SEQ_VALUE.get(s, LAST)
     if len(s) == 1 and "①" <= s <= "⑳":
         return ord(s) - ord("①") + 1
     if s.isascii() and s.isdigit():
@@ -77,8 +82,12 @@ def sequence(marks: list[Marker], family: str, start_at: int = 0) -> list[Marker
     for m in marks:
         if m.family != family or m.start < start_at:
             continue
-        if m.value == len(seq) + 1 and (not seq or m.start >= seq[-1].end):
-            seq.append(m)
+        if not seq or m.start >= seq[-1].end:
+            if m.value == len(seq) + 1:
+                seq.append(m)
+            elif m.value == LAST and len(seq) >= 2:
+                seq.append(m)
+                break
     return seq
 
 
