@@ -351,6 +351,26 @@ CASES: list[tuple[str, str, list[str]]] = [
         "关于示例的建议\n问题很多。建议：加大投入并完善机制。\n提出人：甲某\n",
         ["加大投入并完善机制"],
     ),
+    (
+        "a problem list inside the suggestion section, before its lead-in",
+        "关于示例的提案\n三、对策建议\n当前，我市面临的问题主要是：一是投入不足；二是人才短缺。为此建议：\n（一）加大财政投入。\n（二）引进高端人才。\n",
+        ["加大财政投入", "引进高端人才"],
+    ),
+    (
+        "a problem list then the suggestion list, neither under a heading",
+        "关于示例的建议\n当前存在以下问题：\n1.投入不足。\n2.人才短缺。\n我们认为应当从两方面入手。\n1.加大财政投入。\n2.引进高端人才。\n",
+        ["加大财政投入", "引进高端人才"],
+    ),
+    (
+        "an unintroduced problem list opens the suggestion section, the real list follows its lead-in",
+        "关于示例的提案\n三、对策建议\n当前我市投入不足，一是财政投入少，二是社会投入少。为此建议：\n（一）加大财政投入。\n（二）引进高端人才。\n",
+        ["加大财政投入", "引进高端人才"],
+    ),
+    (
+        "a lead-in with its own list inside an item stays in that item",
+        "关于示例的提案\n建议：\n（一）加强统筹。建议市政府：1.设立专班；2.建立台账。\n（二）加大投入。\n",
+        ["加强统筹。建议市政府：1.设立专班；2.建立台账", "加大投入"],
+    ),
 
 ]
 

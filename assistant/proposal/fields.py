@@ -56,7 +56,7 @@ def title(layout: Layout, text: str) -> str:
 
 
 def _clean_title(value: str) -> str:
-    value = re.sub(r"\s*[（(]\s*\d+\s*号?\s*[）)]\s*$", "", value.strip())
+    value = re.sub(r"\s*[（(]\s*第?\s*\d+\s*号?\s*[）)]\s*$", "", value.strip())
     return value.strip("《》 ")
 
 

@@ -41,6 +41,7 @@ STRONG_ASK = re.compile(
     r"特此申请|请求"
 )
 WEAK_ASK = re.compile(r"要求|应当|应该|亟需|亟待|必须|需要")
+_OPENING = re.compile(r"\s*(?:[一二三四五六七八九十]+[是要、.．]|[（(][一二三四五六七八九十\d]|\d|第一|首先|①)")
 _CONCLUSION = re.compile(r"[。！？](?=(?:通过以上|通过上述|以上|综上|总之|总而言之))")
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+[”’\"）)]*|[^。！？!?]+$")
 PARAGRAPH_ITEM_MAX = 300
@@ -57,7 +58,12 @@ class Reading:
 def read_suggestions(parts: list[Section]) -> Reading:
     suggestion = [s for s in parts if s.role == "suggestion"]
     for sec in suggestion:
-        items = list_items(sec.text)
+        found = find_list(sec.text, trap="lead")
+        # "三、对策建议\n当前…一是…二是…。为此建议：（一）…": the list after the lead-in, not the one before it
+        later = [m for m in opening_leadins(sec.text) if found is None or m.start("lead") >= found.end]
+        items = list_items(sec.text[later[0].end() :]) if later else []
+        if not items and found:
+            items = found.items
         if items:
             return Reading(items, "section")
     if suggestion:
@@ -68,7 +74,7 @@ def read_suggestions(parts: list[Section]) -> Reading:
         if reading.items:
             return reading
     for sec in body:
-        items = list_items(sec.text, trap_check=True)
+        items = list_items(sec.text, trap="items")
         if items:
             return Reading(items, "body_list")
     ask = _buried_ask(body) or _buried_ask(parts)
@@ -80,15 +86,35 @@ def read_suggestions(parts: list[Section]) -> Reading:
     return Reading()
 
 
-def list_items(text: str, trap_check: bool = False) -> list[str]:
-    """The items of the top-level numbered list of ``text`` (sub-points stay inside), or []."""
-    marks = top_level_list(text)
-    if not marks:
-        return []
-    spans = _item_spans(text, marks)
-    if trap_check and _is_problem_list(text, marks, spans):
-        return []
-    return [s for s in (tidy(text[a:b]) for a, b in spans) if s]
+@dataclass
+class FoundList:
+    start: int  # where its first marker is
+    end: int  # where its last item ends
+    items: list[str]
+
+
+def list_items(text: str, trap: str = "") -> list[str]:
+    found = find_list(text, trap)
+    return found.items if found else []
+
+
+def find_list(text: str, trap: str = "") -> FoundList | None:
+    """The top-level numbered list of ``text`` (sub-points stay inside its items), or None.
+
+    ``trap="lead"`` passes over a list introduced as problems (需要解决以下问题：1.…) to the next list;
+    ``trap="items"`` also over one whose items state problems and ask for nothing.
+    """
+    offset = 0
+    while True:
+        rest = text[offset:]
+        marks = top_level_list(rest)
+        if not marks:
+            return None
+        spans = _item_spans(rest, marks)
+        if not trap or not _is_problem_list(rest, marks, spans, by_items=trap == "items"):
+            items = [s for s in (tidy(rest[a:b]) for a, b in spans) if s]
+            return FoundList(offset + marks[0].start, offset + spans[-1][1], items) if items else None
+        offset += spans[-1][1]
 
 
 def _item_spans(text: str, marks: list[Marker]) -> list[tuple[int, int]]:
@@ -97,9 +123,11 @@ def _item_spans(text: str, marks: list[Marker]) -> list[tuple[int, int]]:
     last = marks[-1]
     end = _last_item_end(text, last, multi_line)
     if not multi_line:
-        # "……三是……。通过以上措施，……" : a closing sentence after an inline list is not part of its last item
+        # "……三是……。通过以上措施，……" or "……。为此建议：" after an inline list is not part of its last item
         m = _CONCLUSION.search(text, last.end, end)
         end = m.start() + 1 if m else end
+        lead = next(iter(opening_leadins(text, last.end, end)), None)
+        end = lead.start("lead") if lead else end
     return [*spans, (last.end, end)]
 
 
@@ -118,13 +146,15 @@ def _last_item_end(text: str, mark: Marker, multi_line: bool) -> int:
     return len(text)
 
 
-def _is_problem_list(text: str, marks: list[Marker], spans: list[tuple[int, int]]) -> bool:
+def _is_problem_list(text: str, marks: list[Marker], spans: list[tuple[int, int]], by_items: bool) -> bool:
     """A numbered list of problems or needs (需要解决以下两个问题：1.…) is not the suggestion list."""
     before = text[: marks[0].start].rstrip()
     if before.endswith(("：", ":")):
         lead = re.split(r"[。；！？\n]", before[:-1])[-1]
         if PROBLEM_LEAD.search(lead) and not STRONG_ASK.search(lead):
             return True
+    if not by_items:
+        return False
     items = [text[a:b] for a, b in spans]
     problems = sum(bool(PROBLEM.search(s)) and not REQUEST.search(s) for s in items)
     return problems * 2 > len(items)
@@ -153,14 +183,23 @@ def _merge_short_heads(lines: list[str]) -> list[str]:
     return out
 
 
+def leadins(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
+    """"……为此建议：" clauses; one that names problems only (存在以下问题：) is not a lead-in."""
+    found = LEADIN.finditer(text, start, len(text) if end is None else end)
+    return [m for m in found if not (PROBLEM_LEAD.search(m.group("lead")) and not re.search(r"建议|对策", m.group("lead")))]
+
+
+def opening_leadins(text: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
+    """Lead-ins followed at once by a first enumeration marker."""
+    return [m for m in leadins(text, start, end) if _OPENING.match(text, m.end())]
+
+
 def _after_leadin(text: str) -> Reading:
     """"……为此建议：" inside a paragraph: the list after it, else the text after it."""
-    leads = [m for m in LEADIN.finditer(text) if not (PROBLEM_LEAD.search(m.group("lead"))
-                                                      and not re.search(r"建议|对策", m.group("lead")))]
+    leads = leadins(text)
     if not leads:
         return Reading()
-    opening = [m for m in leads if re.match(r"\s*(?:[一二三四五六七八九十]+[是要、.．]|[（(][一二三四五六七八九十\d]|\d|第一|首先|①)",
-                                            text[m.end() :])]
+    opening = opening_leadins(text)
     lead = opening[0] if opening else leads[-1]
     rest = text[lead.end() :]
     items = list_items(rest)

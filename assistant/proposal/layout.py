@@ -102,7 +102,7 @@ def heading_role(text: str) -> str:
         return ""
     if _SUGGESTION_HEAD.match(c):
         return "suggestion"
-    if _ANALYSIS_HEAD.match(c):
+    if _ANALYSIS_HEAD.match(c) and not re.search(r"以下|如下", c):  # "存在以下问题：" leads into a list
         return "analysis"
     return ""
 
