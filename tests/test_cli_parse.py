@@ -83,3 +83,11 @@ def test_bad_input_is_explained_in_chinese(tmp_path: Path, name: str, content: b
 def test_empty_stdin_exits_2() -> None:
     result = runner.invoke(app, ["parse", "-"], input="")
     assert result.exit_code == 2 and "请粘贴提案全文" in result.output
+
+
+def test_draft_shows_the_parse_warnings_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_KB_DIR", str(tmp_path / "kb"))
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_MODEL", "hashing")
+    result = runner.invoke(app, ["draft", "-", "--reply-date", "2025-06-30"], input=UNSURE)
+    assert result.exit_code == 0, result.output
+    assert "提案解析提示" in result.output and "提出请求的句子" in result.output
