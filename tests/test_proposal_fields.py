@@ -53,6 +53,9 @@ CASES: list[tuple[str, str, str, str, str, str, str, str]] = [
      "关于加快示例市算力建设的提案", "", "", "张某某", "member", "proposal"),
     ("a 案由 written as sentences is not a title",
      "案由：我市科普场馆数量少，布局不均。\n提案人：李某某\n" + ASK, "", "", "", "李某某", "member", "proposal"),
+    ("议案内容 makes it a 人大 text although no deputy is named",
+     "关于示例村修建便民桥的建议\n议案内容\n示例村村民出行难。建议县政府修建便民桥。\n",
+     "关于示例村修建便民桥的建议", "", "", "", "deputy", "suggestion"),
 
 ]
 

@@ -172,28 +172,33 @@ def _type_of_label(label: str) -> str:
     return ""
 
 
-def kind(layout: Layout, title_text: str, label_kind: str) -> str:
-    """proposal (政协) or suggestion (人大), from the header's own words, then the proposer, then the title."""
-    head = " ".join([ln.text for ln in layout.header] + [ln.label for ln in layout.lines if ln.kind == "field"])
+def kind(layout: Layout, title_text: str, label_kind: str) -> tuple[str, bool]:
+    """(proposal | suggestion, whether the text says so) from the header's own words, the proposer, the title.
+
+    A title ending in 建议 is used by both bodies, so a kind read only from it is not certain.
+    """
+    words = [ln.text for ln in layout.header] + [ln.label for ln in layout.lines if ln.kind in ("field", "heading")]
+    head = " ".join(words)
     npc, cppcc = bool(re.search(r"人大|人民代表大会", head)), bool(re.search(r"政协|政治协商", head))
     if npc != cppcc:
-        return "suggestion" if npc else "proposal"
+        return ("suggestion" if npc else "proposal"), True
     if label_kind in ("member", "deputy"):
-        return "proposal" if label_kind == "member" else "suggestion"
+        return ("proposal" if label_kind == "member" else "suggestion"), True
     if title_text.endswith("提案"):
-        return "proposal"
+        return "proposal", True
     if title_text.endswith("议案") or _NPC.search(head):
-        return "suggestion"
+        return "suggestion", True
     if _CPPCC.search(head) or label_kind == "body":
-        return "proposal"
-    return "suggestion" if title_text.endswith("建议") else "proposal"
+        return "proposal", True
+    return ("suggestion" if title_text.endswith("建议") else "proposal"), False
 
 
-def proposer_type(label_kind: str, name: str, kind_: str) -> str:
-    if not name:
-        return "unknown"
+def proposer_type(label_kind: str, name: str, kind_: str, certain: bool) -> str:
+    """From how the proposer is introduced; else a person of a 政协 text is a member, of a 人大 text a deputy."""
     if label_kind:
         return label_kind
+    if not name and not certain:
+        return "unknown"
     return "member" if kind_ == "proposal" else "deputy"
 
 

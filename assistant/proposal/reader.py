@@ -86,11 +86,11 @@ def parse_proposal(text: str) -> Proposal:
     title = fields.title(layout, text)
     session, number = fields.session_number(layout)
     name, label_kind = fields.proposer(layout, text)
-    kind = fields.kind(layout, title, label_kind)
+    kind, certain = fields.kind(layout, title, label_kind)
     reading = read_suggestions(sections(layout))
     p = Proposal(
         title=title, number=number, session=session, proposer=name,
-        proposer_type=fields.proposer_type(label_kind, name, kind),  # type: ignore[arg-type]
+        proposer_type=fields.proposer_type(label_kind, name, kind, certain),  # type: ignore[arg-type]
         kind=kind,  # type: ignore[arg-type]
         body=text, suggestions=reading.items, date=fields.date(text),
     )
