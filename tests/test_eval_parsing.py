@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.models import Proposal
-from conftest import shared_path
+from conftest import ROOT, shared_path
 from eval.parsing import compare_lists, loose_match, score_folder
 
 runner = CliRunner()
@@ -75,6 +75,15 @@ def test_eval_parse_cli(tmp_path: Path) -> None:
     assert [f["ok"] for f in data["files"]] == [True, False]
     missing = runner.invoke(app, ["eval", "parse", str(tmp_path / "texts")])
     assert missing.exit_code == 2 and "找不到标注文件" in missing.output
+
+
+def test_reader_on_the_sample_archive_proposals() -> None:
+    """The fictional 澄江 proposals were annotated independently of the reader: all four lists and headers right."""
+    score = score_folder(ROOT / "sample_archives" / "chengjiang" / "proposals")
+    assert len(score.files) == 4
+    assert not score.failures, [(f.file, f.problem, f.got) for f in score.failures]
+    assert all(all(f.fields.values()) for f in score.files), [(f.file, f.fields) for f in score.files]
+    assert all(f.warnings == [] for f in score.files), [(f.file, f.warnings) for f in score.files]
 
 
 @pytest.mark.shared

@@ -54,7 +54,7 @@ CASES: list[tuple[str, str, list[str]]] = [
         ["扩大科技信贷风险补偿资金池规模", "推广知识产权质押融资，降低评估费用", "组织银企对接活动，每季度不少于一次"],
     ),
     (
-        "（一） headings followed by paragraphs, analysis before, closing after",
+        "（一） heading lines over paragraphs: the heading is the suggestion; analysis before, closing after",
         """关于构建示例市人工智能产业生态的提案
 一、现状与问题
 近年来我市人工智能企业数量快速增长，但仍存在以下问题：
@@ -70,9 +70,7 @@ CASES: list[tuple[str, str, list[str]]] = [
 每年发布一批政务、医疗、交通领域的场景清单。
 以上建议，请予研究采纳。
 """,
-        ["统筹算力资源布局 建设市级算力调度平台，向中小企业发放算力券。对使用公共算力的初创企业给予费用补贴",
-         "完善人才引育机制 支持高校设立人工智能学院，推行校企联合培养",
-         "开放应用场景 每年发布一批政务、医疗、交通领域的场景清单"],
+        ["统筹算力资源布局", "完善人才引育机制", "开放应用场景"],
     ),
     (
         "standard form 案由 / 提案理由（情况分析） / 具体建议（办法）",
@@ -219,8 +217,7 @@ CASES: list[tuple[str, str, list[str]]] = [
 民盟示例市委
 2025年1月10日
 """,
-        ["扩大创新券使用范围 1.将检验检测、知识产权服务纳入支持范围。2.允许跨区域使用",
-         "简化兑付流程 1.推行线上申领兑付。2.兑付周期压缩至30个工作日内"],
+        ["扩大创新券使用范围", "简化兑付流程"],
     ),
     (
         "【背景】【分析】【建议】 with a trap 一是 list in the analysis",
@@ -275,7 +272,7 @@ CASES: list[tuple[str, str, list[str]]] = [
          "扩大示范应用。在公交、环卫、港口物流领域推广氢燃料电池车辆"],
     ),
     (
-        "numbered items each followed by explanation paragraphs",
+        "numbered heading lines each followed by explanation paragraphs",
         """关于完善示例市科研仪器开放共享的建议
 建议：
 1.建立全市科研仪器共享平台
@@ -284,8 +281,7 @@ CASES: list[tuple[str, str, list[str]]] = [
 2.推行仪器使用补贴
 向中小企业发放仪器共享券，按使用费用的一定比例给予补贴。
 """,
-        ["建立全市科研仪器共享平台 将财政资金购置的大型仪器全部纳入平台，公开仪器目录和收费标准。对开放成效好的单位给予奖励",
-         "推行仪器使用补贴 向中小企业发放仪器共享券，按使用费用的一定比例给予补贴"],
+        ["建立全市科研仪器共享平台", "推行仪器使用补贴"],
     ),
     (
         "（1）（2） as the top level and ① sub-points",
@@ -375,6 +371,16 @@ CASES: list[tuple[str, str, list[str]]] = [
         "labelled single 对策 field",
         "关于整治示例菜市场周边交通的建议\n提出人：邓某某\n现状：早市时段车辆乱停，行人通行困难。\n对策：在菜市场周边划定临时停车泊位并安排专人疏导。\n",
         ["在菜市场周边划定临时停车泊位并安排专人疏导"],
+    ),
+    (
+        "sub-point lines under an item that ends with a colon stay in it",
+        "关于示例的提案\n建议：\n一、完善创新券制度：\n1.扩大支持范围；\n2.允许跨区域使用。\n二、简化兑付流程。\n",
+        ["完善创新券制度：1.扩大支持范围；2.允许跨区域使用", "简化兑付流程"],
+    ),
+    (
+        "lead-in sentence ending with 以下建议。 then （一） headings with paragraphs",
+        "关于示例的提案\n提案单位：九三学社示例市委\n我市科技金融有进展，但仍有不足。为此，提出以下建议。\n（一）扩大信贷风险补偿范围\n对首贷企业提高补偿比例。\n（二）加大早期投资\n适时设立母基金二期。\n",
+        ["扩大信贷风险补偿范围", "加大早期投资"],
     ),
 
 ]

@@ -23,7 +23,7 @@ from assistant.proposal.sections import Section
 LEADIN = re.compile(
     r"(?:^|(?<=[。；;！!？?\n]))[ \t]*(?P<lead>[^。；;！!？?：:\n]{0,40}?"
     r"(?:建议|对策|措施|办法|方案|恳请|呼吁|请求)[^。；;！!？?：:，,\n]{0,16}?)"
-    r"(?:[：:]|[，,](?=\s*(?:[一二三四五六七八九十]{1,2}[是要]|第一[，,、])))"
+    r"(?:[：:]|[，,](?=\s*(?:[一二三四五六七八九十]{1,2}[是要]|第一[，,、]))|(?:(?<=以下建议)|(?<=如下建议)|(?<=建议如下)|(?<=几点建议))[。.])"
 )
 PROBLEM_LEAD = re.compile(r"问题|现象|表现|原因|不足|困难|短板|瓶颈|难题|弊端|隐患|情况|特点|需要解决")
 PROBLEM = re.compile(
@@ -45,6 +45,7 @@ _OPENING = re.compile(r"\s*(?:[一二三四五六七八九十]+[是要、.．]|[
 _CONCLUSION = re.compile(r"[。！？](?=(?:通过以上|通过上述|以上|综上|总之|总而言之))")
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+[”’\"）)]*|[^。！？!?]+$")
 PARAGRAPH_ITEM_MAX = 300
+ITEM_HEADING_MAX = 40
 _TERMINAL = "。；;！!？?：:，,、）)”\""
 
 
@@ -112,7 +113,7 @@ def find_list(text: str, trap: str = "") -> FoundList | None:
             return None
         spans = _item_spans(rest, marks)
         if not trap or not _is_problem_list(rest, marks, spans, by_items=trap == "items"):
-            items = [s for s in (tidy(rest[a:b]) for a, b in spans) if s]
+            items = [s for s in (item_text(rest[a:b]) for a, b in spans) if s]
             return FoundList(offset + marks[0].start, offset + spans[-1][1], items) if items else None
         offset += spans[-1][1]
 
@@ -164,8 +165,8 @@ def _plain(text: str) -> Reading:
     """A suggestion section without numbers: one item, or one per paragraph when it has several."""
     paragraphs = _merge_short_heads([ln for ln in text.split("\n") if ln.strip()])
     if len(paragraphs) >= 2 and all(len(p) <= PARAGRAPH_ITEM_MAX for p in paragraphs):
-        return Reading([tidy(p) for p in paragraphs], "paragraphs")
-    return Reading([tidy(text)], "section_text")
+        return Reading([item_text(p) for p in paragraphs], "paragraphs")
+    return Reading([item_text(text)], "section_text")
 
 
 def _merge_short_heads(lines: list[str]) -> list[str]:
@@ -173,7 +174,7 @@ def _merge_short_heads(lines: list[str]) -> list[str]:
     out: list[str] = []
     carry = ""
     for ln in lines:
-        if len(ln) <= 20 and not ln.rstrip().endswith(tuple(_TERMINAL)):
+        if is_bare_heading(ln.strip()):
             carry = f"{carry}\n{ln}" if carry else ln
             continue
         out.append(f"{carry}\n{ln}" if carry else ln)
@@ -223,6 +224,19 @@ def _buried_ask(parts: list[Section]) -> str:
                 start -= 1
             return tidy("".join(sentences[start:]))
     return ""
+
+
+def item_text(raw: str) -> str:
+    """An item as written; a bare heading line over explanatory paragraphs ("（一）扩大…覆盖面" / "进一步…")
+    is the suggestion itself, the paragraphs explain it."""
+    lines = [ln.strip() for ln in raw.strip().split("\n") if ln.strip()]
+    if len(lines) > 1 and is_bare_heading(lines[0]):
+        return tidy(lines[0])
+    return tidy(raw)
+
+
+def is_bare_heading(line: str) -> bool:
+    return len(line) <= ITEM_HEADING_MAX and not re.search(r"[。；;！!？?：:，,、]$|[。；！？]", line)
 
 
 def tidy(item: str) -> str:
