@@ -89,7 +89,6 @@ def read_suggestions(parts: list[Section]) -> Reading:
 
 @dataclass
 class FoundList:
-    start: int  # where its first marker is
     end: int  # where its last item ends
     items: list[str]
 
@@ -114,7 +113,7 @@ def find_list(text: str, trap: str = "") -> FoundList | None:
         spans = _item_spans(rest, marks)
         if not trap or not _is_problem_list(rest, marks, spans, by_items=trap == "items"):
             items = [s for s in (item_text(rest[a:b]) for a, b in spans) if s]
-            return FoundList(offset + marks[0].start, offset + spans[-1][1], items) if items else None
+            return FoundList(offset + spans[-1][1], items) if items else None
         offset += spans[-1][1]
 
 

@@ -60,7 +60,6 @@ class Line:
     kind: str = "text"  # field | heading | value | text
     role: str = ""  # field: title/number/session/proposer/co/footer/other; heading: analysis/suggestion/body
     level: int = 0  # heading level: 0 for labels and 【】, else the marker's level (一、 1, （一） 2, …)
-    family: str = ""  # the heading's marker family
     label: str = ""
     value: str = ""  # a field's value, or the text after a heading's colon
 
@@ -162,17 +161,18 @@ def _is_split_label(raw: list[str], i: int) -> bool:
 def _classify_one(i: int, text: str) -> Line:
     m = _BRACKET_HEAD.match(text)
     if m:
-        role = heading_role(m.group("label")) or label_role(m.group("label"))
+        role = label_role(m.group("label"))
         if role in ("analysis", "suggestion", "body"):
             return Line(i, text, kind="heading", role=role, label=compact(m.group("label")), value=m.group("value"))
     marker = line_marker(text)
     if marker is not None and marker.family != "shi":
         rest = text[marker.end :].strip()
         head, _, value = rest.replace(":", "：").partition("：")
-        role = heading_role(head) or (label_role(head) if label_role(head) == "body" else "") \
-            or (_long_heading_role(head) if marker.family in ("cn", "pcn") and not value else "")
+        role = label_role(head)
+        if role not in ("analysis", "suggestion", "body") and marker.family in ("cn", "pcn") and not value:
+            role = _long_heading_role(head)  # "三、加快我市……的几点建议"
         if role in ("analysis", "suggestion", "body"):
-            return Line(i, text, kind="heading", role=role, level=LEVEL[marker.family], family=marker.family,
+            return Line(i, text, kind="heading", role=role, level=LEVEL[marker.family],
                         label=compact(head), value=value.strip())
         return Line(i, text)
     m = _LABEL.match(text)

@@ -76,11 +76,11 @@ def line_marker(line: str) -> Marker | None:
     return marks[0] if marks else None
 
 
-def sequence(marks: list[Marker], family: str, start_at: int = 0) -> list[Marker]:
-    """Markers of ``family`` counting 1, 2, 3 … in order from the first 1 at or after ``start_at``."""
+def sequence(marks: list[Marker], family: str) -> list[Marker]:
+    """Markers of ``family`` counting 1, 2, 3 … in order from its first 1."""
     seq: list[Marker] = []
     for m in marks:
-        if m.family != family or m.start < start_at:
+        if m.family != family:
             continue
         if not seq or m.start >= seq[-1].end:
             if m.value == len(seq) + 1:
