@@ -10,12 +10,13 @@ from importlib.metadata import entry_points
 
 import typer
 
-from assistant import cli_bureau, cli_draft, cli_kb, cli_web
+from assistant import cli_bureau, cli_draft, cli_kb, cli_parse, cli_web
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None, help="答复函助手: knowledge base, drafting, web app, evaluation")
 app.callback()(cli_bureau.options)
 cli_kb.register(app)
 cli_draft.register(app)
+cli_parse.register(app)
 cli_web.register(app)
 for _ep in entry_points(group="assistant.cli"):
     _ep.load()(app)

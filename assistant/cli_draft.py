@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from assistant.cli_bureau import cli_settings
 from assistant.models import DraftOptions
@@ -44,6 +45,8 @@ def draft(
     except ProposalError as err:
         console.print(f"[red]提案无法读取[/red]: {err}")
         raise typer.Exit(2) from err
+    for w in parsed.warnings:
+        console.print(f"[yellow]提案解析提示[/yellow]: {escape(w)}（可先用 assistant parse 核对）")
     try:
         options = DraftOptions(
             reply_date=reply_date, layout=layout, category=category or None, disclosure=disclosure,  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ class Proposal(BaseModel):
     body: str = Field("", description="Full text of the proposal")
     suggestions: list[str] = Field(default_factory=list, description="The individual suggestions, in order")
     date: str = Field("", description="ISO date the proposal was submitted, if known")
+    warnings: list[str] = Field(default_factory=list, description="What the reader was unsure of, in Chinese: check these first")
 
 
 class DraftOptions(BaseModel):

@@ -7,8 +7,8 @@ The folder holds ``docs/`` + ``MANIFEST.tsv`` (the bureau's knowledge base) and 
 Each proposal is parsed (scored against the gold list) and drafted from its gold suggestions, so drafting is
 judged apart from parsing. Per proposal:
 
-- ``parse_exact`` — the parser's suggestion list equals the gold list (after whitespace/punctuation
-  normalisation);
+- ``parse_exact`` — the parser's suggestion list is right, scored as ``assistant eval parse`` scores it
+  (``eval.parsing.compare_lists``: item by item after whitespace/punctuation normalisation);
 - ``leaks`` — ``never`` sentences (news leads, events, speeches, preambles, repealed or draft policies, stale
   or superseded figures, other places) that a body sentence cites or repeats;
 - ``fact_recall`` — ``good_facts`` the draft states: it cites the fact's passage, or writes the fact's
@@ -20,7 +20,6 @@ judged apart from parsing. Per proposal:
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from statistics import mean
 
@@ -32,6 +31,7 @@ from assistant.proposal import parse_proposal
 from assistant.rules.figures import normalize, strip_markers
 from assistant.rules.flags import WORTHINESS_CODES
 from eval.metrics import concrete_facts
+from eval.parsing import compare_lists
 from vectorstore.kb import KnowledgeBase
 from vectorstore.normalize import normalize_text
 
@@ -89,13 +89,6 @@ def load_gold(folder: Path) -> list[ArchiveCase]:
             if line.strip()]
 
 
-def same_list(a: list[str], b: list[str]) -> bool:
-    """Equal item by item after whitespace and punctuation are ignored."""
-    def norm(s: str) -> str:
-        return re.sub(r"[\s\u3000，。、；：:;,.！？!?“”\"'‘’（）()《》【】]", "", s)
-    return [norm(x) for x in a] == [norm(x) for x in b]
-
-
 def doc_ids_by_path(kb: KnowledgeBase) -> dict[str, str]:
     """Stored document ids by the path they were ingested under (relative to the manifest)."""
     return {row["source_path"]: row["doc_id"] for row in kb.store.meta_rows()}
@@ -116,7 +109,7 @@ def evaluate_case(case: ArchiveCase, folder: Path, drafter: Drafter, ids: dict[s
     body_text = normalize(strip_markers("".join(s.text for s in written)))
     found = sum(1 for f in case.good_facts if _stated(f, cited, ids, body_text))
     return CaseResult(
-        file=case.file, parse_exact=same_list(parsed.suggestions, case.suggestions), parsed=parsed.suggestions,
+        file=case.file, parse_exact=compare_lists(parsed.suggestions, case.suggestions)[0], parsed=parsed.suggestions,
         leaks=leaks, never_total=len(case.never), facts_found=found, facts_total=len(case.good_facts),
         unworthy=sum(1 for s in written if any(f.code in WORTHINESS_CODES for f in s.flags)),
         sentences=len(written), gaps=sum(1 for _, s in body if TO_FILL in s.text), draft=draft,

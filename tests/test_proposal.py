@@ -45,7 +45,7 @@ def test_json_and_docx_inputs(tmp_path: Path) -> None:
     assert load_proposal(tmp_path / "p.docx").suggestions == load_proposal(PROPOSALS / "proposal_2025_ta088.txt").suggestions
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"suggestions": "not a list"}), encoding="utf-8")
-    with pytest.raises(ProposalError, match="not a valid proposal JSON"):
+    with pytest.raises(ProposalError, match="不是有效的提案 JSON（字段有误：suggestions）"):
         load_proposal(bad)
 
 

@@ -47,10 +47,10 @@ def list_page(request: Request, db: DbDep, user: AnyUser, t: TenantDep,
 
 
 def _new_page(request: Request, fields: ProposalFields | None, error: str = "", status_code: int = 200,
-              form: DraftForm | None = None, pasted: str = "") -> Response:
+              form: DraftForm | None = None, pasted: str = "", warnings: list[str] | None = None) -> Response:
     form = form or DraftForm(**(fields.model_dump() if fields else {}), reply_date=date.today().isoformat())
     return render(request, "draft_new.html", status_code=status_code, form=form, parsed=fields is not None,
-                  error=error, pasted=pasted)
+                  error=error, pasted=pasted, warnings=warnings or [])
 
 
 @pages.get("/drafts/new")
@@ -73,7 +73,7 @@ async def parse_page(request: Request, user: DrafterUser, text: Annotated[str, F
         return _new_page(request, None, str(err), err.status, pasted=text)
     if not proposal.body:
         proposal.body = text
-    return _new_page(request, ProposalFields.from_proposal(proposal), pasted=proposal.body)
+    return _new_page(request, ProposalFields.from_proposal(proposal), pasted=proposal.body, warnings=proposal.warnings)
 
 
 @pages.post("/drafts")

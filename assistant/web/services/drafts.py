@@ -41,7 +41,7 @@ def parse_upload(filename: str, data: bytes) -> Proposal:
             return load_proposal(path)
         except (ProposalError, OSError) as err:
             # The reader names the temporary file; the user only needs the reason.
-            reason = str(err).replace(f"{path}: ", "").replace(str(path), "上传的文件")
+            reason = str(err).replace(f"{path}：", "").replace(f"{path}: ", "").replace(str(path), "上传的文件")
             raise ServiceError(f"无法读取提案文件：{reason}", 422) from err
 
 
