@@ -16,7 +16,6 @@ from importlib import resources
 
 from pydantic import BaseModel, Field
 
-from assistant.headings import item_heading
 from assistant.models import DraftOptions, Proposal
 from assistant.rules.jurisdiction import Jurisdiction, Scope
 from assistant.rules.tense import Tense, classify_tense
@@ -106,9 +105,16 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
 
 
 def subject_terms(suggestion: str, topic: set[str]) -> set[str]:
-    """What a suggestion is about: the words of its heading phrase, and the proposal's topic."""
-    head = {t for t in words(item_heading(suggestion)) if t not in GENERIC and len(t) >= 2}
+    """What a suggestion is about: the words of its opening sentence (探索成果形成新机制，邀请企业全程参与
+    科技研发全过程 is about 研发 as much as 机制), and the proposal's topic."""
+    first = re.split(r"[。；;！？\n]", item_heading_source(suggestion))[0][:80]
+    head = {t for t in query_terms(first) if t not in GENERIC and len(t) >= 2}
     return head | {t for t in topic if t not in GENERIC and len(t) >= 2}
+
+
+def item_heading_source(suggestion: str) -> str:
+    """The suggestion without its list marker and the ask (建议/要/应) in front."""
+    return re.sub(r"^\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、])\s*", "", suggestion)
 
 
 def topic_terms(queries: list[str]) -> set[str]:

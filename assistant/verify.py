@@ -116,7 +116,8 @@ def verify(draft: Draft, kb: KnowledgeBase, settings: Settings | None = None, sc
                 if not sent.citations:
                     sent.flags.append(flag(FlagCode.NO_CITATION))
                 passages = [s.quote for s in good]
-                sent.support = scorer.score(sent.text, passages) if passages else 0.0
+                # The document's title is shown with its citation (印发《…》 names it), so it supports too.
+                sent.support = scorer.score(sent.text, passages + [s.title for s in good]) if passages else 0.0
                 supports.append(sent.support)
                 if passages and sent.support < threshold:
                     sent.flags.append(flag(FlagCode.LOW_SUPPORT, f"{sent.support:.2f}"))

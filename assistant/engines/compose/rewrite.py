@@ -176,5 +176,7 @@ def cn_month(date: str) -> str:
 
 
 def finish(text: str) -> str:
-    text = re.sub(r"[；;，,、：:]$", "。", text.strip())
+    # （以下简称…）/（下称…） only serve the source's later sentences.
+    text = re.sub(r"[（(](?:以下|下)简?称[^）)]{1,20}[）)]", "", text.strip())
+    text = re.sub(r"[；;，,、：:]$", "。", text)
     return text if text.endswith(("。", "！", "”", "）")) else text + "。"

@@ -22,6 +22,8 @@ MAX_PER_ITEM = 3
 # How relevant a sentence must be (it already shares the suggestion's subject, see evidence.subject_terms);
 # a plan answers the suggestion's direction, so a weaker match is enough there.
 MIN_RELEVANCE = {"work": 0.2, "plan": 0.15}
+# One shared word is often chance (参与, 服务): such a sentence must carry more of the suggestion.
+MIN_RELEVANCE_ONE_WORD = 0.35
 # A sentence that shares what sets this suggestion apart from the others ranks above one on the topic only.
 SPECIFIC_BONUS = 0.15
 SIMILAR = 0.45
@@ -89,7 +91,7 @@ class Chooser:
 
     def _judge(self, c: Candidate, role: Role, floor: float) -> Choice | None:
         relevance = c.score
-        if relevance < floor:
+        if relevance < (floor if c.specific else max(floor, MIN_RELEVANCE_ONE_WORD)):
             return None
         text = self._write(c, role)
         if sentence_flags(text, [c.meta], self.reply_date, role, self.recency, quotes=[c.quote]):
