@@ -1,149 +1,112 @@
-"""Evaluation on a bureau archive with hand-made gold: proposals, the facts a good reply states, and the
-archive sentences that must never appear in one.
+"""Cases from a bureau archive with hand-made gold, and the measures only such gold allows.
 
-The folder holds ``docs/`` + ``MANIFEST.tsv`` (the bureau's knowledge base) and ``proposals/`` with
-``gold.jsonl`` (one object per proposal: header fields and suggestions as the parser should return them,
-``reply_date``, ``layout``, ``good_facts`` and ``never``; see ``sample_archives/chengjiang/README.md``).
-Each proposal is parsed (scored against the gold list) and drafted from its gold suggestions, so drafting is
-judged apart from parsing. Per proposal:
+The folder holds ``docs/`` + ``MANIFEST.tsv`` (the bureau's knowledge base), optionally ``bureau.toml`` (whose
+archive it is, in the bureaus-file format) and ``proposals/`` with ``gold.jsonl``: one object per proposal
+with its header fields and suggestions as the parser should return them, ``reply_date``, ``layout``,
+``gold_reply`` (a hand-written letter), ``good_facts`` and ``never`` (see sample_archives/chengjiang/README.md).
+Each becomes an :class:`~eval.cases.EvalCase` drafted from its gold suggestions (drafting judged apart from
+parsing) and scored by the usual metrics plus:
 
-- ``parse_exact`` — the parser's suggestion list is right, scored as ``assistant eval parse`` scores it
-  (``eval.parsing.compare_lists``: item by item after whitespace/punctuation normalisation);
-- ``leaks`` — ``never`` sentences (news leads, events, speeches, preambles, repealed or draft policies, stale
-  or superseded figures, other places) that a body sentence cites or repeats;
-- ``fact_recall`` — ``good_facts`` the draft states: it cites the fact's passage, or writes the fact's
-  figures and names;
-- ``unworthy_share`` — body sentences the letter-worthiness rules reject (as verification flags them);
-- ``gaps`` — suggestions left 【待补充】; ``sentences`` — body sentences written.
+- ``parse_exact`` — the parser's list for the published text is the gold list (``eval.parsing``);
+- ``never_cited`` — ``never`` sentences (news leads, events, speeches, preambles, repealed or draft policies,
+  stale or superseded figures, other places) that a body sentence cites or repeats;
+- ``good_fact_recall`` — share of ``good_facts`` the draft states: it cites the fact's passage, or writes the
+  fact's figures and names.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
-from statistics import mean
+from typing import Any
 
-from pydantic import BaseModel, Field
-
-from assistant.drafting import Drafter
 from assistant.models import TO_FILL, Draft, DraftOptions, Proposal
 from assistant.proposal import parse_proposal
 from assistant.rules.figures import normalize, strip_markers
-from assistant.rules.flags import WORTHINESS_CODES
-from eval.metrics import concrete_facts
+from eval.cases import EvalCase, GoodFact, Never
 from eval.parsing import compare_lists
 from vectorstore.kb import KnowledgeBase
 from vectorstore.normalize import normalize_text
 
 
-class GoodFact(BaseModel):
-    suggestion: int
-    fact: str = ""
-    doc: str
-    quote: str
-    role: str = "done"
+def archive_cases(folder: Path, bureau_name: str, region: str) -> list[EvalCase]:
+    """The annotated proposals of ``folder`` as cases (their gold replies are not in the knowledge base)."""
+    cases = []
+    for line in (folder / "proposals" / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        g = json.loads(line)
+        text = (folder / "proposals" / g["file"]).read_text(encoding="utf-8")
+        gold_reply = (folder / "proposals" / g["gold_reply"]).read_text(encoding="utf-8") if g.get("gold_reply") else ""
+        reply = date.fromisoformat(g["reply_date"])
+        proposal = Proposal(title=g.get("title", ""), number=g.get("number", ""), session=g.get("session", ""),
+                            proposer=g.get("proposer", ""), proposer_type=g.get("proposer_type", "unknown"),
+                            kind=g.get("kind", "proposal"), body=normalize_text(text), suggestions=g["suggestions"])
+        cases.append(EvalCase(
+            case_id=Path(g["file"]).stem, gold_doc_id="", gold_date=(reply + timedelta(days=1)).isoformat(),
+            proposal=proposal, gold_layout=g.get("layout", ""), gold_title=g.get("title", ""),
+            options=DraftOptions(bureau_name=bureau_name, region=region, reply_date=g["reply_date"],
+                                 layout=g.get("layout", "thematic")),
+            doc_source=str(folder / "proposals" / g["file"]), gold_text=normalize_text(gold_reply),
+            proposal_text=text, good_facts=[GoodFact.model_validate(f) for f in g.get("good_facts", [])],
+            never=[Never.model_validate(n) for n in g.get("never", [])],
+        ))
+    return cases
 
 
-class Never(BaseModel):
-    doc: str
-    text: str
-    why: str = ""
+def parse_exact(case: EvalCase) -> float | None:
+    """1 when the parser recovers the gold suggestion list from the published text, else 0."""
+    if not case.proposal_text:
+        return None
+    return 1.0 if compare_lists(parse_proposal(case.proposal_text).suggestions, case.proposal.suggestions) else 0.0
 
 
-class ArchiveCase(BaseModel):
-    file: str
-    title: str = ""
-    number: str = ""
-    session: str = ""
-    kind: str = "proposal"
-    proposer: str = ""
-    proposer_type: str = "unknown"
-    reply_date: str
-    layout: str = "thematic"
-    suggestions: list[str]
-    good_facts: list[GoodFact] = Field(default_factory=list)
-    never: list[Never] = Field(default_factory=list)
+def _cited(draft: Draft) -> list[tuple[Any, Any]]:
+    by_id = {s.id: s for s in draft.sources}
+    body = [s for sec in draft.letter.sections for it in sec.items for s in it.sentences
+            if s.citations and TO_FILL not in s.text]
+    return [(by_id[c], s) for s in body for c in s.citations if c in by_id]
 
 
-class CaseResult(BaseModel):
-    file: str
-    parse_exact: bool
-    parsed: list[str]
-    leaks: list[str]
-    never_total: int
-    facts_found: int
-    facts_total: int
-    unworthy: int
-    sentences: int
-    gaps: int
-    draft: Draft
-
-    @property
-    def fact_recall(self) -> float | None:
-        return self.facts_found / self.facts_total if self.facts_total else None
+def _overlaps(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and (a in b or b in a)
 
 
-def load_gold(folder: Path) -> list[ArchiveCase]:
-    path = folder / "proposals" / "gold.jsonl"
-    return [ArchiveCase.model_validate(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+def never_cited(draft: Draft, case: EvalCase, ids: dict[str, str]) -> tuple[float | None, list[str]]:
+    """How many ``never`` sentences the body cites (its passage overlaps) or repeats."""
+    if not case.never:
+        return None, []
+    cited = _cited(draft)
+    hits = []
+    for n in case.never:
+        doc_id = ids.get(n.doc)
+        if any(src.doc_id == doc_id and _overlaps(src.quote, n.text) for src, _ in cited) or any(
+                _overlaps(strip_markers(s.text).rstrip("。"), n.text.rstrip("。")) for _, s in cited):
+            hits.append(f"{n.why} — {n.text[:60]}")
+    return float(len(hits)), hits
+
+
+def good_fact_recall(draft: Draft, case: EvalCase, ids: dict[str, str]) -> tuple[float | None, list[str]]:
+    """Share of the case's good facts the draft states; the ones it misses."""
+    from eval.metrics import concrete_facts
+
+    if not case.good_facts:
+        return None, []
+    cited = _cited(draft)
+    body = normalize(strip_markers("".join(s.text for _, s in cited)))
+    missed = []
+    for f in case.good_facts:
+        doc_id = ids.get(f.doc)
+        named = concrete_facts(f.fact or f.quote)
+        if any(src.doc_id == doc_id and _overlaps(src.quote, f.quote) for src, _ in cited):
+            continue
+        if named and all(normalize(x) in body for x in named):
+            continue
+        missed.append(f"[{f.suggestion + 1}] {f.fact or f.quote[:60]}")
+    return (len(case.good_facts) - len(missed)) / len(case.good_facts), missed
 
 
 def doc_ids_by_path(kb: KnowledgeBase) -> dict[str, str]:
     """Stored document ids by the path they were ingested under (relative to the manifest)."""
     return {row["source_path"]: row["doc_id"] for row in kb.store.meta_rows()}
-
-
-def evaluate_case(case: ArchiveCase, folder: Path, drafter: Drafter, ids: dict[str, str]) -> CaseResult:
-    text = (folder / "proposals" / case.file).read_text(encoding="utf-8")
-    parsed = parse_proposal(text)
-    proposal = Proposal(title=case.title, number=case.number, session=case.session, proposer=case.proposer,
-                        proposer_type=case.proposer_type, kind=case.kind, body=normalize_text(text),  # type: ignore[arg-type]
-                        suggestions=case.suggestions)
-    draft = drafter.draft(proposal, DraftOptions(reply_date=case.reply_date, layout=case.layout))  # type: ignore[arg-type]
-    body = [(sec.role, s) for sec in draft.letter.sections for it in sec.items for s in it.sentences]
-    written = [s for _, s in body if s.citations and TO_FILL not in s.text]
-    by_id = {s.id: s for s in draft.sources}
-    cited = [(by_id[c], s) for s in written for c in s.citations if c in by_id]
-    leaks = [n.text for n in case.never if _leaked(n, cited, ids)]
-    body_text = normalize(strip_markers("".join(s.text for s in written)))
-    found = sum(1 for f in case.good_facts if _stated(f, cited, ids, body_text))
-    return CaseResult(
-        file=case.file, parse_exact=compare_lists(parsed.suggestions, case.suggestions)[0], parsed=parsed.suggestions,
-        leaks=leaks, never_total=len(case.never), facts_found=found, facts_total=len(case.good_facts),
-        unworthy=sum(1 for s in written if any(f.code in WORTHINESS_CODES for f in s.flags)),
-        sentences=len(written), gaps=sum(1 for _, s in body if TO_FILL in s.text), draft=draft,
-    )
-
-
-def _overlaps(a: str, b: str) -> bool:
-    return a in b or b in a
-
-
-def _leaked(never: Never, cited: list, ids: dict[str, str]) -> bool:  # type: ignore[type-arg]
-    doc_id = ids.get(never.doc)
-    return any(src.doc_id == doc_id and _overlaps(src.quote, never.text) for src, _ in cited) or any(
-        _overlaps(strip_markers(s.text).rstrip("。"), never.text.rstrip("。")) for _, s in cited)
-
-
-def _stated(fact: GoodFact, cited: list, ids: dict[str, str], body_text: str) -> bool:  # type: ignore[type-arg]
-    doc_id = ids.get(fact.doc)
-    if any(src.doc_id == doc_id and (_overlaps(src.quote, fact.quote)) for src, _ in cited):
-        return True
-    named = concrete_facts(fact.fact or fact.quote)
-    return bool(named) and all(normalize(x) in body_text for x in named)
-
-
-def summarize(results: list[CaseResult]) -> dict[str, float | int | None]:
-    facts = sum(r.facts_total for r in results)
-    sentences = sum(r.sentences for r in results)
-    return {
-        "cases": len(results),
-        "parse_exact": round(mean(r.parse_exact for r in results), 4) if results else None,
-        "leaks": sum(len(r.leaks) for r in results),
-        "never_total": sum(r.never_total for r in results),
-        "fact_recall": round(sum(r.facts_found for r in results) / facts, 4) if facts else None,
-        "unworthy_share": round(sum(r.unworthy for r in results) / sentences, 4) if sentences else None,
-        "sentences": sentences,
-        "gaps": sum(r.gaps for r in results),
-    }

@@ -31,8 +31,30 @@ _UNQUOTED_TITLE = re.compile(r"提出的\s*(关于.+?(?:提案|建议|意见))(?
 _PAIRS = {"《": "》", "“": "”", "「": "」"}
 
 
+class GoodFact(BaseModel):
+    """A fact a good reply to suggestion ``suggestion`` states, with the passage of the archive it comes from."""
+
+    suggestion: int
+    fact: str = ""
+    doc: str = Field(description="Document path relative to the manifest")
+    quote: str = Field(description="Verbatim text of that document")
+    role: str = "done"
+
+
+class Never(BaseModel):
+    """A sentence of the archive that is on the subject but must never appear in the reply's body."""
+
+    doc: str
+    text: str
+    why: str = ""
+
+
 class EvalCase(BaseModel):
-    """One reply turned into a drafting task; ``gold_text`` is the reply as the knowledge base stores it."""
+    """One reply turned into a drafting task; ``gold_text`` is the reply as the knowledge base stores it.
+
+    Cases from an annotated archive also carry the proposal as published (to score the parser), the facts a
+    good reply states and the sentences it must never contain.
+    """
 
     case_id: str
     gold_doc_id: str = Field(description="doc_id of the reply in the knowledge base; never citable in its own case")
@@ -45,6 +67,9 @@ class EvalCase(BaseModel):
     source_key: str = Field("", description="Path relative to the manifest, as the knowledge base keys it")
     manifest: str = ""
     gold_text: str
+    proposal_text: str = Field("", description="The proposal as published, when known (scores the parser)")
+    good_facts: list[GoodFact] = Field(default_factory=list)
+    never: list[Never] = Field(default_factory=list)
 
 
 @dataclass

@@ -136,17 +136,19 @@ def compare_cmd(
 
 @app.command("archive")
 def archive_cmd(
-    folder: Annotated[Path, typer.Argument(help="Archive folder: docs/ + MANIFEST.tsv, proposals/ + gold.jsonl")],
-    kb: Annotated[Path | None, typer.Option("--kb", help="Knowledge-base directory; default var/eval/archive-<name>/kb (ingested if empty)")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Where the drafts (Markdown, JSON) and summary.json go")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary and per-proposal results as JSON")] = False,
+    folder: Annotated[Path, typer.Argument(help="Archive folder: docs/ + MANIFEST.tsv, proposals/ + gold.jsonl, optional bureau.toml")],
+    kb: Annotated[Path | None, typer.Option("--kb", help="Knowledge-base directory; default <out>/kb (the archive is ingested into it when empty)")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Run directory; default var/eval/archive-<name>")] = None,
+    engine: Annotated[str, typer.Option(help="compose | llm")] = "compose",
+    bureau_name: Annotated[str, typer.Option(help="The archive's bureau when it has no bureau.toml")] = "",
+    region: Annotated[str, typer.Option(help="The archive's region when it has no bureau.toml")] = "",
 ) -> None:
-    """Draft every proposal of a bureau archive with hand-made gold; count leaks, facts stated, unworthy sentences."""
-    from assistant.drafting import Drafter
-    from assistant.render import to_markdown
+    """Draft every annotated proposal of a bureau archive; the usual report plus parse accuracy, forbidden
+    sentences cited and good facts stated (report.html, summary.json, drafts/ in the run directory)."""
     from assistant.services import open_kb
     from assistant.settings import Settings
-    from eval.archive import doc_ids_by_path, evaluate_case, load_gold, summarize
+    from eval.archive import archive_cases
+    from eval.runner import run_eval
 
     if not (folder / "proposals" / "gold.jsonl").is_file() or not (folder / "MANIFEST.tsv").is_file():
         console.print(f"[red]不是带标注的档案目录[/red]: {escape(str(folder))}（需要 MANIFEST.tsv、docs/ 和 proposals/gold.jsonl）")
@@ -162,72 +164,21 @@ def archive_cmd(
                                                "region": bureau.region, "city_short": bureau.city_short,
                                                "issuer_aliases": list(bureau.issuer_aliases),
                                                "own_bodies": list(bureau.own_bodies)})
+    elif bureau_name and region:
+        settings = settings.model_copy(update={"bureau_name": bureau_name, "region": region})
+    else:
+        console.print("[red]缺少单位信息[/red]：档案目录中没有 bureau.toml 时，请用 --bureau-name 和 --region 指明")
+        raise typer.Exit(2)
     knowledge = open_kb(settings)
     if knowledge.store.doc_count() == 0:
         report = knowledge.ingest([folder / "docs"], manifest=folder / "MANIFEST.tsv")
         if report.failed:
-            console.print(f"[red]导入失败[/red]: {len(report.failed)} 个文件", markup=True)
+            console.print(f"[red]导入失败[/red]：{len(report.failed)} 个文件", markup=True)
             raise typer.Exit(1)
-    drafter = Drafter(settings, knowledge)
-    ids = doc_ids_by_path(knowledge)
-    results = [evaluate_case(case, folder, drafter, ids) for case in load_gold(folder)]
-    summary = summarize(results)
-    (target / "drafts").mkdir(parents=True, exist_ok=True)
-    for r in results:
-        stem = Path(r.file).stem
-        (target / "drafts" / f"{stem}.md").write_text(to_markdown(r.draft), encoding="utf-8")
-        (target / "drafts" / f"{stem}.json").write_text(r.draft.model_dump_json(indent=1), encoding="utf-8")
-    rows: list[dict[str, object]] = [{"file": r.file, "parse_exact": r.parse_exact, "leaks": r.leaks, "never_total": r.never_total,
-             "facts_found": r.facts_found, "facts_total": r.facts_total, "unworthy": r.unworthy,
-             "sentences": r.sentences, "gaps": r.gaps} for r in results]
-    (target / "summary.json").write_text(json.dumps({"summary": summary, "cases": rows}, ensure_ascii=False, indent=1),
-                                         encoding="utf-8")
-    if as_json:
-        typer.echo(json.dumps({"summary": summary, "cases": rows}, ensure_ascii=False, indent=1))
-        return
-    table = Table("proposal", "parse", "leaks", "facts", "unworthy", "sentences", "gaps")
-    for r in results:
-        table.add_row(r.file[:40], "ok" if r.parse_exact else "differs", f"{len(r.leaks)}/{r.never_total}",
-                      f"{r.facts_found}/{r.facts_total}", str(r.unworthy), str(r.sentences), str(r.gaps))
-    out.print(table)
-    console.print(f"summary: {json.dumps(summary, ensure_ascii=False)}; drafts in {target / 'drafts'}", markup=False)
-
-
-@app.command("parse")
-def parse_cmd(
-    folder: Annotated[Path, typer.Argument(help="Folder holding gold.jsonl and the texts it lists")] = Path("../shared/proposals"),
-    as_json: Annotated[bool, typer.Option("--json", help="Print per-file results and totals as JSON")] = False,
-) -> None:
-    """Score the proposal reader against hand-made suggestion lists (exact lists; loose for one suggestion)."""
-    from eval.parsing import FIELDS, score_folder, to_json
-
-    if not (folder / "gold.jsonl").is_file():
-        console.print(f"[red]找不到标注文件[/red]: {escape(str(folder / 'gold.jsonl'))}（应为每行一个标注的 JSONL 文件）")
-        raise typer.Exit(2)
-    try:
-        score = score_folder(folder)
-    except ValueError as err:
-        console.print(f"[red]{escape(str(err))}[/red]")
-        raise typer.Exit(2) from err
-    if as_json:
-        typer.echo(to_json(score))
-        return
-    for f in score.files:
-        mark = "对" if f.ok else "错"
-        fields = " ".join(name for name in FIELDS if not f.fields.get(name, False))
-        out.print(f"{mark} {f.file}  {len(f.got)}/{len(f.expected)} 条  {f.problem or f.error}"
-                  + (f"  字段不符: {fields}" if fields else ""), markup=False)
-        if not f.ok:
-            for label, items in (("应为", f.expected), ("识别", f.got)):
-                for n, item in enumerate(items, start=1):
-                    out.print(f"    {label} {n}. {item}", markup=False, style="dim")
-    totals = score.totals()
-    s = totals.suggestions
-    out.print(f"建议列表完全正确：{s.right}/{s.n}（{s.accuracy:.1%}）", markup=False)
-    for mode, name in (("exact", "多条（逐条精确比对）"), ("loose", "单条（宽松比对）")):
-        m = totals.by_mode[mode]
-        out.print(f"  {name}：{m.right}/{m.n}", markup=False)
-    out.print("字段准确率：" + "，".join(f"{k} {v:.1%}" for k, v in totals.fields.items()), markup=False)
+    cases = archive_cases(folder, settings.bureau_name, settings.region)
+    outcome = run_eval(cases, knowledge, settings, target, engine=engine, cases_path=str(folder))
+    console.print(f"{outcome.done} drafted, {outcome.skipped} already done, {outcome.failed} failed → {target}", markup=False)
+    _print_summary(outcome.summary)
 
 
 def register(root: typer.Typer) -> None:

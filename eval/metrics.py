@@ -55,6 +55,7 @@ from assistant.rules.jurisdiction import Jurisdiction
 from assistant.rules.quotes import quote_valid
 from assistant.rules.structure import WORK_ROLES, problems, share_in_order
 from assistant.rules.worthiness import Recency, sentence_flags
+from eval.cases import EvalCase
 from eval.text import (
     bigram_jaccard,
     bigrams,
@@ -95,6 +96,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("keyword_jaccard", "Keyword Jaccard vs gold", True),
     Metric("keyword_recall", "Gold keyword recall", True),
     Metric("fact_recall", "Gold concrete-fact recall", True),
+    Metric("parse_exact", "Proposal parsed exactly", True, 1.0),
+    Metric("never_cited", "Forbidden sentences in the body", False, 0.0),
+    Metric("good_fact_recall", "Annotated good facts stated", True),
     Metric("evidence_findability", "Evidence findability", True),
     Metric("recall_at_5", "Retrieval Recall@5", True),
     Metric("mrr_at_10", "Retrieval MRR@10", True),
@@ -308,10 +312,17 @@ def evidence_findability(gold: str, found: list[str]) -> tuple[float | None, lis
 
 
 def score_draft(draft: Draft, gold_text: str, kb: KnowledgeBase, *, rule: Jurisdiction, excluded: list[str],
-                reply_date: str, recency: Recency | None = None) -> Scored:
-    """Every metric except retrieval and speed, which the runner adds."""
+                reply_date: str, recency: Recency | None = None, case: EvalCase | None = None) -> Scored:
+    """Every metric except retrieval and speed, which the runner adds; ``case`` adds the annotated-archive ones."""
     docs = DocCache(kb)
     out = Scored()
+    if case is not None:
+        from eval.archive import doc_ids_by_path, good_fact_recall, never_cited, parse_exact
+
+        ids = doc_ids_by_path(kb) if case.never or case.good_facts else {}
+        out.values["parse_exact"] = parse_exact(case)
+        out.values["never_cited"], out.details["never_cited"] = never_cited(draft, case, ids)
+        out.values["good_fact_recall"], out.details["good_facts_missed"] = good_fact_recall(draft, case, ids)
     out.values["structure"], out.details["structure_missing"] = structure(draft)
     out.values["structure_check"] = 1.0 if draft.checks.structure else 0.0
     out.values["citation_validity"], out.details["invalid_citations"] = citation_validity(draft, docs)

@@ -150,7 +150,7 @@ def run_case(case: EvalCase, kb: KnowledgeBase, settings: Settings, drafter: Dra
                             case.options.region or draft.options.region or settings.region,
                             former_names=list(settings.issuer_aliases) if draft.options.bureau_name == settings.bureau_name else [])
         scored = score_draft(draft, case.gold_text, kb, rule=rule, excluded=options.exclude_doc_ids,
-                             reply_date=options.reply_date, recency=Recency(settings.stale_years))
+                             reply_date=options.reply_date, recency=Recency(settings.stale_years), case=case)
         filters = SearchFilters(before=options.reply_date, exclude_doc_ids=options.exclude_doc_ids)
         recall, mrr, per = retrieval_scores(kb, case.gold_text, case.proposal.suggestions, filters)
         scored.values["recall_at_5"], scored.values["mrr_at_10"] = recall, mrr
