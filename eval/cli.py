@@ -181,5 +181,42 @@ def archive_cmd(
     _print_summary(outcome.summary)
 
 
+@app.command("parse")
+def parse_cmd(
+    folder: Annotated[Path, typer.Argument(help="Folder holding gold.jsonl and the texts it lists")] = Path("../shared/proposals"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print per-file results and totals as JSON")] = False,
+) -> None:
+    """Score the proposal reader against hand-made suggestion lists (exact lists; loose for one suggestion)."""
+    from eval.parsing import FIELDS, score_folder, to_json
+
+    if not (folder / "gold.jsonl").is_file():
+        console.print(f"[red]找不到标注文件[/red]: {escape(str(folder / 'gold.jsonl'))}（应为每行一个标注的 JSONL 文件）")
+        raise typer.Exit(2)
+    try:
+        score = score_folder(folder)
+    except ValueError as err:
+        console.print(f"[red]{escape(str(err))}[/red]")
+        raise typer.Exit(2) from err
+    if as_json:
+        typer.echo(to_json(score))
+        return
+    for f in score.files:
+        mark = "对" if f.ok else "错"
+        fields = " ".join(name for name in FIELDS if not f.fields.get(name, False))
+        out.print(f"{mark} {f.file}  {len(f.got)}/{len(f.expected)} 条  {f.problem or f.error}"
+                  + (f"  字段不符: {fields}" if fields else ""), markup=False)
+        if not f.ok:
+            for label, items in (("应为", f.expected), ("识别", f.got)):
+                for n, item in enumerate(items, start=1):
+                    out.print(f"    {label} {n}. {item}", markup=False, style="dim")
+    totals = score.totals()
+    s = totals.suggestions
+    out.print(f"建议列表完全正确：{s.right}/{s.n}（{s.accuracy:.1%}）", markup=False)
+    for mode, name in (("exact", "多条（逐条精确比对）"), ("loose", "单条（宽松比对）")):
+        m = totals.by_mode[mode]
+        out.print(f"  {name}：{m.right}/{m.n}", markup=False)
+    out.print("字段准确率：" + "，".join(f"{k} {v:.1%}" for k, v in totals.fields.items()), markup=False)
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="eval")
