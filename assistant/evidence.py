@@ -39,6 +39,7 @@ _ACT = re.compile(r"实施|推进|推动|开展|建设|建成|支持|设立|组�
                   r"引导|鼓励|安排|认定|举办|达到|实现|服务|投资|培训|评审|发布|引进|落地|兑现|给予|探索|完善|优化|打造")
 # A long suggestion names many things; a sentence speaking to its few most distinctive ones is relevant.
 TOP_TERMS = 5
+RARE = 0.8
 MIN_SCORE = 0.15
 
 
@@ -59,7 +60,9 @@ class Candidate(BaseModel):
     score: float = Field(description="Relevance to the suggestion (distinctive terms shared, retrieval rank)")
     suggestion_index: int
     heading: str = ""
+    section: str = Field("", description="Headings above the passage, outermost first, joined by ' > '")
     specific: bool = Field(True, description="Shares a term that sets this suggestion apart, not only the proposal's topic")
+    core: bool = Field(True, description="Names what every suggestion of the proposal is about (when they share a subject)")
     shared: list[str] = Field(default_factory=list, description="Query terms the sentence contains")
 
 
@@ -77,12 +80,14 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
     ev = Evidence()
     seen: set[tuple[int, str, int]] = set()
     topic = topic_terms(queries)
+    core = core_terms(queries)
     stats = stats or load_termstats(kb)
     for idx, query in enumerate(queries):
         full_query = f"{query} {proposal.title}" if len(query) < 12 else query
         related = related_terms(query)
         weights = term_weights(query, topic, related, stats)
         subject = subject_terms(query, topic)
+        required = core if core else set()
         searches = [kb.search(full_query, k=per_query, filters=own_filter)]
         if related:
             # What the bureau files this ask under (最后一公里 → 科技金融), searched in its own documents.
@@ -95,7 +100,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                 chunk = chunks.get(hit.chunk_id)
                 if chunk is None:
                     continue
-                for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject):
+                for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -115,6 +120,18 @@ def subject_terms(suggestion: str, topic: set[str]) -> set[str]:
 def item_heading_source(suggestion: str) -> str:
     """The suggestion without its list marker and the ask (建议/要/应) in front."""
     return re.sub(r"^\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、])\s*", "", suggestion)
+
+
+def core_terms(queries: list[str]) -> set[str]:
+    """Words every suggestion names (中试平台 in a proposal on pilot platforms): the proposal's core subject.
+
+    Empty when the suggestions share no such word (a proposal on 成果转化 whose suggestions speak of
+    机制, 概念验证, 开放共享 and 服务), and for a single suggestion.
+    """
+    if len(queries) < 2:
+        return set()
+    sets = [{t for t in query_terms(q) if t not in GENERIC and len(t) >= 2} for q in queries]
+    return set.intersection(*sets)
 
 
 def topic_terms(queries: list[str]) -> set[str]:
@@ -180,9 +197,9 @@ def related_terms(query: str) -> list[str]:
 
 
 def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dict[str, float], rank: int,
-                idx: int, topic: set[str], subject: set[str]) -> list[Candidate]:
+                idx: int, topic: set[str], subject: set[str], required: set[str]) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
-                   status=hit.status, valid_until=hit.valid_until)  # type: ignore[arg-type]
+                   status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
     total = _attainable(weights)
     distinct = distinctive(weights.keys() - _related_only(weights), topic)
@@ -206,7 +223,12 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         # One shared common word is chance (成本, 服务); a sentence on the suggestion's subject shares two,
         # or one term of art (中试基地, 创新券, 产业链).
         own = _words_of(shared & distinct)
-        specific = len(own) >= 2 or any(len(t) >= 3 for t in own) or (not distinct and bool(shared))
+        # one rare term of art (中试基地, 创新券) is enough; one common word (中小企业, 成本) is not.
+        specific = (len(own) >= 2 or any(len(t) >= 3 and weights.get(t, 0) >= RARE for t in own)
+                    or (not distinct and bool(shared)))
+        core_ok = not required or bool(required & terms_here)
+        if not core_ok and not specific:
+            continue  # neither about what every suggestion is about (中试, 科技特派员) nor about this one
         # Relevance is how much of the suggestion the sentence speaks to; retrieval rank only breaks ties.
         score = min(1.0, weight / total) + 0.05 / (1 + rank)
         if score < MIN_SCORE:
@@ -214,7 +236,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         out.append(Candidate(
             doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, start=span.start, end=span.end, quote=quote, text=text,
             meta=meta, part=part, tense=classify_tense(text, part, meta.kind), scope=scope,
-            own=scope in ("bureau", "city"), score=score, suggestion_index=idx, heading=heading, specific=specific,
+            own=scope in ("bureau", "city"), score=score, suggestion_index=idx, heading=heading,
+            section=" > ".join(chunk.section_path), specific=specific, core=core_ok,
             shared=sorted(shared),
         ))
     return out

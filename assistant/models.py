@@ -111,6 +111,7 @@ class Source(BaseModel):
     end: int
     own: bool = Field(True, description="True when the source is of this bureau or its region")
     kind: str = Field("", description="Document kind: reply, policy, news, summary, plan")
+    section: str = Field("", description="Headings above the quote in its document (e.g. 一、2024年工作总结 > （一）…)")
     status: str = Field("", description="in_force, repealed or draft, as the knowledge base records it")
     valid_until: str = Field("", description="ISO date after which the document is no longer in force")
 

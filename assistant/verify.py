@@ -123,8 +123,10 @@ def verify(draft: Draft, kb: KnowledgeBase, settings: Settings | None = None, sc
                     sent.flags.append(flag(FlagCode.LOW_SUPPORT, f"{sent.support:.2f}"))
                 for fig in figures(sent.text):
                     fig_total += 1
-                    # A document's title is shown with its citation, so a figure it carries is traced too.
-                    if figure_rules.traced(fig, passages + [s.title for s in good], [s.date for s in good]):
+                    # A document's title and the headings above the quote are shown with the citation, so a
+                    # figure they carry (2024年工作总结 → 2024年) is traced too.
+                    if figure_rules.traced(fig, passages + [s.title for s in good] + [s.section for s in good],
+                                           [s.date for s in good]):
                         fig_ok += 1
                     else:
                         sent.flags.append(flag(FlagCode.FIGURE_UNTRACED, fig))

@@ -176,7 +176,8 @@ def figure_traceability(draft: Draft, docs: DocCache) -> tuple[float | None, lis
         cited = [sources[c] for c in sentence.citations if c in sources]
         for fig in figures(sentence.text):
             total += 1
-            if not traced(fig, [docs.stored(s) for s in cited] + [s.title for s in cited], [docs.date(s) for s in cited]):
+            if not traced(fig, [docs.stored(s) for s in cited] + [s.title for s in cited] + [s.section for s in cited],
+                          [docs.date(s) for s in cited]):
                 bad.append(f"{fig} — {strip_markers(sentence.text)[:80]}")
     return (None if total == 0 else (total - len(bad)) / total), bad
 

@@ -82,6 +82,7 @@ class Hit(BaseModel):
     kind: str
     status: str = Field("", description="in_force, repealed or draft (empty: in force as far as known)")
     valid_until: str = Field("", description="ISO date after which the document is no longer in force")
+    doc_number: str = Field("", description="发文字号 of the document, e.g. 穗府办〔2024〕7号")
     section: str
     score: float
     channels: dict[str, int] = Field(default_factory=dict, description="Rank (1-based) in each channel that found it")

@@ -36,7 +36,7 @@ class ComposeEngine:
         plan_items: list[Item] = []
         for idx, suggestion in enumerate(job.suggestions):
             heading = heading_for(suggestion)
-            done = chooser.choose(idx, "work")
+            done = chooser.choose(idx, "work") or chooser.fallback(idx)
             if done:
                 sentences = [_sentence(ch, registry) for ch in done]
             else:

@@ -30,11 +30,14 @@ _OFFICIAL = re.compile(
 )
 _SPEAKER = re.compile(r"^(?:同时|此外)?[，,]?[\u4e00-\u9fff·]{2,6}(?:还|也)?(?:说|表示|指出|强调|提出)[，,:：]\s*")
 _PROVISION_OPENERS = ("对", "按", "给予", "凡", "自", "每年", "最高")
-_NAME_SUFFIX = re.compile(
-    r"^市?[\u4e00-\u9fff（）()]{0,10}?(?:局|委员会|委|办公厅|办公室|政府|人大|政协|大学|学院|实验室|中心|研究院|研究所|"
-    r"集团|公司|银行|日报|开发区|高新区|新区|[区县]委|市委|馆|站|港|机场)"
+_STANDS_ALONE = re.compile(
+    r"^(?:[，。、；：,;:]|$|的|在|已|共|累计|全|将|现有|有|新增|各|先后|和|与|及|为|以|是|对|通过|围绕|积极|大力|持续|"
+    r"不断|加快|推动|推进|实施|出台|印发|建成|设立|技术合同|地区|高新技术企业|科技型|研发投入|R&D)"
 )
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
+# Work sentences that open with the act itself (推动…, 选派…) lost their subject when cut out of an item.
+_VERB_FIRST = re.compile(r"^(?:推动|推进|支持|组织|实施|开展|选派|培训|新认定|认定|出台|印发|建立|建成|设立|举办|引进|兑现|"
+                         r"发放|安排|联合|会同|指导|遴选|评选|首次|完成|修订|制定)")
 # A news report's act: 会议正式启动X / 活动现场签约… — the act is a fact, the meeting is not.
 _EVENT_ACT = re.compile(
     r"^(?:会议|会上|活动|论坛|仪式|大会|座谈会|推进会|发布会|启动仪式)(?:上|期间|现场)?[，,]?(?:还)?"
@@ -56,6 +59,7 @@ class Writer:
         text = event_act(text, c.meta.date)
         text = pin_dates(text, c.meta.date, self.options.reply_date)
         text = self.own_names(text)
+        text = self._dated_and_owned(c, text)
         if c.meta.kind == "policy" and "《" not in text:
             text = self._policy_sentence(c, text, commit)
         return finish(text)
@@ -87,26 +91,47 @@ class Writer:
         out, last = [], 0
         for m in pattern.finditer(text):
             rest = text[m.end():]
-            if _NAME_SUFFIX.match(rest) or (m.start() > 0 and re.match(r"[\u4e00-\u9fff]", text[m.start() - 1])
-                                            and text[m.start() - 1] not in "在为于和与及到对由把让使将全助"):
+            # Only the city standing alone becomes 我市: 示例新材料中试平台 and 澄江科技大市场 are names.
+            if not _STANDS_ALONE.match(rest) or (m.start() > 0 and re.match(r"[\u4e00-\u9fff]", text[m.start() - 1])
+                                                and text[m.start() - 1] not in "在为于和与及到对由把让使将全助") or (
+                    m.start() > 0 and text[m.start() - 1] in "（(“《"):
                 continue
             out.append(text[last:m.start()] + self.options.city_short)
             last = m.end()
         out.append(text[last:])
         return "".join(out)
 
+    def _dated_and_owned(self, c: Candidate, text: str) -> str:
+        """A summary's figures belong to the year its section reviews (2024年工作总结); a sentence that opens
+        with a verb (推动…, 选派…) gets the subject it had in its own document."""
+        if c.meta.kind == "policy" or re.match(r"^(?:截至)?\d{4}年", text):
+            return text
+        section_year = next((m.group(1) for h in reversed(c.section.split(" > ")) if (m := re.search(r"(20\d{2})年", h))), "")
+        prefix = ""
+        if c.meta.kind == "summary" and c.part == "work" and section_year and not re.search(r"20\d{2}年", text[:12]):
+            if re.match(r"\d{1,2}月", text):
+                return f"{section_year}年{text}"
+            text = re.sub(r"^全年[，,]?", "", text)
+            prefix = f"{section_year}年，"
+        # Only where the source itself reports the bureau's work: a reply's or summary's work section.
+        if _VERB_FIRST.match(text) and c.meta.kind in ("reply", "summary") and c.part in ("work", "suggestion"):
+            prefix += self.options.bureau_short if c.scope == "bureau" else self.options.city_short
+        return prefix + text
+
     def _policy_sentence(self, c: Candidate, text: str, commit: bool) -> str:
         name = policy_name(c.meta.title, c.meta.issuer)
         if not name:
             return text
-        verb = "明确" if text.startswith(_PROVISION_OPENERS) else "提出"
+        provision = text.startswith(_PROVISION_OPENERS)
+        verb = "明确" if provision else "提出"
         if c.doc_id in self.named_docs:
-            return f"《{name}》还{verb}{text}"
+            return f"按照《{name}》，{text}" if provision else f"《{name}》提出{text}"
         if commit:
             self.named_docs.add(c.doc_id)
         when = cn_month(c.meta.date)
         issuer = self.issuer_short(c)
-        return f"{when + '，' if when else ''}{issuer}印发《{name}》，{verb}{text}"
+        number = f"（{c.meta.doc_number}）" if c.meta.doc_number and c.meta.doc_number not in name else ""
+        return f"{when + '，' if when else ''}{issuer}印发《{name}》{number}，{verb}{text}"
 
     def issuer_short(self, c: Candidate) -> str:
         """How the letter names the issuing body: 我局, 市政府办公厅, 市财政局…"""
@@ -149,7 +174,7 @@ def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
         text = re.sub(r"^(?:近日|日前|近期)[，,]", f"{year}年{month}月，", text)
         text = re.sub(r"(?<=[\u4e00-\u9fff，,])(?:近日|日前)(?=[\u4e00-\u9fff])", f"{year}年{month}月", text)
     text = re.sub(r"^(?:当前|现阶段|眼下)[，,]", f"{year}年，", text)
-    text = re.sub(r"^(\d{1,2}月(?:\d{1,2}日)?)[，,]", rf"{year}年\1，", text)
+    text = re.sub(r"^(\d{1,2}月(?:\d{1,2}日)?)(?=[，,\u4e00-\u9fff])[，,]?", rf"{year}年\1，", text)
     return text
 
 

@@ -24,11 +24,15 @@ MAX_PER_ITEM = 3
 MIN_RELEVANCE = {"work": 0.2, "plan": 0.15}
 # One shared word is often chance (参与, 服务): such a sentence must carry more of the suggestion.
 MIN_RELEVANCE_ONE_WORD = 0.35
+# The last resort before 【待补充】: one measure of the bureau's own, on the proposal's subject.
+FALLBACK_RELEVANCE = 0.12
+FALLBACK_KINDS = ("policy", "reply", "summary")
 # A sentence that shares what sets this suggestion apart from the others ranks above one on the topic only.
 SPECIFIC_BONUS = 0.15
 SIMILAR = 0.45
 # Kinds a plan may come from: a work plan, a summary's plan part, a reply's 下一步, a policy in force.
 PLAN_KINDS = ("plan", "summary", "reply", "policy")
+_PROCEDURAL_SECTION = re.compile(r"条件|程序|申报|申请|认定标准|管理与监督|监督|法律责任|附则|职责分工|组织实施|定义")
 _KIND_PRIOR = {"reply": 0.15, "policy": 0.1, "summary": 0.1, "plan": 0.05, "news": 0.0}
 
 
@@ -50,21 +54,37 @@ class Chooser:
         self.recency = recency
         self.style = style
         self.used: set[tuple[str, int]] = set()
+        self.written: list[str] = []  # every sentence of the letter so far: nothing is said twice
         self.superseded = superseded(pool)
 
     def choose(self, idx: int, role: Role, limit: int = MAX_PER_ITEM) -> list[Choice]:
         floor = MIN_RELEVANCE[role]
         scored = [c for c in (self._judge(cand, role, floor) for cand in self._eligible(idx, role)) if c]
+        return self._pick(scored, role, limit)
+
+    def fallback(self, idx: int) -> list[Choice]:
+        """For a suggestion nothing answers directly: the one best measure of the bureau's own in force
+        (a policy, a reply's or summary's work) on the proposal's subject, or nothing."""
+        scored = [c for c in (self._judge(cand, "work", FALLBACK_RELEVANCE, strict=False)
+                              for cand in self._eligible(idx, "work") if cand.meta.kind in FALLBACK_KINDS
+                              and (cand.meta.kind == "policy" or cand.part in ("work", "suggestion"))) if c]
+        return self._pick(scored, "work", 1)
+
+    def _pick(self, scored: list[Choice], role: Role, limit: int) -> list[Choice]:
         chosen: list[Choice] = []
         for choice in sorted(scored, key=lambda ch: (-ch.score, ch.candidate.doc_id, ch.candidate.start)):
             if len(chosen) == limit:
                 break
             same_doc = sum(ch.candidate.doc_id == choice.candidate.doc_id for ch in chosen)
-            if same_doc >= 2 or any(similar(choice.text, ch.text) for ch in chosen):
+            # One clause of a policy per item: a second would read 《…》还提出…还提出.
+            if same_doc >= (1 if choice.candidate.meta.kind == "policy" else 2):
+                continue
+            if any(similar(choice.text, t) for t in [*self.written, *(ch.text for ch in chosen)]):
                 continue
             chosen.append(choice)
         for ch in chosen:
             self.used.add((ch.candidate.doc_id, ch.candidate.start))
+            self.written.append(ch.text)
         chosen.sort(key=lambda ch: (ch.candidate.meta.date or "0", ch.candidate.doc_id, ch.candidate.start))
         # Written again in reading order, so a policy is named in full the first time it appears.
         return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True), ch.score) for ch in chosen]
@@ -81,7 +101,10 @@ class Chooser:
             # a policy's provision is a measure in force, and a reply's or summary's work part was done.
             if role == "work" and c.tense == "neutral" and c.meta.kind in ("news", "plan"):
                 continue
-            if role == "plan" and (c.tense != "plan" or c.meta.kind not in PLAN_KINDS):
+            if role == "plan" and (c.tense != "plan" or c.meta.kind not in PLAN_KINDS or not c.core):
+                continue
+            # A policy's conditions, procedures and closing articles are not measures taken.
+            if c.meta.kind == "policy" and _PROCEDURAL_SECTION.search(c.section):
                 continue
             out.append(c)
         return out
@@ -89,9 +112,10 @@ class Chooser:
     def _write(self, c: Candidate, role: Role, commit: bool = False) -> str:
         return self.writer.work(c, commit=commit) if role == "work" else self.writer.plan(c)
 
-    def _judge(self, c: Candidate, role: Role, floor: float) -> Choice | None:
+    def _judge(self, c: Candidate, role: Role, floor: float, strict: bool = True) -> Choice | None:
         relevance = c.score
-        if relevance < (floor if c.specific else max(floor, MIN_RELEVANCE_ONE_WORD)):
+        one_word = strict and not c.specific and role == "work"
+        if relevance < (max(floor, MIN_RELEVANCE_ONE_WORD) if one_word else floor):
             return None
         text = self._write(c, role)
         if sentence_flags(text, [c.meta], self.reply_date, role, self.recency, quotes=[c.quote]):
