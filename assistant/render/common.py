@@ -117,6 +117,7 @@ def check_lines(checks: Checks) -> list[CheckLine]:
         CheckLine("数字可溯源", _percent(checks.numbers_traceable), checks.numbers_traceable == 1.0),
         CheckLine("建议逐条回应", coverage, all(checks.coverage)),
         CheckLine("本地工作只引本地来源", _yes_no(checks.jurisdiction), checks.jurisdiction),
+        CheckLine("不宜写入答复的语句", str(checks.unworthy_sentences), checks.unworthy_sentences == 0),
         CheckLine("平均支撑度", f"{checks.mean_support:.2f}"),
         CheckLine("被标记语句", str(checks.flagged_sentences), checks.flagged_sentences == 0),
         CheckLine("总体", "通过" if checks.passed else "未通过", checks.passed),
