@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     static_time_budget_s: float = Field(60.0, description="Seconds the self-trained static embedder may fine-tune for (vocabulary building is not counted)")
     candidates: int = Field(50, description="Candidates per retrieval channel before rank fusion")
     max_per_doc: int = Field(2, description="Most search hits one document may contribute (diversity)")
+    diversity_after: int = Field(5, description="The first this many search hits stay as ranked; max_per_doc applies after them")
+    rrf_k: int = Field(30, description="Reciprocal-rank-fusion constant of search")
+    vector_weight: float | None = Field(
+        None, description="Weight of the vector channel in search fusion (keywords weigh 1); empty: 0.2 with the "
+        "self-trained embedder, 1.0 with a pretrained ASSISTANT_EMBEDDING_MODEL (or the hashing fake)",
+    )
 
     # --- bureau profile ---------------------------------------------------
     bureau_name: str = Field("示例市科学技术局", description="Full name of the bureau, used in titles and signatures")
@@ -59,7 +65,7 @@ class Settings(BaseSettings):
     session_hours: float = Field(12.0, description="Hours a login stays valid without activity")
     workers: int = Field(1, description="Worker processes `assistant serve` starts (ingest status is kept in the database, so several work)")
 
-    @field_validator("bureaus_file", mode="before")
+    @field_validator("bureaus_file", "vector_weight", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         # ASSISTANT_BUREAUS_FILE= (set but empty) means "no file", not the current directory.
@@ -70,4 +76,5 @@ class Settings(BaseSettings):
             kb_dir=self.kb_dir.resolve(), embedding_model=self.embedding_model, chroma_url=self.chroma_url,
             tenant=self.tenant, chunk_max_chars=self.chunk_max_chars, max_file_bytes=self.max_file_bytes,
             static_time_budget_s=self.static_time_budget_s, candidates=self.candidates, max_per_doc=self.max_per_doc,
+            diversity_after=self.diversity_after, rrf_k=self.rrf_k, vector_weight=self.vector_weight,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from vectorstore.hybrid import Fused, FusionMethod, fuse, score_fusion
 from vectorstore.kb import KnowledgeBase
-from vectorstore.tokenize import query_terms
+from vectorstore.tokenize import query_index_terms
 
 Method = FusionMethod
 __all__ = ["Fused", "Method", "fused_ids", "score_fusion"]
@@ -23,9 +23,10 @@ def fused_ids(kb: KnowledgeBase, query: str, k: int = 10, method: Method | None 
     """``kb.search``'s chunk ids with any fusion setting overridden for this call only."""
     cfg = kb.config
     n = candidates or cfg.candidates
-    weights = {"keyword": cfg.keyword_weight if keyword_weight is None else keyword_weight,
-               "vector": cfg.vector_weight if vector_weight is None else vector_weight}
-    keyword = kb.keyword.search(list(query_terms(query)), n, None)
+    weights = kb.fusion_weights()
+    weights = {"keyword": weights["keyword"] if keyword_weight is None else keyword_weight,
+               "vector": weights["vector"] if vector_weight is None else vector_weight}
+    keyword = kb.keyword.search(list(query_index_terms(query)), n, None)
     vector = kb.vectors.query(kb.embedder.embed_query(query), n, None) if query.strip() else []
     fused = fuse({"keyword": keyword, "vector": vector}, weights, method or cfg.fusion,
                  cfg.rrf_k if rrf_k is None else rrf_k)

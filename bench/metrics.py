@@ -39,3 +39,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     idx = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
     return ordered[idx]
+
+
+def ndcg_at(gains: Sequence[float], n_relevant: int, k: int) -> float:
+    """nDCG@k of one ranking: ``gains[i]`` is the gain of rank i+1 (1 for a newly covered relevant
+    passage, 0 otherwise); the ideal ranking puts ``n_relevant`` ones first."""
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains[:k]))
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(n_relevant, k)))
+    return dcg / ideal if ideal > 0 else 0.0

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import SAMPLE_KB
 from vectorstore.chunker import chunk_document
+from vectorstore.hybrid import diversify
 from vectorstore.kb import KnowledgeBase
 from vectorstore.types import SearchFilters
 
@@ -133,12 +134,30 @@ def test_manifest_metadata_and_filters(sample_kb_session: KnowledgeBase) -> None
 
 
 def test_diversity_limits_hits_per_document(sample_kb_session: KnowledgeBase) -> None:
-    hits = sample_kb_session.search("科技信贷 风险补偿 贷款", k=8)
+    kb = sample_kb_session
+    saved = kb.config
+    kb.config = saved.model_copy(update={"diversity_after": 0})
+    try:
+        hits = kb.search("科技信贷 风险补偿 贷款", k=8)
+    finally:
+        kb.config = saved
     per_doc: dict[str, int] = {}
     for h in hits:
         per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
-    assert max(per_doc.values()) <= sample_kb_session.config.max_per_doc
+    assert max(per_doc.values()) <= kb.config.max_per_doc
     assert len(hits) == 8
+
+
+def test_diversity_keeps_the_top_as_ranked() -> None:
+    ranked = [(c, 1.0 / n, {}) for n, c in enumerate(["a:1", "a:2", "a:3", "b:1", "a:4", "c:1"], start=1)]
+    doc_of = {c: c.split(":")[0] for c, _, _ in ranked}
+    ids = lambda fused: [c for c, _, _ in fused]  # noqa: E731
+    # Capped from the start: the third passage of a gives way to b and c.
+    assert ids(diversify(ranked, doc_of, 4, 2)) == ["a:1", "a:2", "b:1", "c:1"]
+    # The first three stay as ranked; the cap then keeps a (already 3) out of the rest.
+    assert ids(diversify(ranked, doc_of, 5, 2, keep_top=3)) == ["a:1", "a:2", "a:3", "b:1", "c:1"]
+    # Too few other documents: capped passages fill the list rather than leave it short.
+    assert ids(diversify(ranked, doc_of, 6, 1)) == ["a:1", "b:1", "c:1", "a:2", "a:3", "a:4"]
 
 
 def test_hits_are_exact_slices_with_metadata(sample_kb_session: KnowledgeBase) -> None:

@@ -61,13 +61,13 @@ def test_background_rebuild_once_the_store_is_quiet(kb_config: KBConfig, tmp_pat
 def _raw_document(kb: KnowledgeBase, name: str, text: str):  # type: ignore[no-untyped-def]
     from vectorstore.chunker import chunk_document
     from vectorstore.normalize import content_hash
-    from vectorstore.tokenize import terms
+    from vectorstore.tokenize import index_terms
     from vectorstore.types import DocMeta, Document
 
     doc = Document(doc_id=name, text=text, meta=DocMeta(title=name, kind="news"), content_hash=content_hash(text),
                    source_path=f"{name}.txt")
     chunks = chunk_document(name, text, "news")
-    return doc, chunks, [terms(c.text) for c in chunks]
+    return doc, chunks, [index_terms(c.text) for c in chunks]
 
 
 def _published_folders(config: KBConfig) -> set[str]:

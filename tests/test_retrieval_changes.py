@@ -24,7 +24,7 @@ from vectorstore.static_model import (
     ppmi_svd_init,
     words_from_terms,
 )
-from vectorstore.tokenize import query_terms, terms, words
+from vectorstore.tokenize import index_terms, query_index_terms, terms, words
 from vectorstore.types import Hit, SearchFilters
 from vectorstore.vector_index import ChromaIndex, make_client
 
@@ -83,13 +83,14 @@ def _reference_search(kb: KnowledgeBase, query: str, k: int, filters: SearchFilt
 
     allowed = kb.store.matching_doc_ids(filters or SearchFilters())
     n = kb.config.candidates
-    keyword = kb.keyword.search(list(query_terms(query)), n, allowed)
+    keyword = kb.keyword.search(list(query_index_terms(query)), n, allowed)
     vector = kb.vectors.query(kb.embedder.embed_query(query), n, allowed) if query.strip() else []
     fused = rrf({"keyword": [c for c, _ in keyword], "vector": [c for c, _ in vector]},
-                {"keyword": kb.config.keyword_weight, "vector": kb.config.vector_weight}, kb.config.rrf_k)
+                kb.fusion_weights(), kb.config.rrf_k)
     chunks = kb.store.chunks_by_id([c for c, _, _ in fused[: n * 2]])
     fused = [f for f in fused if f[0] in chunks]
-    top = diversify(fused, {c: ch.doc_id for c, ch in chunks.items()}, k, kb.config.max_per_doc)
+    top = diversify(fused, {c: ch.doc_id for c, ch in chunks.items()}, k, kb.config.max_per_doc,
+                    kb.config.diversity_after)
     hits = []
     for cid, score, ranks in top:
         meta = kb.store.doc_meta(chunks[cid].doc_id)
@@ -247,6 +248,10 @@ def test_vocabulary_from_stored_terms_equals_segmenting_again() -> None:
     cfg = StaticConfig(min_word_count=1)
     # The same tokens (ids may differ: ties in frequency keep first-seen order).
     assert set(build_vocab(texts, cfg, [terms(t) for t in texts])) == set(build_vocab(texts, cfg))
+    # The index terms the store keeps now (words plus marked bigrams) give the same words back.
+    for t in texts:
+        assert sorted(words_from_terms(index_terms(t), t)) == sorted(w for w in words(t) if len(w) >= 2)
+    assert set(build_vocab(texts, cfg, [index_terms(t) for t in texts])) == set(build_vocab(texts, cfg))
 
 
 def test_mined_pairs_have_no_twins() -> None:

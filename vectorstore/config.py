@@ -27,11 +27,18 @@ class KBConfig(BaseModel):
         "rrf", description="How keyword and vector candidates are merged: 'rrf' (reciprocal rank, uses rrf_k) or "
         "'minmax' (each channel's scores scaled to 0..1, then a weighted sum); 'max' scales by the top score only",
     )
-    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant")
+    rrf_k: int = Field(30, description="Reciprocal-rank-fusion constant (30 ranked best on the staff-query tuning half)")
     keyword_weight: float = Field(1.0, description="Weight of the keyword channel in fusion")
-    vector_weight: float = Field(1.0, description="Weight of the vector channel in fusion")
+    vector_weight: float | None = Field(
+        None, description="Weight of the vector channel in fusion; None: 0.2 with the self-trained static model "
+        "(it adds noise at the top of keyword rankings), 1.0 with a pretrained model or the hashing fake",
+    )
     candidates: int = Field(50, description="Candidates taken from each channel before fusion")
     max_per_doc: int = Field(2, description="Most hits one document may have in a result list (diversity)")
+    diversity_after: int = Field(
+        5, description="The first this many hits are taken as ranked; max_per_doc applies from there on "
+        "(capping the top cost passages staff asked for; measured on the staff queries)",
+    )
     tenant: str = Field("", description="Tenant (bureau) name; separates collections when several share a Chroma server")
 
     @property

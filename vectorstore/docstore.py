@@ -102,6 +102,19 @@ class DocStore:
             raise
         return cur.rowcount > 0
 
+    def set_terms(self, terms: dict[str, list[str]]) -> None:
+        """Replace the index terms of the given chunks (a tokenizer change), as one new generation."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany("UPDATE chunks SET terms=? WHERE chunk_id=?",
+                             [(" ".join(t), cid) for cid, t in terms.items()])
+            self._bump(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
     def _bump(self, conn: sqlite3.Connection) -> None:
         conn.execute(
             "INSERT INTO state(key,value) VALUES('generation','1') "

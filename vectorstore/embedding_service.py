@@ -30,6 +30,14 @@ class EmbeddingService:
     def uses_static(self) -> bool:
         return self.override is None and self.config.embedding_model in ("", "static")
 
+    @property
+    def self_trained(self) -> bool:
+        """The embedder in use is a static model trained on a knowledge base (not a pretrained model, not the fake)."""
+        if self.override is not None:
+            return isinstance(self.override, StaticModelEmbedder)
+        self.current()
+        return self._cached is not None and self._cached[0].startswith("static:")
+
     def current(self) -> Embedder:
         if self.override is not None:
             return self.override

@@ -68,14 +68,19 @@ def doc_of_chunk(chunk_id: str) -> str:
     return chunk_id.rsplit(":", 1)[0]
 
 
-def diversify(ranked: Fused, doc_of: dict[str, str], k: int, max_per_doc: int) -> Fused:
-    """Take the best ``k``, at most ``max_per_doc`` from one document unless nothing else is left."""
+def diversify(ranked: Fused, doc_of: dict[str, str], k: int, max_per_doc: int, keep_top: int = 0) -> Fused:
+    """Take the best ``k``, at most ``max_per_doc`` from one document unless nothing else is left.
+
+    The first ``keep_top`` are taken as ranked, whatever their document: a passage that ranks that high is
+    what the user asked for, and pushing it down for variety cost more than it gave on the staff queries.
+    They still count towards their document's share of the rest.
+    """
     chosen: Fused = []
     spill: Fused = []
     per_doc: dict[str, int] = defaultdict(int)
     for entry in ranked:
         doc = doc_of.get(entry[0], "")
-        if per_doc[doc] < max_per_doc:
+        if len(chosen) < keep_top or per_doc[doc] < max_per_doc:
             per_doc[doc] += 1
             chosen.append(entry)
         else:

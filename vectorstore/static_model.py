@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vectorstore.tokenize import STOPWORDS, _is_cjk, words
+from vectorstore.tokenize import BIGRAM, STOPWORDS, _is_cjk, words
 
 log = logging.getLogger(__name__)
 MODEL_VERSION = "static-v1"
@@ -79,17 +79,23 @@ def build_vocab(texts: list[str], cfg: StaticConfig, stored_terms: list[list[str
 
 
 def words_from_terms(stored: list[str], text: str) -> list[str]:
-    """``words(text)`` recovered from ``terms(text)``: drop the bigrams terms() appends after a
-    long CJK word, and put back the multi-character stopwords it removed (counted in the text)."""
-    out: list[str] = []
-    skip = 0
-    for t in stored:
-        if skip:
-            skip -= 1
-            continue
-        out.append(t)
-        if len(t) >= 4 and _is_cjk(t):
-            skip = len(range(0, len(t) - 1, 2))
+    """``words(text)`` recovered from the stored index terms: drop the bigrams, and put back the
+    multi-character stopwords the index leaves out (counted in the text).
+
+    Stored terms are ``tokenize.index_terms`` (bigrams marked ``BIGRAM``); a knowledge base not yet
+    re-tokenized holds the older ``tokenize.terms`` (unmarked bigrams after each long word)."""
+    if any(t.startswith(BIGRAM) for t in stored):
+        out = [t for t in stored if not t.startswith(BIGRAM)]
+    else:
+        out = []
+        skip = 0
+        for t in stored:
+            if skip:
+                skip -= 1
+                continue
+            out.append(t)
+            if len(t) >= 4 and _is_cjk(t):
+                skip = len(range(0, len(t) - 1, 2))
     low = text.lower()
     for w in _LONG_STOPWORDS:
         out.extend([w] * low.count(w))

@@ -1,0 +1,74 @@
+"""How search ranks: index terms with character bigrams, their migration, and fusion weights per embedder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vectorstore.config import KBConfig
+from vectorstore.embed import HashingEmbedder, StaticModelEmbedder
+from vectorstore.kb import _TERMS_KEY, KnowledgeBase
+from vectorstore.tokenize import BIGRAM, INDEX_TERMS_VERSION, index_terms, terms, words
+
+DOC = "高校院所科技成果本地转化率不够高，企业承接能力不足，要加快建设中试平台。"
+# jieba cuts the query into 成果转化 and the passage into 科技成果 / 本地 / 转化率: only character bigrams meet.
+QUERY = "成果转化"
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_index_terms_are_words_and_every_cjk_bigram() -> None:
+    got = index_terms("科技成果转化，加快中试。")
+    assert [t for t in got if not t.startswith(BIGRAM)] == [w for w in words("科技成果转化，加快中试。")
+                                                        if w not in ("，", "。")]
+    assert [t[1:] for t in got if t.startswith(BIGRAM)] == ["科技", "技成", "成果", "果转", "转化", "加快", "快中", "中试"]
+
+
+def test_a_reworded_query_finds_the_passage_through_bigrams(kb: KnowledgeBase, tmp_path: Path) -> None:
+    folder = _write(tmp_path, "a.txt", DOC)
+    _write(tmp_path, "b.txt", "关于农村生活污水治理的答复。我局将加强项目储备，争取上级资金支持。")
+    kb.ingest([folder])
+    query_words = {t for t in index_terms(QUERY) if not t.startswith(BIGRAM)}
+    doc_words = {t for t in index_terms(DOC) if not t.startswith(BIGRAM)}
+    assert not query_words & doc_words, "the query must share no word with the passage for this test to mean anything"
+    hits = kb.keyword_search(QUERY, k=2)
+    assert len(hits) == 1 and kb.store.chunks_by_id(hits)[hits[0]].text == DOC
+
+
+def test_terms_of_an_older_index_are_updated_on_ingest(kb: KnowledgeBase, tmp_path: Path) -> None:
+    folder = _write(tmp_path, "a.txt", DOC)
+    kb.ingest([folder])
+    # Make the store look as an earlier version left it: word terms only, no version recorded.
+    kb.store.set_terms({row["chunk_id"]: terms(row["text"]) for row in kb.store.iter_chunks()})
+    kb.store.set_state(_TERMS_KEY, "1")
+    kb.keyword.refresh()
+    assert kb.keyword_search(QUERY, k=1) == []
+    kb.ingest([folder])  # nothing changed in the files; the terms are brought up to date all the same
+    assert kb.store.get_state(_TERMS_KEY) == INDEX_TERMS_VERSION
+    assert all(row["terms"].split() == index_terms(row["text"]) for row in kb.store.iter_chunks())
+    assert len(kb.keyword_search(QUERY, k=1)) == 1
+
+
+def test_check_repair_updates_older_terms(kb: KnowledgeBase, tmp_path: Path) -> None:
+    kb.ingest([_write(tmp_path, "a.txt", DOC)])
+    kb.store.set_terms({row["chunk_id"]: terms(row["text"]) for row in kb.store.iter_chunks()})
+    kb.store.set_state(_TERMS_KEY, "1")
+    kb.check(repair=True)
+    assert kb.store.get_state(_TERMS_KEY) == INDEX_TERMS_VERSION
+    assert len(kb.keyword_search(QUERY, k=1)) == 1
+
+
+def test_fusion_weights_follow_the_embedder(tmp_path: Path) -> None:
+    def weights(embedder, **cfg):  # type: ignore[no-untyped-def]
+        config = KBConfig(kb_dir=tmp_path / f"kb{len(list(tmp_path.iterdir()))}", **cfg)
+        return KnowledgeBase(config, embedder=embedder).fusion_weights()
+
+    # The self-trained static model is trusted less than keywords; other embedders keep full weight.
+    assert weights(StaticModelEmbedder(tmp_path / "model")) == {"keyword": 1.0, "vector": 0.2}
+    assert weights(HashingEmbedder()) == {"keyword": 1.0, "vector": 1.0}
+    # A configured weight wins over the default.
+    assert weights(StaticModelEmbedder(tmp_path / "model"), vector_weight=0.7)["vector"] == 0.7
