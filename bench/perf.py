@@ -95,13 +95,13 @@ def stage_ingest(corpus: Path, kb_dir: Path, budget: float, profile: bool) -> di
     kb = kbmod.KnowledgeBase(KBConfig(kb_dir=kb_dir, static_time_budget_s=budget))
     t = Timers()
     for name, bucket in (("read_file", "read"), ("normalize_text", "normalize"), ("infer_meta", "metadata"),
-                         ("chunk_document", "chunk"), ("terms", "tokenize (jieba terms)")):
+                         ("chunk_document", "chunk"), ("index_terms", "tokenize (jieba terms)")):
         t.wrap(kbmod, name, bucket)
     t.wrap(DocStore, "put", "sqlite put")
     t.wrap(StaticModelEmbedder, "embed_documents", "embed")
     t.wrap(ChromaIndex, "add", "chroma add")
     t.wrap(kb.embeddings, "train", "phase: train")
-    t.wrap(kb, "sync_vectors", "phase: embed+add")
+    t.wrap(kb, "_sync", "phase: embed+add")
     t.wrap(kb.keyword, "refresh", "phase: bm25")
     load = os.getloadavg()[0]
     start, cpu0 = time.perf_counter(), cpu_s()
@@ -138,7 +138,7 @@ def stage_search(kb_dir: Path, qs: list[str], profile: bool) -> dict[str, Any]:
     t.wrap(kb.store, "chunks_by_id", "sqlite chunks_by_id")
     t.wrap(kb.store, "matching_doc_ids", "sqlite filters")
     t.wrap(kb.store, "doc_metas", "sqlite doc_metas")
-    t.wrap(kbmod, "query_terms", "tokenize query")
+    t.wrap(kbmod, "query_index_terms", "tokenize query")
     timed = qs[WARMUP:]
     lat: list[float] = []
     load, cpu0 = os.getloadavg()[0], cpu_s()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import random
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from vectorstore.config import KBConfig
@@ -17,6 +20,9 @@ from vectorstore.static_model import StaticConfig, TrainingText, train_static_mo
 log = logging.getLogger(__name__)
 _STATE_KEY = "static_model"
 _TRAIN_SAMPLE = 20000
+# Fine-tuning budget: 4 ms a chunk, at least 5 s, at most static_time_budget_s (10k chunks reach 40 s).
+_BUDGET_S_PER_CHUNK = 0.004
+_MIN_BUDGET_S = 5.0
 
 
 class EmbeddingService:
@@ -72,6 +78,10 @@ class EmbeddingService:
         path = self.config.models_dir / state["name"]
         return path if (path / "modules.json").exists() else None
 
+    def has_model(self) -> bool:
+        """Whether vectors come from a model: a trained static one, or any configured embedder."""
+        return not self.uses_static or self._model_path(self._state()) is not None
+
     def needs_training(self) -> bool:
         if not self.uses_static:
             return False
@@ -86,8 +96,12 @@ class EmbeddingService:
         changed = len(ids ^ trained) / max(len(ids), len(trained), 1)
         return changed >= self.config.retrain_fraction
 
-    def train(self, progress: Callable[[str], None] | None = None) -> dict[str, float]:
-        """Train a static model on the current chunks and make it the current embedder."""
+    def train(self, progress: Callable[[str], None] | None = None) -> tuple[str, dict[str, float]]:
+        """Train a static model on the current chunks into a new folder; return its name and figures.
+
+        The model is not in use yet: ``activate`` switches to it once its vectors are stored, so searches
+        keep serving the previous model (and its vectors) while this one trains and is embedded.
+        """
         items: list[TrainingText] = []
         titles = {r["doc_id"]: r["title"] for r in self.store.meta_rows()}
         rows = list(self.store.iter_chunks())
@@ -105,13 +119,39 @@ class EmbeddingService:
         all_ids = sorted(self.store.chunk_ids())
         fingerprint = hashlib.sha1("\n".join(all_ids).encode()).hexdigest()[:12]
         out = self.config.models_dir / f"static-{fingerprint}"
-        figures = train_static_model(items, out, StaticConfig(time_budget_s=self.config.static_time_budget_s), progress)
+        cfg = StaticConfig(time_budget_s=self.fine_tune_budget(len(all_ids)))
+        figures = train_static_model(items, out, cfg, progress)
         (out / "chunk_ids.txt").write_text("\n".join(all_ids))
-        previous = self._state()
-        self.store.set_state(_STATE_KEY, json.dumps({"name": out.name, "figures": figures}))
-        if previous and previous.get("name") != out.name:
-            import shutil
+        return out.name, figures
 
+    def fine_tune_budget(self, chunks: int) -> float:
+        """Seconds of fine-tuning for a knowledge base of ``chunks``: static_time_budget_s, less for a small one
+        (a few hundred documents need a few seconds, not a minute, to be served by their own model)."""
+        return min(self.config.static_time_budget_s, max(_MIN_BUDGET_S, chunks * _BUDGET_S_PER_CHUNK))
+
+    def candidate(self, name: str) -> Embedder:
+        """The embedder of a trained, not yet active model folder."""
+        return self._build(f"static:{self.config.models_dir / name}")
+
+    def activate(self, name: str, figures: dict[str, float]) -> None:
+        """Make a trained model the one every process uses, and remove the one it replaces."""
+        previous = self._state()
+        self.store.set_state(_STATE_KEY, json.dumps({"name": name, "figures": figures}))
+        if previous and previous.get("name") != name:
             shutil.rmtree(self.config.models_dir / previous["name"], ignore_errors=True)
         self._cached = None
-        return figures
+
+    @contextlib.contextmanager
+    def training_lock(self, blocking: bool = True) -> Iterator[bool]:
+        """One training at a time per knowledge base, across processes; yields whether it was acquired."""
+        self.config.models_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.config.models_dir / "train.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)

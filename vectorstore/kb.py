@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from vectorstore.vector_index import ChromaIndex, VectorIndex, drop_other_collec
 _EXPLICIT = Path("\x00explicit")
 # (stage, done, total) — stages: read, embed, train
 Progress = Callable[[str, int, int], None]
+TrainMode = Literal["wait", "background"]
 
 
 @dataclass
@@ -46,6 +48,7 @@ class IngestReport:
     embedded: int = 0
     removed_vectors: int = 0
     trained: dict[str, float] | None = None
+    training: str = ""  # "background" when the embedder is being trained in a thread
 
     @property
     def failed(self) -> list[FileResult]:
@@ -106,6 +109,7 @@ class KnowledgeBase:
         self._vector: tuple[str, VectorIndex] | None = None
         self._client = None
         self._lock = threading.RLock()
+        self._training: threading.Thread | None = None
 
     # --- derived indexes --------------------------------------------------
     @property
@@ -118,23 +122,39 @@ class KnowledgeBase:
             return self._vector_override
         name = self.config.collection_name(self.embedder.identity)
         if self._vector is None or self._vector[0] != name:
-            with self._lock:
-                if self._client is None:
-                    self._client = make_client(self.config.chroma_path, self.config.chroma_url)
-                where = self.config.chroma_url or str(self.config.chroma_path)
-                self._vector = (name, ChromaIndex(self._client, name, describe=f"Chroma at {where}"))
+            self._vector = (name, self._index(name))
         return self._vector[1]
 
-    def sync_vectors(self, progress: Progress | None = None, batch: int = 256) -> tuple[int, int]:
+    def _index(self, name: str) -> VectorIndex:
+        """The collection ``name`` (created when missing); the override when one was given."""
+        if self._vector_override is not None:
+            return self._vector_override
+        with self._lock:
+            if self._vector is not None and self._vector[0] == name:
+                return self._vector[1]
+            if self._client is None:
+                self._client = make_client(self.config.chroma_path, self.config.chroma_url)
+            where = self.config.chroma_url or str(self.config.chroma_path)
+            return ChromaIndex(self._client, name, describe=f"Chroma at {where}")
+
+    def sync_vectors(self, progress: Progress | None = None, batch: int = 2000) -> tuple[int, int]:
         """Embed chunks that have no vector yet and drop vectors of chunks that are gone."""
-        index = self.vectors
+        added, removed = self._sync(self.vectors, self.embedder, progress, batch)
+        if self._vector_override is None and self._client is not None:
+            # A training in progress is filling its own collection: leave it alone.
+            with self.embeddings.training_lock(blocking=False) as free:
+                if free:
+                    drop_other_collections(self._client, keep=self.config.collection_name(self.embedder.identity),
+                                           prefix=self.vectors_name_prefix())
+        return added, removed
+
+    def _sync(self, index: VectorIndex, embedder: Embedder, progress: Progress | None, batch: int) -> tuple[int, int]:
         have = index.ids()
         want = self.store.chunk_ids()
         missing = sorted(want - have)
         stale = sorted(have - want)
         if stale:
             index.delete(stale)
-        embedder = self.embedder
         for i in range(0, len(missing), batch):
             ids = missing[i : i + batch]
             chunks = self.store.chunks_by_id(ids)
@@ -143,17 +163,52 @@ class KnowledgeBase:
             index.add(ids, vectors, [{"doc_id": chunks[c].doc_id} for c in ids])
             if progress:
                 progress("embed", min(i + batch, len(missing)), len(missing))
-        if self._vector_override is None and self._client is not None:
-            prefix = self.vectors_name_prefix()
-            drop_other_collections(self._client, keep=self.config.collection_name(embedder.identity), prefix=prefix)
         return len(missing), len(stale)
+
+    def train_embedder(self, progress: Progress | None = None, blocking: bool = True) -> dict[str, float] | None:
+        """Train a new static model, store every chunk's vector under it, then switch to it.
+
+        Until the switch, searches (in this process and others) keep serving the previous model and its
+        vectors, or keywords alone when there was none. Returns the training figures, or None when another
+        training holds the lock (``blocking`` False) or none is needed any more.
+        """
+        with self.embeddings.training_lock(blocking) as got:
+            if not got or not self.embeddings.needs_training():
+                return None
+            name, figures = self.embeddings.train(lambda msg: progress("train", 0, 0) if progress else None)
+            embedder = self.embeddings.candidate(name)
+            self._sync(self._index(self.config.collection_name(embedder.identity)), embedder, progress, 2000)
+            self.embeddings.activate(name, figures)
+        # Chunks stored while the model was embedded get their vectors now; old collections are dropped.
+        self.sync_vectors(progress)
+        return figures
+
+    def start_training(self, progress: Progress | None = None) -> threading.Thread:
+        """``train_embedder`` in a background thread (``wait_for_training`` joins it)."""
+        thread = threading.Thread(target=self.train_embedder, args=(progress, False), name="embedder-training",
+                                  daemon=True)
+        self._training = thread
+        thread.start()
+        return thread
+
+    def wait_for_training(self, timeout: float | None = None) -> None:
+        if self._training is not None:
+            self._training.join(timeout)
 
     def vectors_name_prefix(self) -> str:
         name = self.config.collection_name(self.embedder.identity)
         return name.rsplit("_", 1)[0] + "_"
 
     # --- ingest -----------------------------------------------------------
-    def ingest(self, paths: Iterable[Path], manifest: Path | None = None, progress: Progress | None = None) -> IngestReport:
+    def ingest(self, paths: Iterable[Path], manifest: Path | None = None, progress: Progress | None = None,
+               train: TrainMode = "wait") -> IngestReport:
+        """Store the files, publish the keyword index, then bring the vectors up to date.
+
+        The knowledge base is searchable once the keyword index is published, before any training. When the
+        static model must be (re)trained, ``train`` says how: "wait" trains before returning, "background"
+        in a thread (``wait_for_training``). Either way searches keep the previous model until the new one
+        has every vector; new chunks first get vectors from the previous model, if there is one.
+        """
         report = IngestReport()
         entries = load_manifest(manifest) if manifest else {}
         base = manifest.parent.resolve() if manifest else None
@@ -167,11 +222,17 @@ class KnowledgeBase:
             if progress:
                 progress("read", n, len(files))
         changed = retokenized or any(f.status in ("added", "updated") for f in report.files)
-        if self.embeddings.needs_training():
-            report.trained = self.embeddings.train(lambda msg: progress("train", 0, 0) if progress else None)
-        report.embedded, report.removed_vectors = self.sync_vectors(progress)
         if changed:
             self.keyword.refresh()
+        training = self.embeddings.needs_training()
+        if not training or self.embeddings.has_model():
+            # Without a model yet, vectors wait for the one about to be trained (keywords serve meanwhile).
+            report.embedded, report.removed_vectors = self.sync_vectors(progress)
+        if training and train == "background":
+            self.start_training(progress)
+            report.training = "background"
+        elif training:
+            report.trained = self.train_embedder(progress)
         return report
 
     @staticmethod

@@ -216,6 +216,24 @@ def train_static_model(
     return figures
 
 
+def save_static_model(tokenizer, weights: np.ndarray, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """Write a static model folder without sentence-transformers: what ``StaticModelEmbedder`` reads, laid out
+    as sentence-transformers saves a StaticEmbedding (so ``SentenceTransformer(out_dir)`` loads it too)."""
+    from importlib.metadata import version
+
+    from safetensors.numpy import save_file
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    modern = int(version("sentence-transformers").split(".")[0]) >= 6
+    kind = ("sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding" if modern
+            else "sentence_transformers.models.StaticEmbedding")
+    (out_dir / "modules.json").write_text(json.dumps([{"idx": 0, "name": "0", "path": "", "type": kind}]))
+    (out_dir / "config_sentence_transformers.json").write_text(json.dumps(
+        {"model_type": "SentenceTransformer", "prompts": {"document": "", "query": ""}, "similarity_fn_name": "cosine"}))
+    tokenizer.save(str(out_dir / "tokenizer.json"))
+    save_file({"embedding.weight": np.ascontiguousarray(weights, dtype=np.float32)}, str(out_dir / "model.safetensors"))
+
+
 def _build_model(tokenizer, weights: np.ndarray):  # type: ignore[no-untyped-def]
     from sentence_transformers import SentenceTransformer
 
