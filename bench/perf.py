@@ -127,8 +127,14 @@ def stage_search(kb_dir: Path, qs: list[str], profile: bool) -> dict[str, Any]:
 
     kb = kbmod.KnowledgeBase(KBConfig(kb_dir=kb_dir))
     t0 = time.perf_counter()
-    kb.search(qs[0], k=10)
+    # As a long-running process starts: the vector store and model open in the background, and searches
+    # meanwhile are answered by keywords alone.
+    warming = kb.warm_up()
+    first_hits = kb.search(qs[0], k=10)
     first_ms = (time.perf_counter() - t0) * 1000
+    first_keyword_only = all("vector" not in h.channels for h in first_hits)
+    warming.join()
+    warm_up_s = time.perf_counter() - t0
     for q in qs[1:WARMUP]:
         kb.search(q, k=10)
     t = Timers()
@@ -152,12 +158,24 @@ def stage_search(kb_dir: Path, qs: list[str], profile: bool) -> dict[str, Any]:
     _, prof = _profiled(profile, loop)
     n = len(timed)
     return {
-        "queries": n, "first_search_ms": first_ms,
+        "queries": n, "first_search_ms": first_ms, "first_search_keyword_only": first_keyword_only,
+        "warm_up_s": warm_up_s,
         "p50_ms": percentile(lat, 50), "p95_ms": percentile(lat, 95), "p99_ms": percentile(lat, 99),
         "mean_ms": sum(lat) / n, "max_ms": max(lat),
         "mean_ms_by_step": {k: v * 1000 / n for k, v in t.total.items()},
         "peak_rss_mb": peak_rss_mb(), "profile": prof, "cpu_s": cpu_s() - cpu0, "loadavg_before": load,
     }
+
+
+def stage_first(kb_dir: Path, query: str) -> dict[str, Any]:
+    """The first search of a fresh process that did not warm up: it waits for Chroma and the model to open."""
+    from vectorstore.config import KBConfig
+    from vectorstore.kb import KnowledgeBase
+
+    t0 = time.perf_counter()
+    kb = KnowledgeBase(KBConfig(kb_dir=kb_dir))
+    kb.search(query, k=10)
+    return {"cold_first_search_ms": (time.perf_counter() - t0) * 1000, "peak_rss_mb": peak_rss_mb()}
 
 
 def _child(args: list[str]) -> dict[str, Any]:
@@ -177,6 +195,8 @@ def run_size(size: int, work: Path, qs_file: Path, budget: float, profile: bool)
                      "--time-budget", str(budget), *flags])
     print(f"[{size}] ingested {ingest['chunks']} chunks in {ingest['seconds']:.0f} s; searching ...", flush=True)
     search = _child(["--stage", "search", "--kb", str(work / "kb"), "--queries-file", str(qs_file), *flags])
+    search.update(_child(["--stage", "first", "--kb", str(work / "kb"), "--queries-file", str(qs_file)]) | {
+        "peak_rss_mb": search["peak_rss_mb"]})
     kb = work / "kb"
     disk = {p.name: dir_size(p) / 2**20 for p in kb.iterdir() if p.is_dir()}
     disk["kb.sqlite3*"] = sum(f.stat().st_size for f in kb.glob("kb.sqlite3*")) / 2**20
@@ -202,7 +222,9 @@ def print_report(results: list[dict[str, Any]]) -> None:
         print(f"\n{i['chunks']} chunks: ingest seconds by step {_fmt(i['breakdown_s'])}; trained {i['trained']}")
         print(f"  ingest wall {i['seconds']:.0f} s, CPU {i['cpu_s']:.0f} s, load average before {i['loadavg_before']:.2f}; "
               f"search CPU {s['cpu_s']:.1f} s for {s['queries']} queries, load average before {s['loadavg_before']:.2f}")
-        print(f"  search mean ms by step {_fmt(s['mean_ms_by_step'], 2)}; first search {s['first_search_ms']:.0f} ms; "
+        print(f"  search mean ms by step {_fmt(s['mean_ms_by_step'], 2)}; first search {s['first_search_ms']:.0f} ms "
+              f"with warm-up at start (keywords only: {s['first_search_keyword_only']}; vectors open after "
+              f"{s['warm_up_s']:.1f} s), {s.get('cold_first_search_ms', 0):.0f} ms cold without; "
               f"max {s['max_ms']:.1f} ms; disk MB {_fmt(r['disk_mb_by_part'])}")
         ok_i = i["chunks_per_s"] >= INGEST_TARGET
         print(f"  ingest {i['chunks_per_s']:.0f} chunks/s (target >= {INGEST_TARGET:.0f}): {'MET' if ok_i else 'NOT MET'}; "
@@ -221,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-budget", type=float, default=60.0, help="static_time_budget_s for training")
     ap.add_argument("--profile", action="store_true", help="cProfile ingest and search; top functions go to the JSON")
     ap.add_argument("--keep", type=Path, help="generate and ingest under this folder and keep it")
-    ap.add_argument("--stage", choices=["ingest", "search"], help=argparse.SUPPRESS)
+    ap.add_argument("--stage", choices=["ingest", "search", "first"], help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--kb", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
@@ -229,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.stage == "ingest":
         args.out.write_text(json.dumps(stage_ingest(args.corpus, args.kb, args.time_budget, args.profile)))
+        return 0
+    if args.stage == "first":
+        args.out.write_text(json.dumps(stage_first(args.kb, json.loads(args.queries_file.read_text())[0])))
         return 0
     if args.stage == "search":
         args.out.write_text(json.dumps(stage_search(args.kb, json.loads(args.queries_file.read_text()), args.profile)))

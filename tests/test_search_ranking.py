@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+
+import numpy as np
 
 from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder, StaticModelEmbedder
@@ -72,3 +75,24 @@ def test_fusion_weights_follow_the_embedder(tmp_path: Path) -> None:
     assert weights(HashingEmbedder()) == {"keyword": 1.0, "vector": 1.0}
     # A configured weight wins over the default.
     assert weights(StaticModelEmbedder(tmp_path / "model"), vector_weight=0.7)["vector"] == 0.7
+
+
+def test_searches_during_warm_up_are_answered_by_keywords(kb_config: KBConfig, tmp_path: Path) -> None:
+    opened = threading.Event()
+
+    class SlowToOpen(HashingEmbedder):
+        """Stands in for a model and vector store that take seconds to open at start."""
+
+        def embed_query(self, text: str) -> np.ndarray:
+            if threading.current_thread().name == "kb-warm-up":
+                assert opened.wait(30)
+            return super().embed_query(text)
+
+    KnowledgeBase(kb_config, embedder=HashingEmbedder()).ingest([_write(tmp_path, "a.txt", DOC)])
+    started = KnowledgeBase(kb_config, embedder=SlowToOpen())  # a process that has just started
+    warming = started.warm_up()
+    hits = started.search(QUERY, k=3)
+    assert hits and all(h.channels == {"keyword": 1} for h in hits[:1])
+    opened.set()
+    warming.join(30)
+    assert "vector" in started.search(QUERY, k=3)[0].channels

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +27,7 @@ from vectorstore.tokenize import INDEX_TERMS_VERSION, index_terms, query_index_t
 from vectorstore.types import Chunk, DocMeta, Document, Hit, SearchFilters
 from vectorstore.vector_index import ChromaIndex, VectorIndex, drop_other_collections, make_client
 
+log = logging.getLogger(__name__)
 # Marks a file named on the command line rather than found in a directory.
 _EXPLICIT = Path("\x00explicit")
 # (stage, done, total) — stages: read, embed, train
@@ -110,6 +112,8 @@ class KnowledgeBase:
         self._client = None
         self._lock = threading.RLock()
         self._training: threading.Thread | None = None
+        self._warming: threading.Thread | None = None
+        self._warm = threading.Event()
 
     # --- derived indexes --------------------------------------------------
     @property
@@ -137,7 +141,7 @@ class KnowledgeBase:
             where = self.config.chroma_url or str(self.config.chroma_path)
             return ChromaIndex(self._client, name, describe=f"Chroma at {where}")
 
-    def sync_vectors(self, progress: Progress | None = None, batch: int = 2000) -> tuple[int, int]:
+    def sync_vectors(self, progress: Progress | None = None, batch: int = 5000) -> tuple[int, int]:
         """Embed chunks that have no vector yet and drop vectors of chunks that are gone."""
         added, removed = self._sync(self.vectors, self.embedder, progress, batch)
         if self._vector_override is None and self._client is not None:
@@ -177,7 +181,7 @@ class KnowledgeBase:
                 return None
             name, figures = self.embeddings.train(lambda msg: progress("train", 0, 0) if progress else None)
             embedder = self.embeddings.candidate(name)
-            self._sync(self._index(self.config.collection_name(embedder.identity)), embedder, progress, 2000)
+            self._sync(self._index(self.config.collection_name(embedder.identity)), embedder, progress, 5000)
             self.embeddings.activate(name, figures)
         # Chunks stored while the model was embedded get their vectors now; old collections are dropped.
         self.sync_vectors(progress)
@@ -316,13 +320,40 @@ class KnowledgeBase:
         return True
 
     # --- search -----------------------------------------------------------
+    def warm_up(self) -> threading.Thread:
+        """Open what searches need in a background thread: jieba, the keyword index, the embedder and the
+        vector store (importing Chroma alone takes seconds). Until the vector store is open, searches are
+        answered by keywords alone instead of waiting for it; a long-running process calls this at start."""
+
+        def run() -> None:
+            try:
+                query_index_terms("科技创新")
+                self.keyword.refresh(block=False)
+                vector = self.embedder.embed_query("科技创新")
+                self.vectors.query(vector, 1, None)
+            except Exception:  # a failure shows where it matters: in the searches that follow
+                log.exception("warming up the knowledge base failed")
+            finally:
+                self._warm.set()
+
+        if self._warming is None:
+            self._warming = threading.Thread(target=run, name="kb-warm-up", daemon=True)
+            self._warming.start()
+        return self._warming
+
+    def _vectors_ready(self) -> bool:
+        """False only while a warm-up is still opening the vector store."""
+        return self._warming is None or self._warm.is_set()
+
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         filters = filters or SearchFilters()
         cfg = self.config
         allowed = self._allowed(filters)
         n = cfg.candidates
         keyword = self.keyword.search(list(query_index_terms(query)), n, allowed)
-        vector = self._vector_query(self.embedder.embed_query(query), n, allowed) if query.strip() else []
+        vector = []
+        if query.strip() and self._vectors_ready():
+            vector = self._vector_query(self.embedder.embed_query(query), n, allowed)
         fused = fuse({"keyword": keyword, "vector": vector}, self.fusion_weights(), cfg.fusion, cfg.rrf_k)
         top, chunks = self._choose(fused, k)
         metas = self.store.doc_metas({chunks[cid].doc_id for cid, _, _ in top})

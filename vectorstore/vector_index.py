@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 T = TypeVar("T")
+ADD_BATCH = 5000
 
 
 class VectorStoreUnavailable(RuntimeError):
@@ -61,6 +62,7 @@ class ChromaIndex:
         self.name = name
         self.retries = retries
         self.describe = describe
+        self._batch_limit: int | None = None
         self._col = self._retry(lambda: client.get_or_create_collection(
             name, embedding_function=None, configuration={"hnsw": {"space": "cosine", "ef_search": 64}}))
 
@@ -81,11 +83,22 @@ class ChromaIndex:
         raise AssertionError("unreachable")
 
     def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]]) -> None:
-        for i in range(0, len(ids), 1000):
-            sl = slice(i, i + 1000)
+        # Large batches: each upsert call has a fixed cost (a transaction, an index write), and Chroma takes
+        # up to its max batch size (5461 embedded) at once.
+        size = min(ADD_BATCH, self._max_batch())
+        for i in range(0, len(ids), size):
+            sl = slice(i, i + size)
             # upsert is idempotent, so a retried batch cannot duplicate anything.
             self._retry(lambda sl=sl: self._col.upsert(  # type: ignore[misc]
                 ids=ids[sl], embeddings=vectors[sl], metadatas=metadatas[sl]))
+
+    def _max_batch(self) -> int:
+        if self._batch_limit is None:
+            try:
+                self._batch_limit = int(self._retry(self.client.get_max_batch_size))
+            except Exception:  # older clients have no such call; their limit was at least this
+                self._batch_limit = 1000
+        return self._batch_limit
 
     def delete(self, ids: list[str]) -> None:
         for i in range(0, len(ids), 1000):
