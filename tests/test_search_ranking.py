@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder, StaticModelEmbedder
@@ -96,3 +97,27 @@ def test_searches_during_warm_up_are_answered_by_keywords(kb_config: KBConfig, t
     opened.set()
     warming.join(30)
     assert "vector" in started.search(QUERY, k=3)[0].channels
+
+
+def test_a_large_ingest_prepares_files_in_workers_with_the_same_result(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import vectorstore.kb as kbmod
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"d{n}.txt").write_text(f"关于第{n}项工作的情况\n{DOC}\n我局已投入资金{n + 1}亿元，建成平台{n + 2}个。",
+                                         encoding="utf-8")
+    (folder / "empty.txt").write_text("  ", encoding="utf-8")
+    results = {}
+    for mode, threshold in (("inline", 10**9), ("workers", 2)):
+        monkeypatch.setattr(kbmod, "PARALLEL_MIN_FILES", threshold)
+        kb = KnowledgeBase(KBConfig(kb_dir=tmp_path / mode, embedding_model="hashing", ingest_workers=2),
+                           embedder=HashingEmbedder())
+        report = kb.ingest([folder])
+        results[mode] = ([(f.status, f.reason) for f in report.files],
+                         sorted((r["chunk_id"], r["terms"]) for r in kb.store.iter_chunks()))
+        # Ingesting again finds everything unchanged, in either mode.
+        assert {f.status for f in kb.ingest([folder]).files} == {"unchanged", "failed"}
+    assert results["workers"] == results["inline"]
+    assert results["inline"][0].count(("added", "")) == 6 and len(results["inline"][1]) >= 6

@@ -19,6 +19,9 @@ class KBConfig(BaseModel):
     chroma_url: str = Field("", description="Chroma server URL (http://127.0.0.1:8000); '' uses the embedded PersistentClient")
     chunk_max_chars: int = Field(400, description="Longest chunk before it is split at items or sentences")
     chunk_min_chars: int = Field(80, description="Chunks shorter than this merge with a neighbour under the same heading")
+    ingest_workers: int = Field(
+        0, description="Processes that read and tokenize files for a large ingest (200 files or more); 0: one per CPU",
+    )
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Larger files are refused at ingest")
     static_time_budget_s: float = Field(60.0, description="Seconds the static model may fine-tune for (vocabulary and initial vectors are not counted)")
     static_min_chunks: int = Field(40, description="Below this many chunks the static model is not trained (hashing is used)")

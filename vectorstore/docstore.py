@@ -139,6 +139,10 @@ class DocStore:
         row = self._conn().execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return _doc(row) if row else None
 
+    def content_hashes(self) -> dict[str, str]:
+        """Content hash of every stored document, by id."""
+        return {r[0]: r[1] for r in self._conn().execute("SELECT doc_id, content_hash FROM documents")}
+
     def find_hash(self, content_hash: str) -> str | None:
         row = self._conn().execute("SELECT doc_id FROM documents WHERE content_hash=?", (content_hash,)).fetchone()
         return row[0] if row else None

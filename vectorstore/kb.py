@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -221,8 +224,9 @@ class KnowledgeBase:
             files = self._listed_only(files, entries, base, report)
         seen: dict[str, str] = {}  # doc id → path that took it in this call
         retokenized = self.update_terms()
-        for n, (path, root) in enumerate(files, start=1):
-            report.files.append(self._ingest_one(path, root, entries, base, seen))
+        for n, ((path, root), prepared) in enumerate(zip(files, self._prepared(files, entries, base), strict=True),
+                                                     start=1):
+            report.files.append(self._ingest_one(path, root, entries, base, seen, prepared))
             if progress:
                 progress("read", n, len(files))
         changed = retokenized or any(f.status in ("added", "updated") for f in report.files)
@@ -252,27 +256,22 @@ class KnowledgeBase:
         return kept
 
     def _ingest_one(self, path: Path, root: Path, entries: dict[str, tuple[DocMeta, bool]], base: Path | None,
-                    seen: dict[str, str]) -> FileResult:
+                    seen: dict[str, str], prepared: Prepared | str) -> FileResult:
         shown = str(path)
-        try:
-            text = normalize_text(read_file(path, self.config.max_file_bytes))
-        except ReadError as err:
-            return FileResult(shown, "failed", reason=str(err))
-        if len(re.sub(r"\s", "", text)) < 10:
-            return FileResult(shown, "failed", reason="no usable text after cleaning (empty or only page furniture)")
+        if isinstance(prepared, str):
+            return FileResult(shown, "failed", reason=prepared)
+        text = prepared.text
         key = _source_key(path, root, base)
-        meta, explicit = entries.get(key, (None, False))
         doc_id = doc_id_for(key)
         if seen.setdefault(doc_id, shown) != shown:
             return FileResult(shown, "failed", doc_id, reason=f"same document id as {seen[doc_id]} (same path relative "
                               "to its folder); ingest their common parent folder so both are kept")
-        digest = content_hash(text)
+        digest = prepared.digest
         existing = self.store.get(doc_id)
         if existing is not None and existing.source_path and existing.source_path != key:
             return FileResult(shown, "failed", doc_id, reason=f"document id {doc_id} is already held by "
                               f"{existing.source_path} (hash clash); rename the file")
-        meta = infer_meta(text, meta, explicit_kind=explicit)
-        chunks = chunk_document(doc_id, text, meta.kind, self.config.chunk_max_chars, self.config.chunk_min_chars)
+        meta, chunks = prepared.meta, prepared.chunks
         if existing is not None and existing.content_hash == digest and existing.meta == meta:
             stored = [c.chunk_id for c in self.store.chunks_of(doc_id)]
             # Same text, but a newer parser or chunker may cut it differently: then it is re-stored.
@@ -282,12 +281,37 @@ class KnowledgeBase:
         if twin is not None and twin != doc_id:
             return FileResult(shown, "duplicate", twin, reason=f"same text as document {twin}")
         doc = Document(doc_id=doc_id, text=text, meta=meta, content_hash=digest, source_path=key)
-        self.store.put(doc, chunks, [index_terms(c.text) for c in chunks])
+        chunk_terms = prepared.terms if prepared.terms is not None else [index_terms(c.text) for c in chunks]
+        self.store.put(doc, chunks, chunk_terms)
         return FileResult(shown, "updated" if existing else "added", doc_id, len(chunks))
 
     def chunks_with_kind(self) -> Iterator[tuple[str, Chunk]]:
         """Every stored chunk with its document's kind."""
         return self.store.iter_chunks_with_kind()
+
+    def _prepared(self, files: list[tuple[Path, Path]], entries: dict[str, tuple[DocMeta, bool]],
+                  base: Path | None) -> Iterator[Prepared | str]:
+        """Each file read, cleaned, chunked and tokenized, in order; in worker processes for a large batch.
+
+        Tokenizing (jieba) is most of an ingest's CPU time and needs nothing from the store, so it runs
+        beside the process that stores. A file whose text is already stored unchanged is not tokenized.
+        """
+        cfg = self.config
+        known = self.store.content_hashes()
+        jobs = []
+        for path, root in files:
+            key = _source_key(path, root, base)
+            meta, explicit = entries.get(key, (None, False))
+            doc_id = doc_id_for(key)
+            jobs.append(PrepareJob(path, doc_id, meta, explicit, cfg.max_file_bytes, cfg.chunk_max_chars,
+                                   cfg.chunk_min_chars, known.get(doc_id, "")))
+        workers = cfg.ingest_workers or (os.cpu_count() or 1)
+        if workers < 2 or len(jobs) < PARALLEL_MIN_FILES:
+            yield from map(prepare_file, jobs)
+            return
+        context = multiprocessing.get_context("spawn")  # no fork of a process holding threads and connections
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            yield from pool.map(prepare_file, jobs, chunksize=8)
 
     def update_terms(self, batch: int = 2000) -> bool:
         """Re-tokenize the stored chunks when they were indexed by an older ``index_terms``.
@@ -467,6 +491,46 @@ class KnowledgeBase:
             self.sync_vectors()
             self.keyword.rebuild()
         return result
+
+
+# Below this many files an ingest prepares them in its own process (starting workers costs ~2 s).
+PARALLEL_MIN_FILES = 200
+
+
+@dataclass(frozen=True)
+class PrepareJob:
+    path: Path
+    doc_id: str
+    meta: DocMeta | None
+    explicit: bool
+    max_bytes: int
+    chunk_max_chars: int
+    chunk_min_chars: int
+    known_hash: str  # content hash of the stored version, "" when none
+
+
+@dataclass
+class Prepared:
+    text: str
+    meta: DocMeta
+    digest: str
+    chunks: list[Chunk]
+    terms: list[list[str]] | None  # None when the text is stored unchanged (not tokenized)
+
+
+def prepare_file(job: PrepareJob) -> Prepared | str:
+    """Read, clean, describe, chunk and tokenize one file; a string says why it cannot be ingested."""
+    try:
+        text = normalize_text(read_file(job.path, job.max_bytes))
+    except ReadError as err:
+        return str(err)
+    if len(re.sub(r"\s", "", text)) < 10:
+        return "no usable text after cleaning (empty or only page furniture)"
+    meta = infer_meta(text, job.meta, explicit_kind=job.explicit)
+    chunks = chunk_document(job.doc_id, text, meta.kind, job.chunk_max_chars, job.chunk_min_chars)
+    digest = content_hash(text)
+    terms = None if digest == job.known_hash else [index_terms(c.text) for c in chunks]
+    return Prepared(text, meta, digest, chunks, terms)
 
 
 def _hit(chunk: Chunk, meta: DocMeta, score: float, ranks: dict[str, int]) -> Hit:
