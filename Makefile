@@ -42,6 +42,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m bench.retrieval
+	$(BIN)/python -m bench.staff_queries
 	$(BIN)/python -m bench.perf
 	$(BIN)/python -m bench.draft_latency
 	$(BIN)/python -m bench.load --think 5
