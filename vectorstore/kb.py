@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import multiprocessing
 import os
 import re
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -309,9 +312,18 @@ class KnowledgeBase:
         if workers < 2 or len(jobs) < PARALLEL_MIN_FILES:
             yield from map(prepare_file, jobs)
             return
-        context = multiprocessing.get_context("spawn")  # no fork of a process holding threads and connections
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(prepare_file, jobs, chunksize=8)
+        # Spawned, not forked: this process may hold threads and connections. (A script that ingests 200 files
+        # or more must guard its top level with `if __name__ == "__main__"`, as spawning re-imports it.)
+        context = multiprocessing.get_context("spawn")
+        done = 0
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
+                for prepared in pool.map(prepare_file, jobs, chunksize=8):
+                    done += 1
+                    yield prepared
+        except (BrokenProcessPool, OSError, RuntimeError) as err:
+            log.warning("ingest workers failed (%s); preparing the remaining %d files here", err, len(jobs) - done)
+            yield from map(prepare_file, jobs[done:])
 
     def update_terms(self, batch: int = 2000) -> bool:
         """Re-tokenize the stored chunks when they were indexed by an older ``index_terms``.
@@ -516,6 +528,16 @@ class Prepared:
     digest: str
     chunks: list[Chunk]
     terms: list[list[str]] | None  # None when the text is stored unchanged (not tokenized)
+
+
+def _die_with_parent() -> None:
+    """Ingest workers end when the ingest does, even when it is killed (Linux; elsewhere nothing happens)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the call took effect
+            os._exit(1)
 
 
 def prepare_file(job: PrepareJob) -> Prepared | str:
