@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     candidates: int = Field(50, description="Candidates per retrieval channel before rank fusion")
     max_per_doc: int = Field(2, description="Most search hits one document may contribute (diversity)")
     diversity_after: int = Field(5, description="The first this many search hits stay as ranked; max_per_doc applies after them")
-    rrf_k: int = Field(30, description="Reciprocal-rank-fusion constant of search")
+    rrf_k: int | None = Field(
+        None, description="Reciprocal-rank-fusion constant of search; empty: 30 with the self-trained embedder, 60 otherwise",
+    )
     vector_weight: float | None = Field(
         None, description="Weight of the vector channel in search fusion (keywords weigh 1); empty: 0.2 with the "
         "self-trained embedder, 1.0 with a pretrained ASSISTANT_EMBEDDING_MODEL (or the hashing fake)",
@@ -65,7 +67,7 @@ class Settings(BaseSettings):
     session_hours: float = Field(12.0, description="Hours a login stays valid without activity")
     workers: int = Field(1, description="Worker processes `assistant serve` starts (ingest status is kept in the database, so several work)")
 
-    @field_validator("bureaus_file", "vector_weight", mode="before")
+    @field_validator("bureaus_file", "vector_weight", "rrf_k", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         # ASSISTANT_BUREAUS_FILE= (set but empty) means "no file", not the current directory.

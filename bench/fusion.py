@@ -29,6 +29,6 @@ def fused_ids(kb: KnowledgeBase, query: str, k: int = 10, method: Method | None 
     keyword = kb.keyword.search(list(query_index_terms(query)), n, None)
     vector = kb.vectors.query(kb.embedder.embed_query(query), n, None) if query.strip() else []
     fused = fuse({"keyword": keyword, "vector": vector}, weights, method or cfg.fusion,
-                 cfg.rrf_k if rrf_k is None else rrf_k)
+                 kb.rrf_k() if rrf_k is None else rrf_k)
     top, _ = kb._choose(fused, k, max_per_doc)
     return [c for c, _, _ in top]

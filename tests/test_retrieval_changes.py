@@ -86,7 +86,7 @@ def _reference_search(kb: KnowledgeBase, query: str, k: int, filters: SearchFilt
     keyword = kb.keyword.search(list(query_index_terms(query)), n, allowed)
     vector = kb.vectors.query(kb.embedder.embed_query(query), n, allowed) if query.strip() else []
     fused = rrf({"keyword": [c for c, _ in keyword], "vector": [c for c, _ in vector]},
-                kb.fusion_weights(), kb.config.rrf_k)
+                kb.fusion_weights(), kb.rrf_k())
     chunks = kb.store.chunks_by_id([c for c, _, _ in fused[: n * 2]])
     fused = [f for f in fused if f[0] in chunks]
     top = diversify(fused, {c: ch.doc_id for c, ch in chunks.items()}, k, kb.config.max_per_doc,
@@ -172,7 +172,7 @@ def test_search_honours_the_fusion_setting(sample_kb_session: KnowledgeBase) -> 
             results[method] = [[h.chunk_id for h in kb.search(q, k=10)] for q in QUERIES]
             scores = [h.score for h in kb.search(QUERIES[0], k=10)]
             # RRF: at most every channel's weight at rank 1; score fusion: at most the sum of the weights.
-            bound = sum(kb.fusion_weights().values()) / ((kb.config.rrf_k + 1) if method == "rrf" else 1)
+            bound = sum(kb.fusion_weights().values()) / ((kb.rrf_k() + 1) if method == "rrf" else 1)
             assert max(scores) <= bound + 1e-9 and max(scores) > (0 if method == "rrf" else 0.5)
     finally:
         kb.config = saved

@@ -74,6 +74,11 @@ def test_fusion_weights_follow_the_embedder(tmp_path: Path) -> None:
     # The self-trained static model is trusted less than keywords; other embedders keep full weight.
     assert weights(StaticModelEmbedder(tmp_path / "model")) == {"keyword": 1.0, "vector": 0.2}
     assert weights(HashingEmbedder()) == {"keyword": 1.0, "vector": 1.0}
+    # RRF constant likewise: 30 with the self-trained model, the previous 60 otherwise.
+    config = KBConfig(kb_dir=tmp_path / "kc")
+    assert KnowledgeBase(config, embedder=StaticModelEmbedder(tmp_path / "model")).rrf_k() == 30
+    assert KnowledgeBase(config, embedder=HashingEmbedder()).rrf_k() == 60
+    assert KnowledgeBase(config.model_copy(update={"rrf_k": 10}), embedder=HashingEmbedder()).rrf_k() == 10
     # A configured weight wins over the default.
     assert weights(StaticModelEmbedder(tmp_path / "model"), vector_weight=0.7)["vector"] == 0.7
 

@@ -30,7 +30,10 @@ class KBConfig(BaseModel):
         "rrf", description="How keyword and vector candidates are merged: 'rrf' (reciprocal rank, uses rrf_k) or "
         "'minmax' (each channel's scores scaled to 0..1, then a weighted sum); 'max' scales by the top score only",
     )
-    rrf_k: int = Field(30, description="Reciprocal-rank-fusion constant (30 ranked best on the staff-query tuning half)")
+    rrf_k: int | None = Field(
+        None, description="Reciprocal-rank-fusion constant; None: 30 with the self-trained static model (ranked best "
+        "with it on the staff-query tuning half), 60 with other embedders (as before)",
+    )
     keyword_weight: float = Field(1.0, description="Weight of the keyword channel in fusion")
     vector_weight: float | None = Field(
         None, description="Weight of the vector channel in fusion; None: 0.2 with the self-trained static model "

@@ -93,12 +93,14 @@ def doc_id_for(source_key: str) -> str:
 ALLOWED_CACHE_SIZE = 64
 # State key holding the INDEX_TERMS_VERSION the stored chunk terms were made with.
 _TERMS_KEY = "index_terms_version"
-# Weight of the vector channel in fusion when KBConfig.vector_weight is None. The self-trained static model
-# adds noise at the top of keyword rankings: on the tuning half of the staff queries, RRF (k 30) with the
-# vector channel at 0.2 ranked best, and it also wins held out on both benchmarks (README, *Benchmarks*).
-# A pretrained model (not measurable offline) and the hashing fake keep full weight, as before.
+# Fusion when KBConfig.vector_weight / rrf_k are None. The self-trained static model adds noise at the top of
+# keyword rankings: on the tuning half of the staff queries, RRF (k 30) with the vector channel at 0.2 ranked
+# best, and it also beats the keyword channel held out on both benchmarks (README, *Benchmarks*).
+# A pretrained model (not measurable offline) and the hashing fake keep the previous fusion: full weight, k 60.
 SELF_TRAINED_VECTOR_WEIGHT = 0.2
 OTHER_VECTOR_WEIGHT = 1.0
+SELF_TRAINED_RRF_K = 30
+OTHER_RRF_K = 60
 # Unfiltered over-fetch: how many neighbours at most, and the margin over the expected need.
 MAX_OVERFETCH = 1500
 OVERFETCH_MARGIN = 2.0
@@ -390,7 +392,7 @@ class KnowledgeBase:
         vector = []
         if query.strip() and self._vectors_ready():
             vector = self._vector_query(self.embedder.embed_query(query), n, allowed)
-        fused = fuse({"keyword": keyword, "vector": vector}, self.fusion_weights(), cfg.fusion, cfg.rrf_k)
+        fused = fuse({"keyword": keyword, "vector": vector}, self.fusion_weights(), cfg.fusion, self.rrf_k())
         top, chunks = self._choose(fused, k)
         metas = self.store.doc_metas({chunks[cid].doc_id for cid, _, _ in top})
         return [_hit(chunks[cid], metas[chunks[cid].doc_id], score, ranks)
@@ -404,6 +406,12 @@ class KnowledgeBase:
         if vector is None:
             vector = SELF_TRAINED_VECTOR_WEIGHT if self.embeddings.self_trained else OTHER_VECTOR_WEIGHT
         return {"keyword": cfg.keyword_weight, "vector": vector}
+
+    def rrf_k(self) -> int:
+        """The RRF constant: the configured one, or for None the default of the embedder in use."""
+        if self.config.rrf_k is not None:
+            return self.config.rrf_k
+        return SELF_TRAINED_RRF_K if self.embeddings.self_trained else OTHER_RRF_K
 
     def _choose(self, fused: Fused, k: int, max_per_doc: int | None = None) -> tuple[Fused, dict[str, Chunk]]:
         """Diversify on chunk ids alone, then read only the chosen chunks from SQLite.
