@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     tenant: str = Field("", description="Bureau (tenant) key when several bureaus share one Chroma server")
     chunk_max_chars: int = Field(400, description="Longest chunk before it is split at items or sentences")
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file accepted at ingest, in bytes")
+    ingest_workers: int = Field(0, description="Processes that read and tokenize files when 200 or more are ingested at once; 0: one per CPU, 1: none")
     static_time_budget_s: float = Field(60.0, description="Seconds the self-trained static embedder may fine-tune for (vocabulary building is not counted)")
     candidates: int = Field(50, description="Candidates per retrieval channel before rank fusion")
     max_per_doc: int = Field(2, description="Most search hits one document may contribute (diversity)")
@@ -79,4 +80,5 @@ class Settings(BaseSettings):
             tenant=self.tenant, chunk_max_chars=self.chunk_max_chars, max_file_bytes=self.max_file_bytes,
             static_time_budget_s=self.static_time_budget_s, candidates=self.candidates, max_per_doc=self.max_per_doc,
             diversity_after=self.diversity_after, rrf_k=self.rrf_k, vector_weight=self.vector_weight,
+            ingest_workers=self.ingest_workers,
         )
