@@ -126,3 +126,12 @@ def test_a_large_ingest_prepares_files_in_workers_with_the_same_result(tmp_path:
         assert {f.status for f in kb.ingest([folder]).files} == {"unchanged", "failed"}
     assert results["workers"] == results["inline"]
     assert results["inline"][0].count(("added", "")) == 6 and len(results["inline"][1]) >= 6
+
+
+def test_terms_without_jieba_are_the_bigrams_of_the_index_terms() -> None:
+    from vectorstore.tokenize import quick_index_terms
+
+    text = "2024年GDP增长，中试平台建设加快"
+    quick = quick_index_terms(text)
+    assert [t for t in quick if t.startswith(BIGRAM)] == [t for t in index_terms(text) if t.startswith(BIGRAM)]
+    assert {"2024", "gdp"} <= set(quick) and len(quick) == 2 + sum(1 for t in quick if t.startswith(BIGRAM))

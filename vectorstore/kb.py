@@ -29,7 +29,8 @@ from vectorstore.keyword_index import BM25Index
 from vectorstore.metadata import ManifestError, infer_meta, load_manifest
 from vectorstore.normalize import content_hash, normalize_text
 from vectorstore.readers import SUPPORTED, ReadError, read_file
-from vectorstore.tokenize import INDEX_TERMS_VERSION, index_terms, query_index_terms
+from vectorstore.tokenize import INDEX_TERMS_VERSION, index_terms, query_index_terms, quick_index_terms
+from vectorstore.tokenize import ready as tokenize_ready
 from vectorstore.types import Chunk, DocMeta, Document, Hit, SearchFilters
 from vectorstore.vector_index import ChromaIndex, VectorIndex, drop_other_collections, make_client
 
@@ -361,7 +362,8 @@ class KnowledgeBase:
     def warm_up(self) -> threading.Thread:
         """Open what searches need in a background thread: jieba, the keyword index, the embedder and the
         vector store (importing Chroma alone takes seconds). Until the vector store is open, searches are
-        answered by keywords alone instead of waiting for it; a long-running process calls this at start."""
+        answered by keywords alone instead of waiting for it (and, until jieba has loaded, by character bigrams);
+        a long-running process calls this at start."""
 
         def run() -> None:
             try:
@@ -379,6 +381,12 @@ class KnowledgeBase:
             self._warming.start()
         return self._warming
 
+    def _query_terms(self, query: str) -> list[str]:
+        # While a warm-up is still loading jieba, the first searches use bigrams rather than wait for it.
+        if self._warming is not None and not self._warm.is_set() and not tokenize_ready():
+            return quick_index_terms(query)
+        return list(query_index_terms(query))
+
     def _vectors_ready(self) -> bool:
         """False only while a warm-up is still opening the vector store."""
         return self._warming is None or self._warm.is_set()
@@ -388,7 +396,7 @@ class KnowledgeBase:
         cfg = self.config
         allowed = self._allowed(filters)
         n = cfg.candidates
-        keyword = self.keyword.search(list(query_index_terms(query)), n, allowed)
+        keyword = self.keyword.search(self._query_terms(query), n, allowed)
         vector = []
         if query.strip() and self._vectors_ready():
             vector = self._vector_query(self.embedder.embed_query(query), n, allowed)

@@ -47,6 +47,20 @@ def _ensure_jieba() -> None:
         _READY = True
 
 
+def ready() -> bool:
+    """Whether jieba has loaded its dictionaries (about a second, once per process)."""
+    return _READY
+
+
+def quick_index_terms(text: str) -> list[str]:
+    """``index_terms`` without jieba: Latin words and numbers, and the character bigrams. For a search that
+    arrives while jieba is still loading; the bigrams carry most of the match."""
+    out = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)]
+    for run in _CJK_RUN.findall(text):
+        out.extend(BIGRAM + run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
 def words(text: str) -> list[str]:
     """All word tokens (no punctuation or spaces), lower-cased."""
     _ensure_jieba()
