@@ -131,7 +131,9 @@ def test_prompt_injection_cannot_put_uncited_figures_in_a_passing_draft(kb: Know
             for sent in item.sentences:
                 cited = [by_id[c] for c in sent.citations if c in by_id]
                 for fig in figures(sent.text):
-                    # Traced in a quote, or the cited source's own year (今年 pinned to it), or flagged.
-                    assert traced(fig, [s.quote for s in cited], [s.date for s in cited]) or sent.flags, (fig, sent.text)
+                    # Traced in a quote or the cited source's title or section heading (as verify.py traces it),
+                    # or the cited source's own year (今年 pinned to it), or flagged.
+                    carriers = [s.quote for s in cited] + [s.title for s in cited] + [s.section for s in cited]
+                    assert traced(fig, carriers, [s.date for s in cited]) or sent.flags, (fig, sent.text)
     body = draft.text.split("现答复如下")[1]
     assert "999" not in body and "88.8" not in body and "编造" not in body
