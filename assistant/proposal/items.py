@@ -81,7 +81,7 @@ def read_suggestions(parts: list[Section]) -> Reading:
     ask = _buried_ask(body) or _buried_ask(parts)
     if ask:
         return Reading([ask], "ask")
-    paragraphs = [ln for s in body for ln in s.lines]
+    paragraphs = [ln for s in body for ln in s.lines if tidy(ln)]
     if paragraphs:
         return Reading([tidy(paragraphs[-1])], "last_paragraph")
     return Reading()
