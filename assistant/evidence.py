@@ -63,6 +63,8 @@ class Candidate(BaseModel):
     section: str = Field("", description="Headings above the passage, outermost first, joined by ' > '")
     specific: bool = Field(True, description="Shares a term that sets this suggestion apart, not only the proposal's topic")
     core: bool = Field(True, description="Names what every suggestion of the proposal is about (when they share a subject)")
+    context: str = Field("", description="Why the whole sentence this clause was cut from cannot be used "
+                         "(its speaker or event: 他建议，完善…；完善…), else empty")
     shared: list[str] = Field(default_factory=list, description="Query terms the sentence contains")
 
 
@@ -206,6 +208,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
     heading = chunk.section_path[-1] if chunk.section_path else ""
     part = section_part(chunk, meta.kind)
     out = []
+    context = _sentence_context(chunk)
     for span in clauses(chunk):
         quote = span.text
         if len(quote) < MIN_CHARS or len(quote) > MAX_CHARS or _INSTRUCTION.search(quote) or not _SENTENCE_END.search(quote):
@@ -238,6 +241,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             meta=meta, part=part, tense=classify_tense(text, part, meta.kind), scope=scope,
             own=scope in ("bureau", "city"), score=score, suggestion_index=idx, heading=heading,
             section=" > ".join(chunk.section_path), specific=specific, core=core_ok,
+            context=next((why for (a, b), why in context.items() if a <= span.start and span.end <= b and
+                          (a, b) != (span.start, span.end)), ""),
             shared=sorted(shared),
         ))
     return out
@@ -276,6 +281,21 @@ def section_part(chunk: Chunk, kind: str) -> str:
         if _DONE_SECTION.search(heading):
             return "work"
     return chunk.part
+
+
+_CONTEXT_CODES = {"speech", "event", "news_lead", "preamble", "other_body", "this_event"}
+
+
+def _sentence_context(chunk: Chunk) -> dict[tuple[int, int], str]:
+    """For each whole sentence, the reason its clauses inherit (a speaker, an event, a preamble)."""
+    from assistant.rules.worthiness import text_flags
+
+    out = {}
+    for span in chunk.sentences:
+        codes = [f.code.value for f in text_flags(span.text)]
+        if codes and codes[0] in _CONTEXT_CODES:
+            out[(span.start, span.end)] = codes[0]
+    return out
 
 
 def clauses(chunk: Chunk) -> list[Span]:

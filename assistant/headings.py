@@ -44,10 +44,15 @@ def item_heading(suggestion: str, limit: int = MAX_HEADING) -> str:
     return actions[0] if actions else first
 
 
+def inner_quotes(text: str) -> str:
+    """Text to be put inside “…”: its own double quotes become single (‘…’)."""
+    return text.replace("“", "‘").replace("”", "’")
+
+
 def quoted_suggestion(suggestion: str) -> str:
     """What goes between the quotes of 对“…”建议的回复: the suggestion itself when short, else its heading."""
     s = _clean(suggestion)
     one = re.split(r"[。；;\n]", s)[0].strip(" ，,")
     quoted = one if len(one) <= MAX_QUOTED else item_heading(suggestion)
     # Quotes inside quotes take single marks: 对“建立‘验证—中试—投资’衔接机制”建议的回复.
-    return quoted.replace("“", "‘").replace("”", "’")
+    return inner_quotes(quoted)

@@ -12,6 +12,7 @@ from assistant.engines.base import Body, EngineInput
 from assistant.engines.common import SourceRegistry, heading_for, layout, references
 from assistant.engines.compose.rewrite import Writer
 from assistant.engines.compose.select import Choice, Chooser
+from assistant.headings import inner_quotes
 from assistant.models import TO_FILL, Item, Sentence
 from assistant.rules.flags import FlagCode, flag
 from assistant.rules.worthiness import Recency
@@ -36,13 +37,14 @@ class ComposeEngine:
         plan_items: list[Item] = []
         for idx, suggestion in enumerate(job.suggestions):
             heading = heading_for(suggestion)
+            quoted = inner_quotes(heading)
             done = chooser.choose(idx, "work") or chooser.fallback(idx)
             if done:
                 sentences = [_sentence(ch, registry) for ch in done]
             else:
-                warnings.append(f"第{idx + 1}条建议“{heading}”未找到可写入答复的本局（本地区）工作依据，"
+                warnings.append(f"第{idx + 1}条建议“{quoted}”未找到可写入答复的本局（本地区）工作依据，"
                                 "已留【待补充】，请补充后再发出。")
-                sentences = [Sentence(text=f"{TO_FILL}（请补充{opts.bureau_short}围绕“{heading}”已开展的工作及数据）",
+                sentences = [Sentence(text=f"{TO_FILL}（请补充{opts.bureau_short}围绕“{quoted}”已开展的工作及数据）",
                                       flags=[flag(FlagCode.MISSING_EVIDENCE)])]
             work_items.append(Item(heading=heading, sentences=sentences, suggestion_index=idx))
             plans = chooser.choose(idx, "plan", limit=MAX_PLAN_PER_ITEM)

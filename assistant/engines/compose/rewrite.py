@@ -68,6 +68,8 @@ class Writer:
         """The 下一步 sentence for ``c``: what the bureau (or city) will do."""
         text = _LABEL.sub("", c.text, count=1)
         text = _SPEAKER.sub("", text) if c.meta.kind in ("plan", "summary") else text
+        if c.meta.kind == "plan" and re.fullmatch(r"“[^“”]+”", text):
+            text = text[1:-1]  # a work-conference speech quoted whole: its words are the plan
         text = re.sub(r"^(?:今年|明年|下半年|今后|未来)?(?:要|将|需要|必须|还将|也要)", "", text)
         text = self.own_names(pin_dates(text, c.meta.date, self.options.reply_date))
         if not re.match(r"^(?:下一步|我局|我市|我们|全市|市)", text):

@@ -66,7 +66,7 @@ class Chooser:
         """For a suggestion nothing answers directly: the one best measure of the bureau's own in force
         (a policy, a reply's or summary's work) on the proposal's subject, or nothing."""
         scored = [c for c in (self._judge(cand, "work", FALLBACK_RELEVANCE, strict=False)
-                              for cand in self._eligible(idx, "work") if cand.meta.kind in FALLBACK_KINDS
+                              for cand in self._eligible(idx, "work") if cand.meta.kind in FALLBACK_KINDS and cand.specific
                               and (cand.meta.kind == "policy" or cand.part in ("work", "suggestion"))) if c]
         return self._pick(scored, "work", 1)
 
@@ -93,7 +93,7 @@ class Chooser:
         out = []
         for c in self.pool:
             if (c.suggestion_index != idx or (c.doc_id, c.start) in self.used
-                    or (c.doc_id, c.start) in self.superseded):
+                    or (c.doc_id, c.start) in self.superseded or c.context):
                 continue
             if role == "work" and (c.tense == "plan" or c.part == "plan"):
                 continue
@@ -166,7 +166,9 @@ def superseded(pool: list[Candidate]) -> set[tuple[str, int]]:
     """Candidates whose figure a newer statement of what was done gives again, with another value
     (the newest figure wins); a newer sentence that repeats the same figure supersedes nothing."""
     dated = [(c, measure_keys(c.text)) for c in pool if c.meta.date and figures(c.text)]
+    # Targets (新认定3家以上) are not measurements: they neither replace nor get replaced.
     done = [(c, k) for c, k in dated if c.tense != "plan" and c.part != "plan"]
+    dated = done
     out: set[tuple[str, int]] = set()
     for c, keys in dated:
         for other, other_keys in done:
