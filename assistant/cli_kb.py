@@ -13,6 +13,7 @@ from rich.table import Table
 
 from assistant.cli_bureau import cli_settings
 from assistant.services import open_kb
+from vectorstore.kb import KnowledgeBase
 from vectorstore.metadata import ManifestError
 from vectorstore.types import KINDS, SearchFilters
 
@@ -46,6 +47,9 @@ def ingest(
                 bar.update(tasks[stage], completed=done, total=total or None)
 
             report = kb.ingest(paths, manifest=manifest, progress=progress)
+        # What drafting learns from the knowledge base (term rarity, the bureau's reply style), learned now
+        # rather than at the first draft.
+        prepare_drafting(kb)
     except ManifestError as err:
         console.print(f"[red]清单文件有误[/red]: {err}")
         raise typer.Exit(2) from err
@@ -63,6 +67,14 @@ def ingest(
             console.print(f"静态向量模型已训练: {json.dumps(report.trained, ensure_ascii=False)}")
     if report.failed:
         raise typer.Exit(1)
+
+
+def prepare_drafting(kb: KnowledgeBase) -> None:
+    from assistant.style import load_style
+    from assistant.termstats import load_termstats
+
+    load_termstats(kb)
+    load_style(kb)
 
 
 def search(

@@ -30,6 +30,9 @@ FALLBACK_KINDS = ("policy", "reply", "summary")
 # A sentence that shares what sets this suggestion apart from the others ranks above one on the topic only.
 SPECIFIC_BONUS = 0.15
 SIMILAR = 0.45
+# How much the bureau-style model (assistant.style) moves a sentence: a tie-breaker. Measured on the 澄江
+# archive: at 0.3 no sentence changed; at 1.0 good-fact recall fell from 0.553 to 0.504.
+STYLE_WEIGHT = 0.3
 # Kinds a plan may come from: a work plan, a summary's plan part, a reply's 下一步, a policy in force.
 PLAN_KINDS = ("plan", "summary", "reply", "policy")
 _PROCEDURAL_SECTION = re.compile(r"条件|程序|申报|申请|认定标准|管理与监督|监督|法律责任|附则|职责分工|组织实施|定义")
@@ -129,7 +132,7 @@ class Chooser:
             score += 0.1
         score += 0.3 * recency(c.meta.date, self.reply_date)
         if self.style is not None:
-            score += 0.3 * (self.style.score(text) - 0.5)
+            score += STYLE_WEIGHT * (self.style.score(text) - 0.5)
         return Choice(c, text, score)
 
 
