@@ -52,7 +52,7 @@ def test_settings_for_gives_each_bureau_its_profile_folder_and_tenant(env: Path)
     assert (yi.bureau_short, yi.city_short) == ("我委", "我区")
     assert jia.kb_dir == env / "kb" / "jia" and yi.kb_dir == env / "yi-kb"  # relative to the file
     assert (jia.tenant, yi.tenant) == ("jia", "yi")
-    assert jia.kb().collection_name("x") != yi.kb().collection_name("x")
+    assert jia.kb().collection_name("x", "id") != yi.kb().collection_name("x", "id")
     with pytest.raises(BureauError, match="jia"):
         settings_for(base, "bing")
 
