@@ -107,7 +107,7 @@ def stage_ingest(corpus: Path, kb_dir: Path, budget: float, profile: bool) -> di
     start, cpu0 = time.perf_counter(), cpu_s()
     report, prof = _profiled(profile, lambda: kb.ingest([corpus], manifest=corpus / "MANIFEST.tsv"))
     total = time.perf_counter() - start
-    chunks = kb.store.counts()[1]
+    chunks = kb.counts().chunks
     after_read = t.first.get("phase: train", t.first.get("phase: embed+add", start + total))
     phases = {"read+chunk+store": after_read - start, "train": t.total["phase: train"],
               "embed+chroma add": t.total["phase: embed+add"], "bm25 build": t.total["phase: bm25"]}
