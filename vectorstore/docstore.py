@@ -131,9 +131,11 @@ class DocStore:
 
     def ensure_state(self, key: str, value: str) -> str:
         """The value stored under ``key``, storing ``value`` first when there is none (one winner across processes)."""
-        conn = self._conn()
-        conn.execute("INSERT OR IGNORE INTO state(key,value) VALUES(?,?)", (key, value))
-        return str(conn.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()[0])
+        have = self.get_state(key)
+        if have is not None:
+            return have  # no write: read-only commands stay read-only
+        self._conn().execute("INSERT OR IGNORE INTO state(key,value) VALUES(?,?)", (key, value))
+        return str(self.get_state(key))
 
     def set_state(self, key: str, value: str) -> None:
         self._conn().execute(
