@@ -149,6 +149,7 @@ def archive_cmd(
 ) -> None:
     """Draft every annotated proposal of a bureau archive; the usual report plus parse accuracy, forbidden
     sentences cited and good facts stated (report.html, summary.json, drafts/ in the run directory)."""
+    from assistant.cli_bureau import cli_settings, selected
     from assistant.services import open_kb
     from assistant.settings import Settings
     from eval.archive import archive_cases
@@ -170,11 +171,15 @@ def archive_cmd(
                                                "own_bodies": list(bureau.own_bodies)})
     elif bureau_name and region:
         settings = settings.model_copy(update={"bureau_name": bureau_name, "region": region})
+    elif selected():
+        # The global --bureau: that bureau's profile, with the archive's own knowledge base.
+        settings = cli_settings().model_copy(update={"kb_dir": settings.kb_dir})
     else:
-        console.print("[red]缺少单位信息[/red]：档案目录中没有 bureau.toml 时，请用 --bureau-name 和 --region 指明")
+        console.print("[red]缺少单位信息[/red]：档案目录中没有 bureau.toml 时，请用 --bureau-name 和 --region 指明"
+                      "（或用 assistant --bureau 单位代码 eval archive …）")
         raise typer.Exit(2)
     knowledge = open_kb(settings)
-    if knowledge.store.doc_count() == 0:
+    if knowledge.counts().documents == 0:
         report = knowledge.ingest([folder / "docs"], manifest=folder / "MANIFEST.tsv")
         if report.failed:
             console.print(f"[red]导入失败[/red]：{len(report.failed)} 个文件", markup=True)

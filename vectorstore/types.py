@@ -151,6 +151,8 @@ class DocSummary(BaseModel):
     proposal_number: str
     doc_number: str
     source: str
+    status: str = Field("", description="in_force, repealed or draft (empty: in force as far as known)")
+    valid_until: str = ""
     source_path: str
     content_hash: str
     ingested_at: str
