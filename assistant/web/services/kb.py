@@ -183,9 +183,8 @@ class DocQuery:
     date_to: str = ""
 
 
-_LISTED = {"doc_id", "kind", "title", "issuer", "region", "date", "proposal_number", "doc_number", "status", "valid_until",
-           "ingested_at",
-           "n_chunks"}
+_LISTED = {"doc_id", "kind", "title", "issuer", "region", "date", "proposal_number", "doc_number", "status",
+           "valid_until", "ingested_at", "n_chunks"}
 
 
 def list_documents(svc: Services, tenant: Tenant, f: DocQuery) -> list[dict[str, object]]:
