@@ -477,7 +477,10 @@ class KnowledgeBase:
         return VECTORS_EMPTY.format(chunks=chunks)
 
     def index_warnings(self) -> list[str]:
-        """Warnings about the vector index as a whole (one count; a draft shows them)."""
+        """Warnings about the vector index as a whole (one count; a draft shows them). None while a warm-up is
+        still opening the vector store: counting would wait for it, which the warm-up exists to avoid."""
+        if not self._vectors_ready():
+            return []
         chunks = self.store.counts()[1]
         try:
             vectors = self.vectors.count()
