@@ -37,7 +37,8 @@ def options(
     ctx: typer.Context,
     bureau: Annotated[str, typer.Option(
         "--bureau", envvar="ASSISTANT_BUREAU", metavar="KEY",
-        help="Bureau (key from ASSISTANT_BUREAUS_FILE) for ingest, search, show, list, delete, stats, check, draft")] = "",
+        help="Bureau (key from ASSISTANT_BUREAUS_FILE) for ingest, search, show, list, delete, stats, check, draft, "
+             "eval run, user create and user list; serve always serves every bureau")] = "",
 ) -> None:
     """Check the bureaus file and the chosen key before any command runs."""
     bureaus = _bureaus(Settings())
@@ -69,6 +70,18 @@ def cli_settings() -> Settings:
         return settings_for(settings, key, bureaus)
     except BureauError as err:
         raise _fail(str(err)) from err
+
+
+def bureau_members() -> tuple[str, ...] | None:
+    """The stored ``bureau`` values of the bureau chosen with --bureau; None when none was chosen."""
+    if not selected():
+        return None
+    bureaus = _bureaus(Settings())
+    try:
+        bureau = bureaus.require(selected())
+    except BureauError as err:
+        raise _fail(str(err)) from err
+    return bureaus.aliases(bureau) if bureaus.configured else (bureaus.stored(bureau),)
 
 
 def user_bureau(given: str | None) -> str:

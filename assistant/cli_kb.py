@@ -15,7 +15,7 @@ from assistant.cli_bureau import cli_settings
 from assistant.services import open_kb
 from vectorstore.kb import KnowledgeBase
 from vectorstore.metadata import ManifestError
-from vectorstore.types import KINDS, SearchFilters
+from vectorstore.types import KINDS, DocFilter, SearchFilters
 
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -91,13 +91,15 @@ def search(
     """Hybrid (keyword + vector) search with metadata filters."""
     for kd in kind or []:
         if kd not in KINDS:
-            raise typer.BadParameter(f"unknown kind '{kd}'; use one of {', '.join(KINDS)}", param_hint="--kind")
+            raise typer.BadParameter(f"未知的文档类型“{kd}”；可选：{'、'.join(KINDS)}", param_hint="--kind")
     filters = SearchFilters(kinds=kind or [], issuer=issuer, region=region, before=before, after=after,
                             exclude_doc_ids=exclude or [])
     hits = open_kb(cli_settings()).search(query, k=k, filters=filters)
+    for warning in hits.warnings:
+        console.print(f"[yellow]提示[/yellow]: {warning}", highlight=False)
     if as_json:
         _emit_json({"query": query, "k": k, "filters": filters.model_dump(exclude_defaults=True),
-                    "hits": [h.model_dump() for h in hits]})
+                    "hits": [h.model_dump() for h in hits], "warnings": hits.warnings})
         return
     table = Table("#", "doc_id", "title / section", "date", "score", "text")
     for i, h in enumerate(hits, 1):
@@ -131,17 +133,27 @@ def show(
 
 
 def list_docs(
-    kind: Annotated[str, typer.Option(help="Only this kind")] = "",
+    kind: Annotated[str, typer.Option(help=f"Only this kind: {'|'.join(KINDS)}")] = "",
+    title: Annotated[str, typer.Option(help="Title or proposal number contains this")] = "",
+    issuer: Annotated[str, typer.Option(help="Issuer contains this")] = "",
+    region: Annotated[str, typer.Option(help="Region contains this")] = "",
+    after: Annotated[str, typer.Option(help="Dated on or after (YYYY-MM-DD); undated documents are left out")] = "",
+    before: Annotated[str, typer.Option(help="Dated on or before (YYYY-MM-DD); undated documents are left out")] = "",
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many, newest first")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
 ) -> None:
-    """List stored documents."""
-    rows = [dict(r) for r in open_kb(cli_settings(), need_vectors=False).store.meta_rows() if not kind or r["kind"] == kind]
+    """List stored documents (filtered in the database, newest first)."""
+    if kind and kind not in KINDS:
+        raise typer.BadParameter(f"未知的文档类型“{kind}”；可选：{'、'.join(KINDS)}", param_hint="--kind")
+    docs = open_kb(cli_settings(), need_vectors=False).documents(DocFilter(
+        text=title, kinds=[kind] if kind else [], issuer=issuer, region=region, date_from=after, date_to=before,
+        limit=limit))
     if as_json:
-        _emit_json(rows)
+        _emit_json([d.model_dump() for d in docs])
         return
     table = Table("doc_id", "kind", "date", "issuer", "title", "chunks")
-    for r in rows:
-        table.add_row(r["doc_id"], r["kind"], r["date"], r["issuer"][:20], r["title"][:40], str(r["n_chunks"]))
+    for d in docs:
+        table.add_row(d.doc_id, d.kind, d.date, d.issuer[:20], d.title[:40], str(d.n_chunks))
     out.print(table)
 
 

@@ -79,13 +79,17 @@ def user_create(
 
 @user_app.command("list")
 def user_list() -> None:
-    """List users."""
+    """List users (only the bureau's when --bureau is given)."""
+    from assistant.cli_bureau import bureau_members
     from assistant.web.services.users import list_users
 
+    members = bureau_members()
     factory, _ = _sessions()
     table = Table("id", "用户名", "姓名", "角色", "单位", "状态", "创建时间")
     with factory() as db:
         for u in list_users(db):
+            if members is not None and u.bureau not in members:
+                continue
             table.add_row(str(u.id), u.username, u.display_name, u.role, u.bureau, "启用" if u.active else "停用",
                           u.created_at.strftime("%Y-%m-%d %H:%M"))
     Console().print(table)

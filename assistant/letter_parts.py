@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from assistant.models import PLACEHOLDER, DraftOptions, Proposal, ProposerType
+from assistant.resources import resource_dir
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = resource_dir("templates")
 
 PART_NAMES = (
     "title", "salutation", "opening", "closing", "signature", "date", "contact", "category", "disclosure",

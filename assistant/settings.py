@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from vectorstore.config import KBConfig
+from vectorstore.hybrid import (
+    OTHER_RRF_K,
+    OTHER_VECTOR_WEIGHT,
+    SELF_TRAINED_RRF_K,
+    SELF_TRAINED_VECTOR_WEIGHT,
+    FusionMethod,
+)
 
 
 class Settings(BaseSettings):
@@ -22,18 +30,32 @@ class Settings(BaseSettings):
     chroma_url: str = Field("", description="Chroma server URL such as http://127.0.0.1:8000; empty: embedded Chroma under kb_dir")
     tenant: str = Field("", description="Bureau (tenant) key when several bureaus share one Chroma server")
     chunk_max_chars: int = Field(400, description="Longest chunk before it is split at items or sentences")
+    chunk_min_chars: int = Field(80, description="Chunks shorter than this merge with a neighbour under the same heading")
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file accepted at ingest, in bytes")
     ingest_workers: int = Field(0, description="Processes that read and tokenize files when 200 or more are ingested at once; 0: one per CPU, 1: none")
     static_time_budget_s: float = Field(60.0, description="Seconds the self-trained static embedder may fine-tune for (vocabulary building is not counted)")
+    static_min_chunks: int = Field(40, description="Below this many chunks no static embedder is trained (the hashing embedder is used)")
+    retrain_fraction: float = Field(0.2, description="Retrain the static embedder when this share of the chunks changed since it was trained")
+    fusion: FusionMethod = Field(
+        "rrf", description="How keyword and vector candidates are merged: 'rrf' (reciprocal rank, uses rrf_k), "
+        "'minmax' (each channel's scores scaled to 0..1, then a weighted sum) or 'max' (scaled by the top score only)",
+    )
+    rrf_k: int | None = Field(
+        None, description="Reciprocal-rank-fusion constant of search (larger: ranks further down count more); empty: "
+        f"{SELF_TRAINED_RRF_K} with the self-trained embedder (ranked best with it on the staff-query tuning half), "
+        f"{OTHER_RRF_K} with a pretrained ASSISTANT_EMBEDDING_MODEL or the hashing fake",
+    )
+    keyword_weight: float = Field(1.0, description="Weight of the keyword (BM25) channel in fusion")
+    vector_weight: float | None = Field(
+        None, description="Weight of the vector channel in fusion; empty: "
+        f"{SELF_TRAINED_VECTOR_WEIGHT} with the self-trained embedder (it adds noise at the top of keyword rankings), "
+        f"{OTHER_VECTOR_WEIGHT} with a pretrained ASSISTANT_EMBEDDING_MODEL or the hashing fake",
+    )
     candidates: int = Field(50, description="Candidates per retrieval channel before rank fusion")
     max_per_doc: int = Field(2, description="Most search hits one document may contribute (diversity)")
-    diversity_after: int = Field(5, description="The first this many search hits stay as ranked; max_per_doc applies after them")
-    rrf_k: int | None = Field(
-        None, description="Reciprocal-rank-fusion constant of search; empty: 30 with the self-trained embedder, 60 otherwise",
-    )
-    vector_weight: float | None = Field(
-        None, description="Weight of the vector channel in search fusion (keywords weigh 1); empty: 0.2 with the "
-        "self-trained embedder, 1.0 with a pretrained ASSISTANT_EMBEDDING_MODEL (or the hashing fake)",
+    diversity_after: int = Field(
+        5, description="The first this many search hits stay as ranked; max_per_doc applies after them "
+        "(capping the top cost passages staff asked for, measured on the staff queries)",
     )
 
     # --- bureau profile ---------------------------------------------------
@@ -71,14 +93,28 @@ class Settings(BaseSettings):
     @field_validator("bureaus_file", "vector_weight", "rrf_k", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
-        # ASSISTANT_BUREAUS_FILE= (set but empty) means "no file", not the current directory.
+        # ASSISTANT_BUREAUS_FILE= (set but empty) means "no file", not the current directory; an empty
+        # ASSISTANT_RRF_K or ASSISTANT_VECTOR_WEIGHT means the embedder's own default.
         return None if isinstance(value, str) and not value.strip() else value
 
     def kb(self) -> KBConfig:
-        return KBConfig(
-            kb_dir=self.kb_dir.resolve(), embedding_model=self.embedding_model, chroma_url=self.chroma_url,
-            tenant=self.tenant, chunk_max_chars=self.chunk_max_chars, max_file_bytes=self.max_file_bytes,
-            static_time_budget_s=self.static_time_budget_s, candidates=self.candidates, max_per_doc=self.max_per_doc,
-            diversity_after=self.diversity_after, rrf_k=self.rrf_k, vector_weight=self.vector_weight,
-            ingest_workers=self.ingest_workers,
-        )
+        """The knowledge base's typed config: every KBConfig field comes from the setting of the same name."""
+        values = {name: getattr(self, name) for name in KBConfig.model_fields}
+        return KBConfig.model_validate({**values, "kb_dir": self.kb_dir.resolve()})
+
+
+class _Explicit(Settings):
+    """Settings from defaults and arguments only: no environment, no .env file; a misspelt name is an error."""
+
+    model_config = SettingsConfigDict(extra="forbid")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def make_kb_config(kb_dir: Path, **overrides: Any) -> KBConfig:
+    """A KBConfig with the Settings defaults and ``overrides``, whatever the environment says (tests, benchmarks)."""
+    return _Explicit(kb_dir=kb_dir, **overrides).kb()

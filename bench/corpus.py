@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vectorstore.config import KBConfig
+from assistant.settings import make_kb_config
 from vectorstore.embed import Embedder
 from vectorstore.kb import KnowledgeBase
 
@@ -48,7 +48,7 @@ def sources(shared: Path = SHARED, include_shared: bool = True) -> list[Source]:
 
 def build_kb(kb_dir: Path, srcs: list[Source], embedder: Embedder | None = None, **config: Any) -> BuiltKB:
     """Ingest every source (each with its manifest) into ``kb_dir``; re-runs on the same dir are incremental."""
-    kb = KnowledgeBase(KBConfig(kb_dir=kb_dir, **config), embedder=embedder)
+    kb = KnowledgeBase(make_kb_config(kb_dir, **config), embedder=embedder)
     source_of: dict[str, str] = {}
     statuses: dict[str, int] = {}
     trained = None

@@ -66,7 +66,7 @@ def run(size: str, drafts: int, work: Path) -> dict[str, Any]:
         draft = drafter.draft(proposal, options)
         times.append(time.perf_counter() - t)
         passed += int(draft.checks.citations_valid == 1.0 and draft.checks.numbers_traceable == 1.0 and draft.checks.jurisdiction)
-    chunks = built.kb.store.counts()[1]
+    chunks = built.kb.counts().chunks
     return {
         "size": size, "chunks": chunks, "build_seconds": round(build_s, 1), "drafts": len(times),
         "p50_s": round(percentile(times, 0.5), 3), "p95_s": round(percentile(times, 0.95), 3),

@@ -96,8 +96,8 @@ def is_trivial(query: str, chunk_text: str) -> bool:
 
 def docs_of(kb: KnowledgeBase) -> list[DocView]:
     views = []
-    for row in kb.store.meta_rows():
-        doc = kb.get(row["doc_id"])
+    for summary in kb.documents():
+        doc = kb.get(summary.doc_id)
         if doc is not None:
             views.append(DocView(doc, kb.chunks(doc.doc_id)))
     return views

@@ -87,12 +87,12 @@ def _profiled(enabled: bool, fn: Callable[[], Any]) -> tuple[Any, str]:
 
 def stage_ingest(corpus: Path, kb_dir: Path, budget: float, profile: bool) -> dict[str, Any]:
     import vectorstore.kb as kbmod
-    from vectorstore.config import KBConfig
+    from assistant.settings import make_kb_config
     from vectorstore.docstore import DocStore
     from vectorstore.embed import StaticModelEmbedder
     from vectorstore.vector_index import ChromaIndex
 
-    kb = kbmod.KnowledgeBase(KBConfig(kb_dir=kb_dir, static_time_budget_s=budget))
+    kb = kbmod.KnowledgeBase(make_kb_config(kb_dir, static_time_budget_s=budget))
     t = Timers()
     for name, bucket in (("read_file", "read"), ("normalize_text", "normalize"), ("infer_meta", "metadata"),
                          ("chunk_document", "chunk"), ("index_terms", "tokenize (jieba terms)")):
@@ -107,7 +107,7 @@ def stage_ingest(corpus: Path, kb_dir: Path, budget: float, profile: bool) -> di
     start, cpu0 = time.perf_counter(), cpu_s()
     report, prof = _profiled(profile, lambda: kb.ingest([corpus], manifest=corpus / "MANIFEST.tsv"))
     total = time.perf_counter() - start
-    chunks = kb.store.counts()[1]
+    chunks = kb.counts().chunks
     after_read = t.first.get("phase: train", t.first.get("phase: embed+add", start + total))
     phases = {"read+chunk+store": after_read - start, "train": t.total["phase: train"],
               "embed+chroma add": t.total["phase: embed+add"], "bm25 build": t.total["phase: bm25"]}
@@ -123,9 +123,9 @@ def stage_ingest(corpus: Path, kb_dir: Path, budget: float, profile: bool) -> di
 
 def stage_search(kb_dir: Path, qs: list[str], profile: bool) -> dict[str, Any]:
     import vectorstore.kb as kbmod
-    from vectorstore.config import KBConfig
+    from assistant.settings import make_kb_config
 
-    kb = kbmod.KnowledgeBase(KBConfig(kb_dir=kb_dir))
+    kb = kbmod.KnowledgeBase(make_kb_config(kb_dir))
     t0 = time.perf_counter()
     # As a long-running process starts: the vector store and model open in the background, and searches
     # meanwhile are answered by keywords alone.
@@ -169,11 +169,11 @@ def stage_search(kb_dir: Path, qs: list[str], profile: bool) -> dict[str, Any]:
 
 def stage_first(kb_dir: Path, query: str) -> dict[str, Any]:
     """The first search of a fresh process that did not warm up: it waits for Chroma and the model to open."""
-    from vectorstore.config import KBConfig
+    from assistant.settings import make_kb_config
     from vectorstore.kb import KnowledgeBase
 
     t0 = time.perf_counter()
-    kb = KnowledgeBase(KBConfig(kb_dir=kb_dir))
+    kb = KnowledgeBase(make_kb_config(kb_dir))
     kb.search(query, k=10)
     return {"cold_first_search_ms": (time.perf_counter() - t0) * 1000, "peak_rss_mb": peak_rss_mb()}
 

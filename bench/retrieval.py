@@ -87,7 +87,7 @@ def run(work: Path, shared: Path, budget: float, held_out: bool, variants: bool,
     docs = docs_of(static.kb)
     mined = mine(docs)
     pairs = mined.pairs
-    missing = {c for p in pairs for c in p.relevant} - hashing.kb.store.chunk_ids()
+    missing = {c for p in pairs for c in p.relevant} - hashing.kb.chunk_ids()
     assert not missing, "both knowledge bases must chunk identically"
     everything = list(range(len(pairs)))
     settings = {"in-sample": Setting("in-sample", [(static.kb, everything)])}

@@ -148,7 +148,7 @@ def summarize(scores: list[QueryScore], n_relevant: list[int]) -> dict[str, floa
 
 
 def offsets(kb: KnowledgeBase, chunk_ids: list[str]) -> Ranked:
-    chunks = kb.store.chunks_by_id(chunk_ids)
+    chunks = kb.chunks_by_id(chunk_ids)
     return [(chunks[c].doc_id, chunks[c].start, chunks[c].end) for c in chunk_ids if c in chunks]
 
 

@@ -109,4 +109,4 @@ def good_fact_recall(draft: Draft, case: EvalCase, ids: dict[str, str]) -> tuple
 
 def doc_ids_by_path(kb: KnowledgeBase) -> dict[str, str]:
     """Stored document ids by the path they were ingested under (relative to the manifest)."""
-    return {row["source_path"]: row["doc_id"] for row in kb.store.meta_rows()}
+    return {d.source_path: d.doc_id for d in kb.documents()}

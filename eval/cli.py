@@ -58,29 +58,33 @@ def build_cases_cmd(
 @app.command("run")
 def run_cmd(
     cases: Annotated[Path, typer.Argument(help="Case file from build-cases")],
-    kb: Annotated[Path, typer.Option("--kb", help="Knowledge-base directory the corpus was ingested into")],
+    kb: Annotated[Path | None, typer.Option(
+        "--kb", help="Knowledge-base directory the corpus was ingested into; default: the bureau's (--bureau, else ASSISTANT_KB_DIR)")] = None,
     engine: Annotated[str, typer.Option(help="compose | llm")] = "compose",
     out_dir: Annotated[Path | None, typer.Option("--out", help="Run directory; default var/eval/<cases>-<engine>")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N cases")] = None,
     retry_errors: Annotated[bool, typer.Option(help="On a rerun, try failed cases again")] = True,
 ) -> None:
     """Draft every case leave-one-out (gold excluded, sources dated before it), score, write the report."""
+    from assistant.cli_bureau import cli_settings
     from assistant.services import open_kb
-    from assistant.settings import Settings
     from eval.cases import load_cases
     from eval.runner import RunConfigError, run_eval
 
     if engine not in ("compose", "llm"):
         raise typer.BadParameter("use compose or llm", param_hint="--engine")
-    if not (kb / "kb.sqlite3").is_file():
-        console.print(f"[red]不是知识库目录[/red]: {escape(str(kb))}（先用 `assistant ingest` 建库）")
+    # The selected bureau's settings (its profile, folder and tenant); --kb points at another folder.
+    settings = cli_settings()
+    if kb is not None:
+        settings = settings.model_copy(update={"kb_dir": kb})
+    if not (settings.kb_dir / "kb.sqlite3").is_file():
+        console.print(f"[red]不是知识库目录[/red]: {escape(str(settings.kb_dir))}（先用 `assistant ingest` 建库，或用 --kb 指定）")
         raise typer.Exit(2)
     try:
         loaded = load_cases(cases)
     except (OSError, ValueError) as err:
         console.print(f"[red]用例文件有误[/red]: {escape(str(err))}")
         raise typer.Exit(2) from err
-    settings = Settings(kb_dir=kb)
     target = out_dir or Path("var/eval") / f"{cases.stem}-{engine}"
     try:
         outcome = run_eval(loaded, open_kb(settings), settings, target, engine=engine, limit=limit,
@@ -145,6 +149,7 @@ def archive_cmd(
 ) -> None:
     """Draft every annotated proposal of a bureau archive; the usual report plus parse accuracy, forbidden
     sentences cited and good facts stated (report.html, summary.json, drafts/ in the run directory)."""
+    from assistant.cli_bureau import cli_settings, selected
     from assistant.services import open_kb
     from assistant.settings import Settings
     from eval.archive import archive_cases
@@ -166,11 +171,15 @@ def archive_cmd(
                                                "own_bodies": list(bureau.own_bodies)})
     elif bureau_name and region:
         settings = settings.model_copy(update={"bureau_name": bureau_name, "region": region})
+    elif selected():
+        # The global --bureau: that bureau's profile, with the archive's own knowledge base.
+        settings = cli_settings().model_copy(update={"kb_dir": settings.kb_dir})
     else:
-        console.print("[red]缺少单位信息[/red]：档案目录中没有 bureau.toml 时，请用 --bureau-name 和 --region 指明")
+        console.print("[red]缺少单位信息[/red]：档案目录中没有 bureau.toml 时，请用 --bureau-name 和 --region 指明"
+                      "（或用 assistant --bureau 单位代码 eval archive …）")
         raise typer.Exit(2)
     knowledge = open_kb(settings)
-    if knowledge.store.doc_count() == 0:
+    if knowledge.counts().documents == 0:
         report = knowledge.ingest([folder / "docs"], manifest=folder / "MANIFEST.tsv")
         if report.failed:
             console.print(f"[red]导入失败[/red]：{len(report.failed)} 个文件", markup=True)

@@ -287,7 +287,7 @@ def keyword_overlap(draft_text: str, gold_text: str) -> tuple[float | None, floa
 
 def passages(draft: Draft, kb: KnowledgeBase) -> list[str]:
     """What retrieval put before the drafter: the whole chunks of its sources, and its references."""
-    chunks = kb.store.chunks_by_id(sorted({s.chunk_id for s in draft.sources if s.chunk_id}))
+    chunks = kb.chunks_by_id(sorted({s.chunk_id for s in draft.sources if s.chunk_id}))
     out = [chunks[s.chunk_id].text if s.chunk_id in chunks else s.quote for s in draft.sources]
     out += [r.text for r in draft.references]
     return list(dict.fromkeys(p for p in out if p.strip()))

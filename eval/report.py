@@ -22,11 +22,12 @@ from jinja2 import Environment, FileSystemLoader
 from matplotlib.figure import Figure
 
 from assistant.models import Draft
+from assistant.resources import resource_dir
 from eval.cases import EvalCase
 from eval.metrics import METRIC_BY_NAME, METRICS, meets
 from eval.text import strip_markers
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "eval"
+TEMPLATES = resource_dir("templates") / "eval"
 
 _BRIEF = ("structure", "citation_validity", "figure_traceability", "jurisdiction", "leakage", "coverage",
           "rouge_l", "evidence_findability", "recall_at_5", "seconds")

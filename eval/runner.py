@@ -38,7 +38,6 @@ from eval.cases import EvalCase, day_before
 from eval.metrics import METRICS, aggregate, meets, score_draft
 from eval.retrieval import retrieval_scores
 from vectorstore.kb import KnowledgeBase
-from vectorstore.normalize import content_hash
 from vectorstore.types import SearchFilters
 
 RESULTS = "results.jsonl"
@@ -73,7 +72,7 @@ def leave_one_out(case: EvalCase, kb: KnowledgeBase, engine: str) -> DraftOption
     """
     opts = case.options.model_copy(deep=True)
     excluded = {*opts.exclude_doc_ids, case.gold_doc_id}
-    twin = kb.store.find_hash(content_hash(case.gold_text))
+    twin = kb.doc_with_text(case.gold_text)
     if twin:
         excluded.add(twin)
     cap = day_before(case.gold_date)

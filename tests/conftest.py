@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import make_kb_config
 from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder
 from vectorstore.kb import KnowledgeBase
@@ -25,7 +26,7 @@ def shared_path(*parts: str) -> Path:
 
 @pytest.fixture
 def kb_config(tmp_path: Path) -> KBConfig:
-    return KBConfig(kb_dir=tmp_path / "kb", embedding_model="hashing", static_min_chunks=10**9)
+    return make_kb_config(tmp_path / "kb", embedding_model="hashing", static_min_chunks=10**9)
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def kb(kb_config: KBConfig) -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def sample_kb_session(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """The bundled sample knowledge base, ingested once per test session."""
-    cfg = KBConfig(kb_dir=tmp_path_factory.mktemp("sample") / "kb", embedding_model="hashing")
+    cfg = make_kb_config(tmp_path_factory.mktemp("sample") / "kb", embedding_model="hashing")
     kb = KnowledgeBase(cfg, embedder=HashingEmbedder())
     report = kb.ingest([SAMPLE_KB], manifest=SAMPLE_KB / "MANIFEST.tsv")
     assert not report.failed, report.failed

@@ -52,7 +52,7 @@ def test_settings_for_gives_each_bureau_its_profile_folder_and_tenant(env: Path)
     assert (yi.bureau_short, yi.city_short) == ("我委", "我区")
     assert jia.kb_dir == env / "kb" / "jia" and yi.kb_dir == env / "yi-kb"  # relative to the file
     assert (jia.tenant, yi.tenant) == ("jia", "yi")
-    assert jia.kb().collection_name("x") != yi.kb().collection_name("x")
+    assert jia.kb().collection_name("x", "id") != yi.kb().collection_name("x", "id")
     with pytest.raises(BureauError, match="jia"):
         settings_for(base, "bing")
 
@@ -148,3 +148,34 @@ def test_cli_show_and_delete_refuse_path_like_ids(env: Path, bad: str) -> None:
         assert result.exit_code == 1 and "没有这个文档" in result.output and "root:" not in result.output
     assert runner.invoke(app, ["--bureau", "jia", "list", "--json"]).stdout == before
     assert all(p.exists() for p in files)
+
+
+def test_eval_run_and_user_list_follow_the_bureau_option(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eval.cases import EvalCase, write_cases
+    from eval.cli import app as eval_app
+
+    monkeypatch.setenv("ASSISTANT_VAR_DIR", str(env / "var"))
+    monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", "")
+    assert runner.invoke(app, ["--bureau", "yi", "ingest", str(env / "yi.txt")]).exit_code == 0
+    case = EvalCase(case_id="c1", gold_doc_id="gold", gold_text="乙市氢能答复。", gold_date="2025-01-01",
+                    proposal={"title": "关于加快氢能中试平台建设的提案", "suggestions": ["加快氢能中试平台建设"]},
+                    options={"bureau_name": "乙市科学技术局", "region": "乙省乙市"})
+    write_cases([case], env / "cases.jsonl")
+    for key, expected_dir in (("yi", env / "yi-kb"), ("jia", env / "kb" / "jia")):
+        out = env / f"run-{key}"
+        result = runner.invoke(app, ["--bureau", key, "eval", "run", str(env / "cases.jsonl"), "--out", str(out)])
+        if key == "jia":  # nothing ingested there: the message names jia's folder, not yi's
+            assert result.exit_code == 2 and str(expected_dir) in result.output
+            continue
+        assert result.exit_code == 0, result.output
+        assert json.loads((out / "run.json").read_text(encoding="utf-8"))["kb_dir"] == str(expected_dir.resolve())
+    # Several bureaus and none chosen: eval run refuses to guess, like every KB command.
+    assert CliRunner().invoke(eval_app, ["run", str(env / "cases.jsonl")]).exit_code == 2
+
+    for user, bureau in (("zhao", "jia"), ("qian", "yi")):
+        made = runner.invoke(app, ["user", "create", user, "--bureau", bureau, "--password", "correct-horse-1"])
+        assert made.exit_code == 0, made.output
+    listed = runner.invoke(app, ["--bureau", "yi", "user", "list"])
+    assert listed.exit_code == 0 and "qian" in listed.stdout and "zhao" not in listed.stdout
+    everyone = runner.invoke(app, ["user", "list"]).stdout
+    assert "qian" in everyone and "zhao" in everyone

@@ -80,3 +80,42 @@ def test_show_rejects_out_of_range_offsets(env: Path) -> None:
     doc_id = json.loads(runner.invoke(app, ["list", "--json"]).stdout)[0]["doc_id"]
     result = runner.invoke(app, ["show", doc_id, "--start", "5", "--end", "999999"])
     assert result.exit_code == 2 and "越界" in result.output
+
+
+def test_list_filters_in_the_database(env: Path) -> None:
+    runner.invoke(app, ["ingest", str(SAMPLE_KB)])
+    everything = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
+    dates = [d["date"] for d in everything]
+    assert dates == sorted(dates, reverse=True), "newest first"
+    dated = [d for d in everything if d["date"]]
+    cut = dated[len(dated) // 2]["date"]
+    after = json.loads(runner.invoke(app, ["list", "--json", "--after", cut]).stdout)
+    assert {d["doc_id"] for d in after} == {d["doc_id"] for d in dated if d["date"] >= cut}
+    word = everything[0]["title"][-4:]
+    titled = json.loads(runner.invoke(app, ["list", "--json", "--title", word]).stdout)
+    assert titled and all(word in d["title"] or word in d["proposal_number"] for d in titled)
+    assert len(json.loads(runner.invoke(app, ["list", "--json", "--limit", "2"]).stdout)) == 2
+    assert json.loads(runner.invoke(app, ["list", "--json", "--title", "%"]).stdout) == [], "typed text is literal"
+    bad = runner.invoke(app, ["list", "--kind", "memo"])
+    assert bad.exit_code == 2 and "memo" in bad.output
+
+
+def test_search_says_when_the_vector_index_is_empty(env: Path) -> None:
+    from assistant.services import open_kb
+    from assistant.settings import Settings
+    from vectorstore.kb import VECTORS_EMPTY
+    from vectorstore.vector_index import make_client
+
+    runner.invoke(app, ["ingest", str(SAMPLE_KB)])
+    kb = open_kb(Settings())
+    quiet = json.loads(runner.invoke(app, ["search", "中试平台建设", "--json"]).stdout)
+    assert quiet["warnings"] == []
+    make_client(kb.config.chroma_path).delete_collection(kb.collection_name())
+    result = runner.invoke(app, ["search", "中试平台建设", "--json"])
+    data = json.loads(result.stdout)
+    warning = VECTORS_EMPTY.format(chunks=kb.counts().chunks)
+    assert data["hits"] and data["warnings"] == [warning]
+    assert "assistant check --repair" in result.stderr
+    assert "向量索引为空" in runner.invoke(app, ["search", "中试平台建设"]).stderr
+    assert runner.invoke(app, ["check", "--repair"]).exit_code == 0
+    assert json.loads(runner.invoke(app, ["search", "中试平台建设", "--json"]).stdout)["warnings"] == []

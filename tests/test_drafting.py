@@ -10,10 +10,9 @@ from assistant.drafting import Drafter
 from assistant.models import TO_FILL, DraftOptions, Proposal
 from assistant.proposal import load_proposal
 from assistant.rules.figures import traced
-from assistant.settings import Settings
+from assistant.settings import Settings, make_kb_config
 from assistant.verify import figures
 from conftest import SAMPLE_KB
-from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder
 from vectorstore.kb import KnowledgeBase
 
@@ -91,7 +90,7 @@ def test_no_own_evidence_leaves_gaps_and_warns(drafter: Drafter) -> None:
 
 
 def test_empty_kb_and_no_suggestions(tmp_path: Path) -> None:
-    kb = KnowledgeBase(KBConfig(kb_dir=tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
+    kb = KnowledgeBase(make_kb_config(tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
     draft = Drafter(Settings(_env_file=None), kb).draft(Proposal(title="关于加强科普工作的提案"), DraftOptions())  # type: ignore[call-arg]
     assert any("知识库为空" in w for w in draft.warnings)
     assert any("未识别出分条建议" in w for w in draft.warnings)

@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 import vectorstore.embedding_service as service
+from assistant.settings import make_kb_config
 from vectorstore.config import KBConfig
+from vectorstore.embed import Embedder
 from vectorstore.kb import KnowledgeBase
 from vectorstore.static_model import (
     StaticConfig,
@@ -23,6 +25,8 @@ from vectorstore.static_model import (
     make_tokenizer,
     save_static_model,
 )
+from vectorstore.vector_collections import OWNER_KEY
+from vectorstore.vector_index import make_client
 
 TOPICS = ["中试平台建设", "科技特派员服务乡村振兴", "知识产权质押融资", "孵化器高质量发展", "技术合同登记",
           "新型研发机构评估", "科技金融风险补偿", "高新技术企业培育", "概念验证中心资助", "校企联合实验室"]
@@ -59,7 +63,7 @@ def trainer(monkeypatch: pytest.MonkeyPatch) -> FakeTrainer:
 
 
 def _config(tmp_path: Path) -> KBConfig:
-    return KBConfig(kb_dir=tmp_path / "kb", static_min_chunks=3, retrain_fraction=0.2)
+    return make_kb_config(tmp_path / "kb", static_min_chunks=3, retrain_fraction=0.2)
 
 
 def _docs(folder: Path, topics: list[str], tag: str = "") -> Path:
@@ -79,11 +83,14 @@ def test_searchable_while_the_first_model_trains(tmp_path: Path, trainer: FakeTr
     # Keywords serve at once; there is no model yet, so no vectors either.
     hits = kb.search("中试平台 建设情况", k=3)
     assert hits and "中试平台" in hits[0].text and hits[0].channels == {"keyword": 1}
+    # The user is told why only keywords were used, and not sent to repair an index that is on its way.
+    assert len(hits.warnings) == 1 and "正在训练" in hits.warnings[0] and "--repair" not in hits.warnings[0]
     trainer.gate.set()
     kb.wait_for_training(30)
     assert kb.embedder.identity.startswith("static:")
     assert kb.vectors.ids() == kb.store.chunk_ids()
-    assert "vector" in kb.search("中试平台 建设情况", k=3)[0].channels
+    after = kb.search("中试平台 建设情况", k=3)
+    assert "vector" in after[0].channels and after.warnings == []
 
 
 def test_previous_model_serves_until_the_new_one_has_every_vector(tmp_path: Path, trainer: FakeTrainer) -> None:
@@ -110,6 +117,52 @@ def test_previous_model_serves_until_the_new_one_has_every_vector(tmp_path: Path
     assert second != first and second.startswith("static:")
     assert other.embedder.identity == second
     assert kb.vectors.ids() == kb.store.chunk_ids() and not old_folder.exists()
+
+
+def test_a_retrain_fills_and_drops_only_collections_of_its_own(tmp_path: Path, trainer: FakeTrainer) -> None:
+    kb = KnowledgeBase(_config(tmp_path))
+    kb.ingest([_docs(tmp_path / "a", TOPICS[:4])])
+    first = kb.collection_name()
+    # Collections beside ours on the same Chroma: another knowledge base's (tagged with its id) and an untagged one.
+    client = make_client(kb.config.chroma_path, kb.config.chroma_url)
+    client.create_collection("kb_other_deployment", metadata={OWNER_KEY: "someone-else"})
+    client.create_collection("kb_untagged")
+    kb.ingest([_docs(tmp_path / "b", TOPICS[4:], tag="b")])  # far more than retrain_fraction: a new model
+    assert trainer.calls == 2 and kb.collection_name() != first
+    found = {c.name: dict(c.metadata or {}) for c in client.list_collections()}
+    # The new model's collection is named and tagged for this knowledge base; the first model's collection
+    # (made the same way by the first training) was dropped as ours; the others were left alone.
+    assert set(found) == {kb.collection_name(), "kb_other_deployment", "kb_untagged"}
+    assert kb.kb_id in kb.collection_name() and found[kb.collection_name()][OWNER_KEY] == kb.kb_id
+    assert kb.vectors.ids() == kb.store.chunk_ids()
+
+
+def test_a_retrain_that_dies_while_embedding_leaves_a_collection_the_next_sync_drops(
+        tmp_path: Path, trainer: FakeTrainer, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb = KnowledgeBase(_config(tmp_path))
+    kb.ingest([_docs(tmp_path / "a", TOPICS[:4])])
+    first = kb.collection_name()
+    candidate = kb.embeddings.candidate
+
+    def dies_while_embedding(name: str) -> Embedder:
+        embedder = candidate(name)
+
+        def boom(texts: list[str]) -> np.ndarray:
+            raise RuntimeError("killed while embedding")
+        embedder.embed_documents = boom  # type: ignore[method-assign]
+        return embedder
+
+    monkeypatch.setattr(kb.embeddings, "candidate", dies_while_embedding)
+    with pytest.raises(RuntimeError, match="killed"):
+        kb.ingest([_docs(tmp_path / "b", TOPICS[4:], tag="b")])
+    client = make_client(kb.config.chroma_path, kb.config.chroma_url)
+    left = {c.name: dict(c.metadata or {}) for c in client.list_collections()}
+    # The new model's half-made collection is named and tagged as this knowledge base's own, so it is not
+    # left behind for good: the next sync drops it, and searches kept the first model throughout.
+    assert len(left) == 2 and all(meta[OWNER_KEY] == kb.kb_id and kb.kb_id in name for name, meta in left.items())
+    assert kb.collection_name() == first
+    kb.sync_vectors()
+    assert [c.name for c in client.list_collections()] == [first]
 
 
 def test_a_small_add_embeds_with_the_current_model_without_training(tmp_path: Path, trainer: FakeTrainer) -> None:

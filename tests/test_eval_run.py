@@ -10,13 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.models import Checks, Draft, DraftOptions, Item, Letter, Proposal, Section, Sentence
-from assistant.settings import Settings
+from assistant.settings import Settings, make_kb_config
 from conftest import shared_path
 from eval.cases import EvalCase, build_cases, load_cases, write_cases
 from eval.cli import app
 from eval.compare import compare_runs, write_comparison
 from eval.runner import RunConfigError, leave_one_out, load_results, run_eval
-from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder
 from vectorstore.kb import KnowledgeBase
 
@@ -62,7 +61,7 @@ def setup(tmp_path: Path) -> tuple[KnowledgeBase, Settings, list[EvalCase], Path
         (docs / name).write_text(text, encoding="utf-8")
     (docs / "MANIFEST.tsv").write_text(MANIFEST, encoding="utf-8")
     kb_dir = tmp_path / "kb"
-    kb = KnowledgeBase(KBConfig(kb_dir=kb_dir, embedding_model="hashing"), embedder=HashingEmbedder())
+    kb = KnowledgeBase(make_kb_config(kb_dir, embedding_model="hashing"), embedder=HashingEmbedder())
     assert not kb.ingest([docs], manifest=docs / "MANIFEST.tsv").failed
     settings = Settings(kb_dir=kb_dir, embedding_model="hashing", llm_base_url="", bureau_name="示例市科学技术局",
                         region="示例省示例市")
@@ -247,7 +246,7 @@ def test_quick_run_on_shared_replies(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("ASSISTANT_EMBEDDING_MODEL", "hashing")
     monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", "")
     monkeypatch.setenv("ASSISTANT_KB_DIR", str(tmp_path / "kb"))
-    kb = KnowledgeBase(KBConfig(kb_dir=tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
+    kb = KnowledgeBase(make_kb_config(tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
     for root in (seeds, corpus):
         assert not kb.ingest([root], manifest=root / "MANIFEST.tsv").failed
     cases_path, out = tmp_path / "cases.jsonl", tmp_path / "run"

@@ -72,5 +72,5 @@ def test_chroma_outage_then_recovery(tmp_path: Path) -> None:
             after = _requests(http, proposal)
             assert [r.status_code for r in after.values()] == [200, 201, 200, 303], \
                 {k: (r.status_code, r.text[:300]) for k, r in after.items()}
-            assert after["api search"].json(), "search finds hits again"
+            assert after["api search"].json()["hits"], "search finds hits again"
             assert http.get(f"/api/drafts/{saved['id']}").json()["current_version"] == 2

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import vectorstore.keyword_index as keyword_index
+from assistant.settings import make_kb_config
 from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder
 from vectorstore.kb import KnowledgeBase
@@ -75,7 +76,7 @@ def _published_folders(config: KBConfig) -> set[str]:
 
 
 def _rebuild_many(kb_dir: str, rounds: int) -> None:
-    kb = _open(KBConfig(kb_dir=Path(kb_dir), embedding_model="hashing", static_min_chunks=10**9))
+    kb = _open(make_kb_config(Path(kb_dir), embedding_model="hashing", static_min_chunks=10**9))
     for _ in range(rounds):
         kb.keyword.rebuild()
         kb.keyword_search("中试平台", k=3)

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from assistant.settings import make_kb_config
 from conftest import ROOT, shared_path
-from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder
 from vectorstore.kb import KnowledgeBase
 from vectorstore.normalize import normalize_text
@@ -48,7 +48,7 @@ ROWS = {row["file"]: row for row in _manifest()}
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, dict[str, str], list[Any]]:
     """The archive ingested once with the hashing embedder: (kb, manifest file → doc id, ingest results)."""
-    cfg = KBConfig(kb_dir=tmp_path_factory.mktemp("chengjiang") / "kb", embedding_model="hashing")
+    cfg = make_kb_config(tmp_path_factory.mktemp("chengjiang") / "kb", embedding_model="hashing")
     kb = KnowledgeBase(cfg, embedder=HashingEmbedder())
     report = kb.ingest([ARCHIVE / "docs"], manifest=ARCHIVE / "MANIFEST.tsv")
     ids = {Path(r.path).resolve().relative_to(ARCHIVE.resolve()).as_posix(): r.doc_id

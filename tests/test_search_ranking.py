@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.settings import make_kb_config
 from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder, StaticModelEmbedder
 from vectorstore.kb import _TERMS_KEY, KnowledgeBase
@@ -68,14 +69,14 @@ def test_check_repair_updates_older_terms(kb: KnowledgeBase, tmp_path: Path) -> 
 
 def test_fusion_weights_follow_the_embedder(tmp_path: Path) -> None:
     def weights(embedder, **cfg):  # type: ignore[no-untyped-def]
-        config = KBConfig(kb_dir=tmp_path / f"kb{len(list(tmp_path.iterdir()))}", **cfg)
+        config = make_kb_config(tmp_path / f"kb{len(list(tmp_path.iterdir()))}", **cfg)
         return KnowledgeBase(config, embedder=embedder).fusion_weights()
 
     # The self-trained static model is trusted less than keywords; other embedders keep full weight.
     assert weights(StaticModelEmbedder(tmp_path / "model")) == {"keyword": 1.0, "vector": 0.2}
     assert weights(HashingEmbedder()) == {"keyword": 1.0, "vector": 1.0}
     # RRF constant likewise: 30 with the self-trained model, the previous 60 otherwise.
-    config = KBConfig(kb_dir=tmp_path / "kc")
+    config = make_kb_config(tmp_path / "kc")
     assert KnowledgeBase(config, embedder=StaticModelEmbedder(tmp_path / "model")).rrf_k() == 30
     assert KnowledgeBase(config, embedder=HashingEmbedder()).rrf_k() == 60
     assert KnowledgeBase(config.model_copy(update={"rrf_k": 10}), embedder=HashingEmbedder()).rrf_k() == 10
@@ -117,7 +118,7 @@ def test_a_large_ingest_prepares_files_in_workers_with_the_same_result(tmp_path:
     results = {}
     for mode, threshold in (("inline", 10**9), ("workers", 2)):
         monkeypatch.setattr(kbmod, "PARALLEL_MIN_FILES", threshold)
-        kb = KnowledgeBase(KBConfig(kb_dir=tmp_path / mode, embedding_model="hashing", ingest_workers=2),
+        kb = KnowledgeBase(make_kb_config(tmp_path / mode, embedding_model="hashing", ingest_workers=2),
                            embedder=HashingEmbedder())
         report = kb.ingest([folder])
         results[mode] = ([(f.status, f.reason) for f in report.files],

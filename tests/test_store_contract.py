@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.settings import make_kb_config
 from bench.loadkit import CHROMA, ChromaServer
-from vectorstore.config import KBConfig
 from vectorstore.kb import KnowledgeBase
 from vectorstore.vector_index import ChromaIndex, VectorIndex, VectorStoreUnavailable, make_client
 
@@ -148,7 +148,7 @@ def test_kb_on_server_survives_an_outage(tmp_path: Path, own_server: ChromaServe
     docs.mkdir()
     for name, text in DOCS.items():
         (docs / name).write_text(text, encoding="utf-8")
-    kb = KnowledgeBase(KBConfig(kb_dir=tmp_path / "kb", chroma_url=own_server.url, embedding_model="hashing"))
+    kb = KnowledgeBase(make_kb_config(tmp_path / "kb", chroma_url=own_server.url, embedding_model="hashing"))
     report = kb.ingest([docs])
     assert not report.failed and report.embedded > 0
     assert kb.stats()["vectors"] == kb.store.counts()[1]

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vectorstore.types import Chunk, DocMeta, Document, SearchFilters, Span
+from vectorstore.types import Chunk, DocFilter, DocMeta, DocSummary, Document, SearchFilters, Span
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -129,6 +129,14 @@ class DocStore:
         row = self._conn().execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
+    def ensure_state(self, key: str, value: str) -> str:
+        """The value stored under ``key``, storing ``value`` first when there is none (one winner across processes)."""
+        have = self.get_state(key)
+        if have is not None:
+            return have  # no write: read-only commands stay read-only
+        self._conn().execute("INSERT OR IGNORE INTO state(key,value) VALUES(?,?)", (key, value))
+        return str(self.get_state(key))
+
     def set_state(self, key: str, value: str) -> None:
         self._conn().execute(
             "INSERT INTO state(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value)
@@ -151,6 +159,21 @@ class DocStore:
         cols = ", ".join(("doc_id", "content_hash", "source_path", "ingested_at", *_META_COLS))
         sql = f"SELECT {cols}, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.doc_id) AS n_chunks FROM documents d ORDER BY date DESC, doc_id"
         return list(self._conn().execute(sql))
+
+    def summaries(self, f: DocFilter) -> list[DocSummary]:
+        """Documents matching ``f`` without their text, newest first, filtered and paged in SQL."""
+        where, args = _listing_where(f)
+        sql = (f"SELECT doc_id, {', '.join(_SUMMARY_COLS)}, "
+               "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.doc_id) AS n_chunks FROM documents d"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY date DESC, doc_id")
+        if f.limit is not None or f.offset:
+            sql += " LIMIT ? OFFSET ?"
+            args += [-1 if f.limit is None else f.limit, f.offset]
+        return [DocSummary.model_validate({k: ("" if r[k] is None else r[k]) for k in r.keys()})  # noqa: SIM118 (sqlite3.Row iterates values)
+                for r in self._conn().execute(sql, args)]
+
+    def kind_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self._conn().execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind ORDER BY kind")}
 
     def doc_meta(self, doc_id: str) -> DocMeta | None:
         row = self._conn().execute(f"SELECT {', '.join(_META_COLS)} FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
@@ -254,6 +277,32 @@ class DocStore:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+_SUMMARY_COLS = (*_META_COLS, "source_path", "content_hash", "ingested_at")
+
+
+def _listing_where(f: DocFilter) -> tuple[list[str], list[object]]:
+    # instr(), not LIKE: what a user types (%, _) is matched literally.
+    where: list[str] = []
+    args: list[object] = []
+    if f.text:
+        where.append("(instr(coalesce(title,''), ?) > 0 OR instr(coalesce(proposal_number,''), ?) > 0)")
+        args += [f.text, f.text]
+    if f.kinds:
+        where.append(f"kind IN ({','.join('?' * len(f.kinds))})")
+        args += f.kinds
+    for column, value in (("issuer", f.issuer), ("region", f.region)):
+        if value:
+            where.append(f"instr(coalesce({column},''), ?) > 0")
+            args.append(value)
+    if f.date_from:
+        where.append("coalesce(date,'') != '' AND date >= ?")
+        args.append(f.date_from)
+    if f.date_to:
+        where.append("coalesce(date,'') != '' AND substr(date, 1, length(?)) <= ?")
+        args += [f.date_to, f.date_to]
+    return where, args
 
 
 def _doc(row: sqlite3.Row) -> Document:

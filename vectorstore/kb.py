@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,15 +25,35 @@ from vectorstore.config import KBConfig
 from vectorstore.docstore import DocStore
 from vectorstore.embed import Embedder
 from vectorstore.embedding_service import EmbeddingService
-from vectorstore.hybrid import Fused, diversify, doc_of_chunk, fuse
+from vectorstore.hybrid import (
+    OTHER_RRF_K,
+    OTHER_VECTOR_WEIGHT,
+    SELF_TRAINED_RRF_K,
+    SELF_TRAINED_VECTOR_WEIGHT,
+    Fused,
+    diversify,
+    doc_of_chunk,
+    fuse,
+)
 from vectorstore.keyword_index import BM25Index
 from vectorstore.metadata import ManifestError, infer_meta, load_manifest
 from vectorstore.normalize import content_hash, normalize_text
 from vectorstore.readers import SUPPORTED, ReadError, read_file
 from vectorstore.tokenize import INDEX_TERMS_VERSION, index_terms, query_index_terms, quick_index_terms
 from vectorstore.tokenize import ready as tokenize_ready
-from vectorstore.types import Chunk, DocMeta, Document, Hit, SearchFilters
-from vectorstore.vector_index import ChromaIndex, VectorIndex, drop_other_collections, make_client
+from vectorstore.types import (
+    Chunk,
+    DocFilter,
+    DocMeta,
+    DocSummary,
+    Document,
+    Hit,
+    KBCounts,
+    SearchFilters,
+    SearchResult,
+)
+from vectorstore.vector_collections import drop_other_collections, open_owned
+from vectorstore.vector_index import CollectionMissing, VectorIndex, make_client
 
 log = logging.getLogger(__name__)
 # Marks a file named on the command line rather than found in a directory.
@@ -91,17 +112,18 @@ def doc_id_for(source_key: str) -> str:
     return f"{slug}-{hashlib.sha1(source_key.encode('utf-8')).hexdigest()[:8]}"
 
 
+# What a search or a draft says when the vector channel could not take part (shown to users as is).
+REPAIR = "请管理员运行 assistant check --repair（多单位时加 --bureau 单位代码）重建向量索引。"
+VECTORS_EMPTY = "向量索引为空（知识库有 {chunks} 个片段，向量 0 个），本次检索只用了关键词，结果可能不全；" + REPAIR
+VECTORS_GONE = "向量集合已不存在（可能在 Chroma 服务器上被删除），本次检索只用了关键词，结果可能不全；" + REPAIR
+VECTORS_MISSING_IN_SCOPE = "筛选范围内的文档在向量索引中没有向量，本次检索只用了关键词，结果可能不全；" + REPAIR
+VECTORS_SHORT = "向量索引缺少 {missing} 个片段的向量（共 {chunks} 个），检索结果可能不全；" + REPAIR
+# No repair to ask for: the knowledge base's first embedding model is still being trained, and its vectors follow.
+VECTORS_TRAINING = ("知识库的检索模型正在训练（共 {chunks} 个片段），本次检索只用了关键词，结果可能不全；"
+                    "训练完成后自动使用向量检索，稍后再试即可。")
 ALLOWED_CACHE_SIZE = 64
 # State key holding the INDEX_TERMS_VERSION the stored chunk terms were made with.
 _TERMS_KEY = "index_terms_version"
-# Fusion when KBConfig.vector_weight / rrf_k are None. The self-trained static model adds noise at the top of
-# keyword rankings: on the tuning half of the staff queries, RRF (k 30) with the vector channel at 0.2 ranked
-# best, and it also beats the keyword channel held out on both benchmarks (README, *Benchmarks*).
-# A pretrained model (not measurable offline) and the hashing fake keep the previous fusion: full weight, k 60.
-SELF_TRAINED_VECTOR_WEIGHT = 0.2
-OTHER_VECTOR_WEIGHT = 1.0
-SELF_TRAINED_RRF_K = 30
-OTHER_RRF_K = 60
 # Unfiltered over-fetch: how many neighbours at most, and the margin over the expected need.
 MAX_OVERFETCH = 1500
 OVERFETCH_MARGIN = 2.0
@@ -123,6 +145,8 @@ class KnowledgeBase:
         self._training: threading.Thread | None = None
         self._warming: threading.Thread | None = None
         self._warm = threading.Event()
+        # This knowledge base's own id; its Chroma collections are tagged with it (see vector_collections).
+        self.kb_id = self.store.ensure_state("kb_id", uuid.uuid4().hex[:12])
 
     # --- derived indexes --------------------------------------------------
     @property
@@ -133,32 +157,49 @@ class KnowledgeBase:
     def vectors(self) -> VectorIndex:
         if self._vector_override is not None:
             return self._vector_override
-        name = self.config.collection_name(self.embedder.identity)
-        if self._vector is None or self._vector[0] != name:
-            self._vector = (name, self._index(name))
-        return self._vector[1]
+        identity = self.embedder.identity
+        name = self.config.collection_name(identity, self.kb_id)
+        with self._lock:
+            if self._vector is None or self._vector[0] != name:
+                self._vector = (name, self._index(identity))
+            return self._vector[1]
 
-    def _index(self, name: str) -> VectorIndex:
-        """The collection ``name`` (created when missing); the override when one was given."""
+    def _index(self, identity: str) -> VectorIndex:
+        """This knowledge base's own collection for the embedder ``identity`` (tagged with its id, created or
+        adopted when missing, see vector_collections); the override when one was given."""
         if self._vector_override is not None:
             return self._vector_override
+        name = self.config.collection_name(identity, self.kb_id)
         with self._lock:
             if self._vector is not None and self._vector[0] == name:
                 return self._vector[1]
             if self._client is None:
                 self._client = make_client(self.config.chroma_path, self.config.chroma_url)
             where = self.config.chroma_url or str(self.config.chroma_path)
-            return ChromaIndex(self._client, name, describe=f"Chroma at {where}")
+            return open_owned(self._client, self.config, self.kb_id, identity, self.store.chunk_ids,
+                              describe=f"Chroma at {where}")
+
+    def collection_name(self) -> str:
+        return self.config.collection_name(self.embedder.identity, self.kb_id)
+
+    def _forget_vectors(self) -> None:
+        """Drop the handle of a collection that was deleted under us; the next use opens (or makes) it again."""
+        with self._lock:
+            self._vector = None
 
     def sync_vectors(self, progress: Progress | None = None, batch: int = 5000) -> tuple[int, int]:
         """Embed chunks that have no vector yet and drop vectors of chunks that are gone."""
-        added, removed = self._sync(self.vectors, self.embedder, progress, batch)
+        try:
+            added, removed = self._sync(self.vectors, self.embedder, progress, batch)
+        except CollectionMissing:  # deleted under us: start again in a new one (upserts are idempotent)
+            self._forget_vectors()
+            added, removed = self._sync(self.vectors, self.embedder, progress, batch)
         if self._vector_override is None and self._client is not None:
-            # A training in progress is filling its own collection: leave it alone.
+            # A training in progress is filling its own collection: leave it alone. Only collections tagged with
+            # this knowledge base's id are dropped: never another bureau's or deployment's.
             with self.embeddings.training_lock(blocking=False) as free:
                 if free:
-                    drop_other_collections(self._client, keep=self.config.collection_name(self.embedder.identity),
-                                           prefix=self.vectors_name_prefix())
+                    drop_other_collections(self._client, keep=self.collection_name(), owner=self.kb_id)
         return added, removed
 
     def _sync(self, index: VectorIndex, embedder: Embedder, progress: Progress | None, batch: int) -> tuple[int, int]:
@@ -190,7 +231,8 @@ class KnowledgeBase:
                 return None
             name, figures = self.embeddings.train(lambda msg: progress("train", 0, 0) if progress else None)
             embedder = self.embeddings.candidate(name)
-            self._sync(self._index(self.config.collection_name(embedder.identity)), embedder, progress, 5000)
+            # The new model's collection is this knowledge base's own too (named with and tagged by its id).
+            self._sync(self._index(embedder.identity), embedder, progress, 5000)
             self.embeddings.activate(name, figures)
         # Chunks stored while the model was embedded get their vectors now; old collections are dropped.
         self.sync_vectors(progress)
@@ -207,10 +249,6 @@ class KnowledgeBase:
     def wait_for_training(self, timeout: float | None = None) -> None:
         if self._training is not None:
             self._training.join(timeout)
-
-    def vectors_name_prefix(self) -> str:
-        name = self.config.collection_name(self.embedder.identity)
-        return name.rsplit("_", 1)[0] + "_"
 
     # --- ingest -----------------------------------------------------------
     def ingest(self, paths: Iterable[Path], manifest: Path | None = None, progress: Progress | None = None,
@@ -354,7 +392,10 @@ class KnowledgeBase:
         if not self.store.delete(doc_id):
             return False
         if chunk_ids:
-            self.vectors.delete(chunk_ids)
+            try:
+                self.vectors.delete(chunk_ids)
+            except CollectionMissing:
+                self._forget_vectors()  # nothing left to delete from
         self.keyword.refresh()
         return True
 
@@ -391,20 +432,66 @@ class KnowledgeBase:
         """False only while a warm-up is still opening the vector store."""
         return self._warming is None or self._warm.is_set()
 
-    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> SearchResult:
+        """Hybrid search; the result is a list of hits that also carries ``warnings`` (see _vector_channel)."""
         filters = filters or SearchFilters()
         cfg = self.config
         allowed = self._allowed(filters)
         n = cfg.candidates
         keyword = self.keyword.search(self._query_terms(query), n, allowed)
-        vector = []
-        if query.strip() and self._vectors_ready():
-            vector = self._vector_query(self.embedder.embed_query(query), n, allowed)
+        vector, warnings = self._vector_channel(query, n, allowed)
         fused = fuse({"keyword": keyword, "vector": vector}, self.fusion_weights(), cfg.fusion, self.rrf_k())
         top, chunks = self._choose(fused, k)
         metas = self.store.doc_metas({chunks[cid].doc_id for cid, _, _ in top})
-        return [_hit(chunks[cid], metas[chunks[cid].doc_id], score, ranks)
-                for cid, score, ranks in top if chunks[cid].doc_id in metas]
+        return SearchResult([_hit(chunks[cid], metas[chunks[cid].doc_id], score, ranks)
+                             for cid, score, ranks in top if chunks[cid].doc_id in metas], warnings)
+
+    def _vector_channel(self, query: str, n: int, allowed: set[str] | None) -> tuple[list[tuple[str, float]], list[str]]:
+        """The vector candidates, and a warning when the vector channel could not take part.
+
+        Without vectors the search quietly becomes keyword-only, which a user must be told. The
+        extra count() is paid only when the channel came back empty. While a warm-up is still opening
+        the vector store (seconds after a start) keywords answer alone, by design, without a warning.
+        """
+        if not query.strip() or not self._vectors_ready():
+            return [], []
+        try:
+            found = self._vector_query(self.embedder.embed_query(query), n, allowed)
+            if found or (allowed is not None and not allowed):
+                return found, []
+            vectors = self.vectors.count()
+        except CollectionMissing:
+            self._forget_vectors()
+            return [], [VECTORS_GONE]
+        chunks = self.store.counts()[1]
+        if not chunks:
+            return [], []
+        if vectors == 0:
+            return [], [self._empty_warning(chunks)]
+        return [], [VECTORS_MISSING_IN_SCOPE]
+
+    def _empty_warning(self, chunks: int) -> str:
+        """Why the vector index is empty: the first model is still to be trained (vectors follow it), or broken."""
+        if not self.embeddings.has_model() and self.embeddings.needs_training():
+            return VECTORS_TRAINING.format(chunks=chunks)
+        return VECTORS_EMPTY.format(chunks=chunks)
+
+    def index_warnings(self) -> list[str]:
+        """Warnings about the vector index as a whole (one count; a draft shows them). None while a warm-up is
+        still opening the vector store: counting would wait for it, which the warm-up exists to avoid."""
+        if not self._vectors_ready():
+            return []
+        chunks = self.store.counts()[1]
+        try:
+            vectors = self.vectors.count()
+        except CollectionMissing:
+            self._forget_vectors()
+            return [VECTORS_GONE] if chunks else []
+        if chunks and vectors == 0:
+            return [self._empty_warning(chunks)]
+        if vectors < chunks:
+            return [VECTORS_SHORT.format(missing=chunks - vectors, chunks=chunks)]
+        return []
 
     def fusion_weights(self) -> dict[str, float]:
         """Channel weights for fusion: the configured ones, or for ``vector_weight`` None the default of the
@@ -485,29 +572,54 @@ class KnowledgeBase:
                 return kept[:n]
         return self.vectors.query(vector, n, allowed)
 
-    # --- reads ------------------------------------------------------------
+    # --- reads (the typed facade every caller uses instead of the store) ------
     def get(self, doc_id: str) -> Document | None:
         return self.store.get(doc_id)
 
     def chunks(self, doc_id: str) -> list[Chunk]:
         return self.store.chunks_of(doc_id)
 
-    def stats(self) -> dict[str, object]:
+    def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
+        """Chunks (with their sentences) by id; ids the store does not hold are absent."""
+        return self.store.chunks_by_id(list(dict.fromkeys(chunk_ids)))
+
+    def chunk_ids(self) -> set[str]:
+        return self.store.chunk_ids()
+
+    def documents(self, f: DocFilter | None = None) -> list[DocSummary]:
+        """Stored documents matching ``f`` (all when None), newest first, without their text."""
+        return self.store.summaries(f or DocFilter())
+
+    def counts(self) -> KBCounts:
         docs, chunks = self.store.counts()
-        kinds: dict[str, int] = {}
-        for row in self.store.meta_rows():
-            kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+        return KBCounts(documents=docs, chunks=chunks)
+
+    def doc_with_text(self, text: str) -> str | None:
+        """The id of a stored document whose text is exactly ``text`` (its normalized, stored form)."""
+        return self.store.find_hash(content_hash(text))
+
+    def stats(self) -> dict[str, object]:
+        counts = self.counts()
+        try:
+            vectors = self.vectors.count()
+        except CollectionMissing:
+            self._forget_vectors()
+            vectors = self.vectors.count()
         return {
-            "documents": docs, "chunks": chunks, "kinds": kinds,
-            "vectors": self.vectors.count(), "keyword_chunks": self.keyword.chunk_count(),
-            "embedder": self.embedder.identity, "collection": self.config.collection_name(self.embedder.identity),
+            "documents": counts.documents, "chunks": counts.chunks, "kinds": self.store.kind_counts(),
+            "vectors": vectors, "keyword_chunks": self.keyword.chunk_count(),
+            "embedder": self.embedder.identity, "collection": self.collection_name(), "kb_id": self.kb_id,
             "chroma": self.config.chroma_url or str(self.config.chroma_path), "kb_dir": str(self.config.kb_dir),
         }
 
     def check(self, repair: bool = False) -> dict[str, int]:
         """Compare the document store with both indexes; with ``repair``, bring them back in line."""
         want = self.store.chunk_ids()
-        have_vec = self.vectors.ids()
+        try:
+            have_vec = self.vectors.ids()
+        except CollectionMissing:
+            self._forget_vectors()
+            have_vec = self.vectors.ids()
         have_kw = self.keyword.chunk_id_set()
         result = {
             "chunks": len(want), "vectors_missing": len(want - have_vec), "vectors_orphaned": len(have_vec - want),
@@ -575,8 +687,7 @@ def _hit(chunk: Chunk, meta: DocMeta, score: float, ranks: dict[str, int]) -> Hi
     return Hit(doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, text=chunk.text, start=chunk.start, end=chunk.end,
                title=meta.title, issuer=meta.issuer, region=meta.region, date=meta.date, kind=meta.kind,
                status=meta.status, valid_until=meta.valid_until, doc_number=meta.doc_number, section=chunk.section,
-               score=round(score, 6),
-               channels=ranks)
+               score=round(score, 6), channels=ranks, sentences=chunk.sentences)
 
 
 def _expand(paths: Iterable[Path], report: IngestReport) -> Iterable[tuple[Path, Path]]:
@@ -606,4 +717,4 @@ def _source_key(path: Path, root: Path, base: Path | None) -> str:
     return path.name
 
 
-__all__ = ["FileResult", "IngestReport", "KnowledgeBase", "ManifestError", "doc_id_for"]
+__all__ = ["FileResult", "IngestReport", "KnowledgeBase", "ManifestError", "SearchResult", "doc_id_for"]

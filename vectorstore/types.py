@@ -6,6 +6,7 @@ Offsets always point into ``Document.text`` (the stored, normalized text), so
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -86,6 +87,7 @@ class Hit(BaseModel):
     section: str
     score: float
     channels: dict[str, int] = Field(default_factory=dict, description="Rank (1-based) in each channel that found it")
+    sentences: list[Span] = Field(default_factory=list, description="The chunk's sentences, offsets into the document text")
 
 
 class SearchFilters(BaseModel):
@@ -105,3 +107,58 @@ class SearchFilters(BaseModel):
             self.kinds or self.issuer or self.region or self.before or self.after
             or self.exclude_doc_ids or self.include_doc_ids is not None
         )
+
+
+class SearchResult(list[Hit]):
+    """The hits of one search, best first, and ``warnings`` about what the search could not use.
+
+    A list, so every caller that wants only the hits keeps iterating, indexing and comparing it as
+    before; a caller that shows results to a person also shows ``warnings`` (e.g. the vector index
+    is empty, so only keywords were matched).
+    """
+
+    def __init__(self, hits: Iterable[Hit] = (), warnings: Iterable[str] = ()) -> None:
+        super().__init__(hits)
+        self.warnings: list[str] = list(warnings)
+
+    @property
+    def hits(self) -> list[Hit]:
+        return list(self)
+
+
+class DocFilter(BaseModel):
+    """Which stored documents a listing shows; every condition given must hold."""
+
+    text: str = Field("", description="Substring of the title or of the proposal number")
+    kinds: list[str] = Field(default_factory=list)
+    issuer: str = Field("", description="Substring of the issuer")
+    region: str = Field("", description="Substring of the region")
+    date_from: str = Field("", description="Dated on or after this (ISO, or a prefix such as 2024); undated documents are left out")
+    date_to: str = Field("", description="Dated on or before this, compared at its own precision; undated documents are left out")
+    limit: int | None = Field(None, ge=1, description="At most this many, newest first")
+    offset: int = Field(0, ge=0)
+
+
+class DocSummary(BaseModel):
+    """A stored document without its text: what listings show."""
+
+    doc_id: str
+    kind: str
+    title: str
+    issuer: str
+    region: str
+    date: str
+    proposal_number: str
+    doc_number: str
+    source: str
+    status: str = Field("", description="in_force, repealed or draft (empty: in force as far as known)")
+    valid_until: str = ""
+    source_path: str
+    content_hash: str
+    ingested_at: str
+    n_chunks: int
+
+
+class KBCounts(BaseModel):
+    documents: int
+    chunks: int

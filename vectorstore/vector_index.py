@@ -22,6 +22,10 @@ class VectorStoreUnavailable(RuntimeError):
     """The vector store cannot be reached; the message says where and what to do."""
 
 
+class CollectionMissing(RuntimeError):
+    """The collection was deleted while this process held it (e.g. by another process on the same server)."""
+
+
 class VectorIndex(Protocol):
     def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]]) -> None: ...
 
@@ -55,16 +59,25 @@ def make_client(chroma_path: Path, chroma_url: str = ""):  # type: ignore[no-unt
 
 
 class ChromaIndex:
-    """One Chroma collection, named after the embedding and chunking settings."""
+    """One Chroma collection, named after the embedding and chunking settings.
 
-    def __init__(self, client, name: str, retries: int = 3, describe: str = "Chroma") -> None:  # type: ignore[no-untyped-def]
+    ``metadata`` is given to a collection this call creates; an existing collection that lacks one
+    of its keys gets them added (the caller names only collections it owns, see vector_collections).
+    """
+
+    def __init__(self, client, name: str, retries: int = 3, describe: str = "Chroma",  # type: ignore[no-untyped-def]
+                 metadata: dict[str, str] | None = None) -> None:
         self.client = client
         self.name = name
         self.retries = retries
         self.describe = describe
         self._batch_limit: int | None = None
         self._col = self._retry(lambda: client.get_or_create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine", "ef_search": 64}}))
+            name, embedding_function=None, metadata=metadata or None,
+            configuration={"hnsw": {"space": "cosine", "ef_search": 64}}))
+        have = self._col.metadata or {}
+        if metadata and any(have.get(k) != v for k, v in metadata.items()):
+            self._retry(lambda: self._col.modify(metadata={**have, **metadata}))
 
     def _retry(self, fn: Callable[[], T], idempotent: bool = True) -> T:
         delay = 0.2
@@ -72,6 +85,8 @@ class ChromaIndex:
             try:
                 return fn()
             except Exception as err:  # connection errors surface as several types
+                if _is_not_found(err):
+                    raise CollectionMissing(f"{self.describe}: collection {self.name} no longer exists ({err})") from err
                 if not _is_connection_error(err) or attempt == self.retries - 1 or not idempotent:
                     if _is_connection_error(err):
                         raise VectorStoreUnavailable(
@@ -147,19 +162,14 @@ class ChromaIndex:
         return int(self._retry(self._col.count))
 
 
-def drop_other_collections(client, keep: str, prefix: str = "kb_") -> list[str]:  # type: ignore[no-untyped-def]
-    dropped = []
-    for col in client.list_collections():
-        name = col if isinstance(col, str) else col.name
-        if name.startswith(prefix) and name != keep:
-            client.delete_collection(name)
-            dropped.append(name)
-    return dropped
-
-
 def _is_connection_error(err: Exception) -> bool:
     text = f"{type(err).__name__} {err}".lower()
     return any(s in text for s in ("connect", "timeout", "timed out", "unavailable", "refused", "502", "503", "504"))
+
+
+def _is_not_found(err: Exception) -> bool:
+    """Chroma 1.x raises NotFoundError for a collection deleted under a held handle."""
+    return type(err).__name__ == "NotFoundError" or "does not exist" in str(err).lower()
 
 
 def _is_too_many_results(err: Exception) -> bool:

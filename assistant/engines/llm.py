@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -22,11 +21,12 @@ from assistant.engines.common import SourceRegistry, layout, references
 from assistant.engines.compose.rewrite import Writer
 from assistant.evidence import Candidate
 from assistant.models import Item, Sentence
+from assistant.resources import resource_dir
 from assistant.rules.flags import FlagCode, flag
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.settings import Settings
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS = resource_dir("prompts")
 MAX_EVIDENCE = 40
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from assistant.models import Checks, Draft, Letter, Sentence, Source
+from assistant.resources import resource_dir
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = resource_dir("templates")
 
 BlockKind = Literal[
     "category", "doc_number", "title", "salutation", "opening", "section", "item", "paragraph",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -12,12 +11,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import Response
 
+from assistant.resources import resource_dir
 from assistant.settings import Settings
 from assistant.web.orm import User
 from assistant.web.security import ROLE_NAMES, Signer, csrf_ok
 from assistant.web.tenants import Tenant, Tenants
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
+TEMPLATES = resource_dir("templates") / "web"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import Settings
+from assistant.settings import Settings, make_kb_config
 from assistant.web.services.ingest_process import IngestProcessError, ingest_in_child
-from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder
 from vectorstore.kb import KnowledgeBase
 
@@ -28,7 +27,7 @@ def test_child_ingests_and_reports(tmp_path: Path) -> None:
     statuses = {Path(r["path"]).name: r["status"] for r in results}
     assert statuses == {"a.txt": "added", "b.txt": "failed"}
     assert "read" in seen
-    kb = KnowledgeBase(KBConfig(kb_dir=tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
+    kb = KnowledgeBase(make_kb_config(tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
     assert any("12家" in h.text for h in kb.search("中试平台", k=3))
 
 

@@ -8,6 +8,9 @@ from fastapi.testclient import TestClient
 
 from assistant.settings import Settings
 from tests.web.conftest import SCRIPT, admin_password, api_login, new_draft, page_csrf
+from vectorstore.kb import VECTORS_EMPTY, VECTORS_GONE, KnowledgeBase
+from vectorstore.types import DocFilter
+from vectorstore.vector_index import make_client
 
 NOTE = ("示例市中试平台服务清单发布\n2025年5月，示例市科学技术局发布中试平台服务清单，涵盖18家平台的服务内容和收费标准。"
         "清单在示例市科技资源共享服务平台公开。\n示例市科学技术局\n2025年5月20日\n")
@@ -36,7 +39,9 @@ def test_upload_ingests_in_background_with_per_file_results(as_drafter: TestClie
     docs = as_drafter.get("/api/kb/documents", params={"kind": "news", "date_from": "2025-01-01"}).json()
     assert [d["title"] for d in docs] == ["示例市中试平台服务清单发布"]
     assert docs[0]["issuer"] == "示例市科学技术局" and docs[0]["date"] == "2025-05-20"
-    hits = as_drafter.get("/api/kb/search", params={"q": "中试平台服务清单 收费标准"}).json()
+    found = as_drafter.get("/api/kb/search", params={"q": "中试平台服务清单 收费标准"}).json()
+    hits = found["hits"]
+    assert found["query"] == "中试平台服务清单 收费标准" and found["warnings"] == []
     assert hits and hits[0]["doc_id"] == by_name["服务清单.txt"]["doc_id"]
     assert as_drafter.get("/api/kb/search").status_code == 422
     page = as_drafter.get(f"/kb/jobs/{job['id']}")
@@ -71,7 +76,7 @@ def test_upload_limits(as_drafter: TestClient, settings: Settings) -> None:
 
 
 def test_document_page_shows_chunks_and_passage(as_drafter: TestClient, kb) -> None:  # type: ignore[no-untyped-def]
-    doc_id = next(r["doc_id"] for r in kb.store.meta_rows() if r["kind"] == "policy")
+    doc_id = kb.documents(DocFilter(kinds=["policy"]))[0].doc_id
     chunks = kb.chunks(doc_id)
     c = chunks[-1]
     page = as_drafter.get(f"/kb/docs/{doc_id}", params={"start": c.start, "end": c.end})
@@ -117,3 +122,17 @@ def test_delete_is_for_admins(client: TestClient, settings: Settings, kb) -> Non
     other = kb.store.meta_rows()[0]["doc_id"]
     assert client.delete(f"/api/kb/documents/{other}").json() == {"ok": True}
     assert client.delete(f"/api/kb/documents/{other}").status_code == 404
+
+
+def test_search_page_api_and_draft_say_when_the_vectors_are_gone(as_drafter: TestClient, kb: KnowledgeBase) -> None:
+    make_client(kb.config.chroma_path).delete_collection(kb.collection_name())  # e.g. by another process
+    found = as_drafter.get("/api/kb/search", params={"q": "中试平台 补助"}).json()
+    assert found["hits"], "keywords still answer"
+    assert found["warnings"] == [VECTORS_GONE]
+    empty = VECTORS_EMPTY.format(chunks=kb.counts().chunks)
+    page = as_drafter.get("/kb", params={"q": "中试平台 补助", "mode": "search"})
+    assert page.status_code == 200 and 'class="alert error search-warning">' + empty in page.text
+    assert empty in new_draft(as_drafter)["draft"]["warnings"]
+    kb.check(repair=True)
+    assert as_drafter.get("/api/kb/search", params={"q": "中试平台 补助"}).json()["warnings"] == []
+    assert "search-warning" not in as_drafter.get("/kb", params={"q": "中试平台 补助", "mode": "search"}).text

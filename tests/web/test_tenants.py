@@ -103,7 +103,9 @@ def test_each_bureau_has_its_own_folder_and_documents(two: tuple[TestClient, Set
 def test_search_and_document_views_never_cross_bureaus(two: tuple[TestClient, Settings, dict[str, str]]) -> None:
     c, settings, ids = two
     _as(c, "jia1", settings)
-    hits = c.get("/api/kb/search", params={"q": "氢能燃料电池中试平台 补助"}).json()
+    found = c.get("/api/kb/search", params={"q": "氢能燃料电池中试平台 补助"}).json()
+    hits = found["hits"]
+    assert found["warnings"] == []
     assert hits and {h["doc_id"] for h in hits} == {ids["jia"]}
     page = c.get("/kb", params={"q": "氢能燃料电池", "mode": "search"})
     assert page.status_code == 200 and "氢能产业园" not in page.text and "甲市量子计算中试平台" in page.text

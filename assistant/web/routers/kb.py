@@ -55,9 +55,11 @@ async def _read_all(request: Request, files: list[UploadFile]) -> list[tuple[str
 def kb_page(request: Request, db: DbDep, user: AnyUser, t: TenantDep,
             f: Annotated[svc_kb.DocQuery, Depends(doc_query)], mode: str = "list") -> Response:
     svc = services(request)
-    hits = svc_kb.search(svc, t, f.q, f) if f.q and mode == "search" else None
+    found = svc_kb.search(svc, t, f.q, f) if f.q and mode == "search" else None
+    hits = found.hits if found is not None else None
     docs = svc_kb.list_documents(svc, t, f) if hits is None else []
     return render(request, "kb_list.html", f=f, mode=mode, docs=docs, hits=hits, kinds=svc_kb.KIND_NAMES,
+                  search_warnings=found.warnings if found is not None else [],
                   jobs=svc_kb.recent_jobs(db, t), job_status=svc_kb.JOB_STATUS, accept=",".join(KB_TYPES),
                   error="", can_upload=user.role in ("drafter", "admin"), is_admin=user.role == "admin",
                   **svc_kb.bureau_context(services(request), user, t))
@@ -101,8 +103,8 @@ def list_documents(request: Request, user: AnyUser, t: TenantDep,
 
 @api.get("/search")
 def search(request: Request, user: AnyUser, t: TenantDep, f: Annotated[svc_kb.DocQuery, Depends(doc_query)],
-           k: int = 20) -> list[dict[str, Any]]:
-    """Hybrid search; ``q`` is the query, the other parameters filter."""
+           k: int = 20) -> svc_kb.SearchResponse:
+    """Hybrid search; ``q`` is the query, the other parameters filter; ``warnings`` say when results may be incomplete."""
     if not f.q:
         raise ServiceError("请输入检索词（参数 q）。", 422)
     return svc_kb.search(services(request), t, f.q, f, k=min(max(k, 1), 100))

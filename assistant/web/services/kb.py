@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ from assistant.web.services.ingest_process import ingest_in_child
 from assistant.web.services.uploads import KB_TYPES, check_type, safe_name
 from assistant.web.tenants import Tenant
 from vectorstore.metadata import MANIFEST_COLUMNS
-from vectorstore.types import KINDS, SearchFilters
+from vectorstore.types import KINDS, DocFilter, Hit, SearchFilters
 
 log = logging.getLogger(__name__)
 KIND_NAMES = {"reply": "答复函", "policy": "政策文件", "news": "新闻/总结", "proposal": "提案/建议"}
@@ -182,31 +183,29 @@ class DocQuery:
     date_to: str = ""
 
 
+_LISTED = {"doc_id", "kind", "title", "issuer", "region", "date", "proposal_number", "doc_number", "status",
+           "valid_until", "ingested_at", "n_chunks"}
+
+
 def list_documents(svc: Services, tenant: Tenant, f: DocQuery) -> list[dict[str, object]]:
-    rows = [dict(r) for r in svc.tenants.kb(tenant).store.meta_rows()]
-    out = []
-    for r in rows:
-        if f.kind and r["kind"] != f.kind:
-            continue
-        if f.issuer and f.issuer not in (r["issuer"] or ""):
-            continue
-        if f.region and f.region not in (r["region"] or ""):
-            continue
-        if f.date_from and (r["date"] or "") < f.date_from:
-            continue
-        if f.date_to and (r["date"] or "9999")[: len(f.date_to)] > f.date_to:
-            continue
-        if f.q and f.q not in (r["title"] or "") and f.q not in (r["proposal_number"] or ""):
-            continue
-        out.append({k: r[k] for k in ("doc_id", "kind", "title", "issuer", "region", "date", "proposal_number",
-                                      "doc_number", "ingested_at", "n_chunks")})
-    return out
+    docs = svc.tenants.kb(tenant).documents(DocFilter(text=f.q, kinds=[f.kind] if f.kind else [], issuer=f.issuer,
+                                                      region=f.region, date_from=f.date_from, date_to=f.date_to))
+    return [d.model_dump(include=_LISTED) for d in docs]
 
 
-def search(svc: Services, tenant: Tenant, query: str, f: DocQuery, k: int = 20) -> list[dict[str, object]]:
+class SearchResponse(BaseModel):
+    """What `/api/kb/search` answers: the hits, and warnings such as a vector index that is empty."""
+
+    query: str
+    hits: list[Hit]
+    warnings: list[str] = Field(description="Why the results may be incomplete and what to do (Chinese)")
+
+
+def search(svc: Services, tenant: Tenant, query: str, f: DocQuery, k: int = 20) -> SearchResponse:
     filters = SearchFilters(kinds=[f.kind] if f.kind else [], issuer=f.issuer, region=f.region,
                             after=f.date_from, before=f.date_to)
-    return [h.model_dump() for h in svc.tenants.kb(tenant).search(query, k=k, filters=filters)]
+    result = svc.tenants.kb(tenant).search(query, k=k, filters=filters)
+    return SearchResponse(query=query, hits=result.hits, warnings=result.warnings)
 
 
 def document_view(svc: Services, tenant: Tenant, doc_id: str, start: int | None = None,
