@@ -54,7 +54,7 @@ class Drafter:
         warnings: list[str] = []
         if not proposal.suggestions:
             warnings.append("未识别出分条建议，已按提案标题整体答复；请在“建议”栏逐条填写后重新生成。")
-        if self.kb.store.counts()[1] == 0:
+        if self.kb.counts().chunks == 0:
             warnings.append("知识库为空：请先导入本局以往答复函、政策文件和工作总结。")
         warnings.extend(self.kb.index_warnings())  # an empty or partial vector index makes evidence keyword-only
         job = EngineInput(proposal=proposal, options=opts, evidence=gather(self.kb, proposal, opts, jurisdiction),

@@ -97,7 +97,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
         # The region-restricted passes make sure own evidence is not crowded out by other cities.
         searches.append(kb.search(full_query, k=per_query // 2, filters=base))
         for hits in searches:
-            chunks = kb.store.chunks_by_id([h.chunk_id for h in hits])
+            chunks = kb.chunks_by_id([h.chunk_id for h in hits])
             for rank, hit in enumerate(hits):
                 chunk = chunks.get(hit.chunk_id)
                 if chunk is None:

@@ -116,7 +116,7 @@ def train(kb: KnowledgeBase) -> StyleModel | None:
 def load_style(kb: KnowledgeBase) -> StyleModel | None:
     """The model for the knowledge base as it is now: read from its folder, or learned again if stale."""
     path = Path(kb.config.kb_dir) / FILE
-    generation = kb.store.generation()
+    generation = kb.generation()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") == VERSION and data.get("generation") == generation:

@@ -37,9 +37,9 @@ class TermStats:
 def count(kb: KnowledgeBase) -> TermStats:
     df: Counter[str] = Counter()
     n = 0
-    for row in kb.store.iter_chunks():
+    for terms in kb.chunk_terms():
         n += 1
-        df.update(set((row["terms"] or "").split()))
+        df.update(set(terms))
     return TermStats(dict(df), n)
 
 
@@ -49,7 +49,7 @@ _CACHE: dict[tuple[str, int], TermStats] = {}
 def load_termstats(kb: KnowledgeBase) -> TermStats:
     """Counts for the knowledge base as it is now (memory, then its folder, then counted again)."""
     folder = Path(kb.config.kb_dir)
-    generation = kb.store.generation()
+    generation = kb.generation()
     key = (str(folder), generation)
     if key in _CACHE:
         return _CACHE[key]

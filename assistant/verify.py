@@ -19,7 +19,7 @@ from assistant.rules.structure import WORK_ROLES, problems
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.settings import Settings
 from vectorstore.kb import KnowledgeBase
-from vectorstore.types import DocMeta
+from vectorstore.types import DocMeta, Document
 
 _SUPPORT_N = 2
 
@@ -84,12 +84,11 @@ def verify(draft: Draft, kb: KnowledgeBase, settings: Settings | None = None, sc
     base's current metadata; without it, the ``own`` mark saved with the source stands.
     """
     scorer = scorer or support_scorer(settings)
-    threshold = settings.support_threshold if settings else 0.35
+    threshold = settings.support_threshold if settings else Settings.model_fields["support_threshold"].default
     recency = Recency(settings.stale_years) if settings else Recency()
     reply_date = draft.options.reply_date
     by_id = {s.id: s for s in draft.sources}
-    metas = _refresh_sources(draft.sources, kb, jurisdiction)
-    valid = {s.id: metas[s.id] is not None and s.quote == _stored(kb, s) for s in draft.sources}
+    metas, valid = _refresh_sources(draft.sources, kb, jurisdiction)
     fig_total = fig_ok = cite_total = cite_ok = unworthy = flagged = 0
     supports: list[float] = []
     jurisdiction_ok = True
@@ -159,26 +158,25 @@ def unworthy(sentence: Sentence) -> bool:
     return any(f.code in WORTHINESS_CODES for f in sentence.flags)
 
 
-def _stored(kb: KnowledgeBase, source: Source) -> str | None:
-    doc = kb.get(source.doc_id)
-    if doc is None or not quote_valid(source.quote, source.start, source.end, doc.text):
-        return None
-    return source.quote
-
-
 def _refresh_sources(sources: list[Source], kb: KnowledgeBase,
-                     jurisdiction: Jurisdiction | None) -> dict[int, DocMeta | None]:
-    """Each source's current metadata (None when its document is gone); its ``own`` mark recomputed."""
-    out: dict[int, DocMeta | None] = {}
+                     jurisdiction: Jurisdiction | None) -> tuple[dict[int, DocMeta | None], dict[int, bool]]:
+    """Each source's current metadata (None when its document is gone) and whether its quote still equals
+    the stored text; its ``own`` mark recomputed. Each document is read once."""
+    docs: dict[str, Document | None] = {}
+    metas: dict[int, DocMeta | None] = {}
+    valid: dict[int, bool] = {}
     for s in sources:
-        meta = kb.store.doc_meta(s.doc_id)
-        out[s.id] = meta
-        if meta is None:
+        if s.doc_id not in docs:
+            docs[s.doc_id] = kb.get(s.doc_id)
+        doc = docs[s.doc_id]
+        metas[s.id] = doc.meta if doc is not None else None
+        valid[s.id] = quote_valid(s.quote, s.start, s.end, doc.text if doc is not None else None)
+        if doc is None:
             continue
-        s.kind, s.status, s.valid_until = meta.kind, meta.status, meta.valid_until
+        s.kind, s.status, s.valid_until = doc.meta.kind, doc.meta.status, doc.meta.valid_until
         if jurisdiction is not None:
-            s.own = jurisdiction.is_own(meta)
-    return out
+            s.own = jurisdiction.is_own(doc.meta)
+    return metas, valid
 
 
 def _answered(sentences: list[Sentence]) -> bool:

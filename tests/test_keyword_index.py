@@ -11,6 +11,7 @@ import vectorstore.keyword_index as keyword_index
 from assistant.settings import make_kb_config
 from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder
+from vectorstore.hybrid import doc_of_chunk
 from vectorstore.kb import KnowledgeBase
 
 
@@ -117,15 +118,25 @@ class _CountingVectors:
 ])
 def test_filtered_vector_search_equals_the_exact_filtered_query(sample_kb_session: KnowledgeBase,
                                                                 filters: dict) -> None:  # type: ignore[type-arg]
+    import numpy as np
+
     from vectorstore.types import SearchFilters
 
     kb = sample_kb_session
     allowed = kb.store.matching_doc_ids(SearchFilters(**filters))
     assert allowed
+    # The reference is computed here by brute force (Chroma's own filtered query is approximate too).
+    chunks = [c for d in sorted(allowed) for c in kb.chunks(d)]
+    matrix = np.asarray(kb.embedder.embed_documents([c.text for c in chunks]), dtype=np.float64)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     for query in ("中试平台建设", "科技特派员", "研发费用加计扣除"):
-        vector = kb.embedder.embed_query(query)
-        exact = [c for c, _ in kb.vectors.query(vector, 8, allowed)]
-        assert [c for c, _ in kb._vector_query(vector, 8, allowed)] == exact
+        vector = np.asarray(kb.embedder.embed_query(query), dtype=np.float64)
+        exact = np.sort(1.0 - matrix @ (vector / np.linalg.norm(vector)))[:8]
+        got = kb._vector_query(kb.embedder.embed_query(query), 8, allowed)
+        assert all(doc_of_chunk(c) in allowed for c, _ in got)
+        # Same distances in the same order: the same passages, whatever order ties come in.
+        distances = {c.chunk_id: d for c, d in zip(chunks, 1.0 - matrix @ (vector / np.linalg.norm(vector)), strict=True)}
+        assert np.allclose([distances[c] for c, _ in got], exact, atol=1e-5)
 
 
 def test_overfetch_falls_back_to_the_filtered_query(sample_kb_session: KnowledgeBase,

@@ -329,6 +329,15 @@ class KnowledgeBase:
         self.store.put(doc, chunks, chunk_terms)
         return FileResult(shown, "updated" if existing else "added", doc_id, len(chunks))
 
+    def generation(self) -> int:
+        """A number that changes whenever a document is stored or deleted (for caches of derived data)."""
+        return self.store.generation()
+
+    def chunk_terms(self) -> Iterator[list[str]]:
+        """The index terms of every stored chunk (what term statistics count)."""
+        for row in self.store.iter_chunks():
+            yield (row["terms"] or "").split()
+
     def chunks_with_kind(self) -> Iterator[tuple[str, Chunk]]:
         """Every stored chunk with its document's kind."""
         return self.store.iter_chunks_with_kind()
