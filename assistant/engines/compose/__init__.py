@@ -32,7 +32,8 @@ class ComposeEngine:
         registry = SourceRegistry()
         warnings: list[str] = []
         writer = Writer(opts, job.jurisdiction)
-        chooser = Chooser(writer, job.evidence.own, opts.reply_date, Recency(job.stale_years), self.style)
+        chooser = Chooser(writer, job.evidence.own, opts.reply_date, Recency(job.stale_years), self.style,
+                          title=job.proposal.title)
         work_items: list[Item] = []
         plan_items: list[Item] = []
         for idx, suggestion in enumerate(job.suggestions):

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 
 from assistant.engines.compose.rewrite import Writer
-from assistant.evidence import Candidate
+from assistant.evidence import GENERIC, Candidate
 from assistant.rules.figures import figures, normalize
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.style import StyleScorer
-from vectorstore.tokenize import words
+from vectorstore.tokenize import query_terms, words
 
 MAX_PER_ITEM = 3
 # How relevant a sentence must be (it already shares the suggestion's subject, see evidence.subject_terms);
@@ -50,7 +50,7 @@ class Chooser:
     """Chooses sentences for every item of one draft; remembers what is used so nothing repeats."""
 
     def __init__(self, writer: Writer, pool: list[Candidate], reply_date: str, recency: Recency,
-                 style: StyleScorer | None = None) -> None:
+                 style: StyleScorer | None = None, title: str = "") -> None:
         self.writer = writer
         self.pool = pool
         self.reply_date = reply_date
@@ -59,6 +59,7 @@ class Chooser:
         self.used: set[tuple[str, int]] = set()
         self.written: list[str] = []  # every sentence of the letter so far: nothing is said twice
         self.superseded = superseded(pool)
+        self.title_terms = {t for t in query_terms(title) if len(t) >= 2 and t not in GENERIC}
 
     def choose(self, idx: int, role: Role, limit: int = MAX_PER_ITEM) -> list[Choice]:
         floor = MIN_RELEVANCE[role]
@@ -69,9 +70,17 @@ class Chooser:
         """For a suggestion nothing answers directly: the one best measure of the bureau's own in force
         (a policy, a reply's or summary's work) on the proposal's subject, or nothing."""
         scored = [c for c in (self._judge(cand, "work", FALLBACK_RELEVANCE, strict=False)
-                              for cand in self._eligible(idx, "work") if cand.meta.kind in FALLBACK_KINDS and cand.specific
-                              and (cand.meta.kind == "policy" or cand.part in ("work", "suggestion"))) if c]
+                              for cand in self._eligible(idx, "work") if self._fallback_source(cand)) if c]
         return self._pick(scored, "work", 1)
+
+    def _fallback_source(self, c: Candidate) -> bool:
+        """A measure on this suggestion's subject, or a recent policy whose very title is the proposal's topic."""
+        if c.meta.kind not in FALLBACK_KINDS or (c.meta.kind != "policy" and c.part not in ("work", "suggestion")):
+            return False
+        if c.specific:
+            return True
+        recent = recency(c.meta.date, self.reply_date) >= 0.5
+        return c.meta.kind == "policy" and recent and bool(self.title_terms & set(query_terms(c.meta.title)))
 
     def _pick(self, scored: list[Choice], role: Role, limit: int) -> list[Choice]:
         chosen: list[Choice] = []
