@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.bureaus import load_bureaus
 from assistant.settings import Settings
 from assistant.web import db as appdb
-from assistant.web.deps import TEMPLATES, LoginRequired, Services, is_api, render
+from assistant.web.deps import TEMPLATES, LoginRequired, Services, current_user, is_api, render, services
 from assistant.web.routers import auth as auth_routes
 from assistant.web.routers import drafts as draft_routes
 from assistant.web.routers import drafts_api as draft_api_routes
@@ -155,19 +155,45 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
             session["t"] = time.time()
             response.set_cookie(COOKIE, svc.signer.dumps(session), max_age=int(settings.session_hours * 3600),
                                 httponly=True, samesite="lax", secure=settings.cookie_secure, path="/")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        if not request.url.path.startswith("/static/"):
+            # Drafts and proposals must not stay in the browser cache: after 退出, Back would show them.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
         return response
+
+
+# No inline script or style anywhere (every page uses /static/app.js and app.css), so none is allowed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
 
 
 def _error(request: Request, status: int, message: str) -> Response:
     if is_api(request) or not hasattr(request.state, "session"):
         return JSONResponse({"detail": message}, status_code=status)
+    _identify(request)
     return render(request, "error.html", status_code=status, status=status, message=message)
+
+
+def _identify(request: Request) -> None:
+    """The logged-in user for an error page (the navigation bar), when no route dependency looked it up."""
+    if hasattr(request.state, "user"):
+        return
+    db = services(request).sessions()
+    try:
+        user = current_user(request, db)
+        if user is not None:
+            db.expunge(user)
+    finally:
+        db.close()
 
 
 def _install_handlers(app: FastAPI) -> None:

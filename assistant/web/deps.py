@@ -15,6 +15,7 @@ from assistant.resources import resource_dir
 from assistant.settings import Settings
 from assistant.web.orm import User
 from assistant.web.security import ROLE_NAMES, Signer, csrf_ok
+from assistant.web.services import sessions as login_sessions
 from assistant.web.tenants import Tenant, Tenants
 
 TEMPLATES = resource_dir("templates") / "web"
@@ -58,7 +59,8 @@ def current_user(request: Request, db: Session = Depends(get_db)) -> User | None
         return cached
     sess = request.state.session
     user = db.get(User, sess["u"]) if sess.get("u") else None
-    if user is not None and (not user.active or user.session_version != sess.get("v")):
+    if user is not None and (not user.active or user.session_version != sess.get("v")
+                             or not login_sessions.is_live(db, services(request).settings, sess, user)):
         user = None
     request.state.user = user
     return user
