@@ -15,6 +15,7 @@ from assistant.web.deps import TenantDep, get_db, need, render, services
 from assistant.web.forms import DraftForm, ProposalFields
 from assistant.web.orm import User
 from assistant.web.security import ROLE_NAMES
+from assistant.web.services import access
 from assistant.web.services import drafts as svc_drafts
 from assistant.web.services import reviews as svc_reviews
 from assistant.web.services.errors import ServiceError
@@ -28,9 +29,9 @@ AnyUser = Annotated[User, Depends(need())]
 DrafterUser = Annotated[User, Depends(need("drafter"))]
 
 
-def draft_query(q: str = "", number: str = "", status: str = "", author: str = "",
+def draft_query(q: str = "", number: str = "", status: str = "", author: str = "", mine: bool = False,
                 date_from: date | None = None, date_to: date | None = None) -> svc_drafts.DraftQuery:
-    return svc_drafts.DraftQuery(q=q, number=number, status=status, author=author, date_from=date_from,
+    return svc_drafts.DraftQuery(q=q, number=number, status=status, author=author, mine=mine, date_from=date_from,
                                  date_to=date_to)
 
 
@@ -102,9 +103,18 @@ def view_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, t: Tena
         decisions={c["source_id"]: c for c in review["citations"]} if version.number == record.current_version else {},
         review=review, plain=plain_text(draft), status_names=svc_reviews.STATUS_NAMES,
         decision_names=svc_reviews.DECISION_NAMES, versions=record.versions, role_names=ROLE_NAMES,
-        can_edit=user.role in ("drafter", "admin"), can_review=user.role in ("reviewer", "admin"),
-        is_current=version.number == record.current_version,
+        can_edit=access.can_edit(user, record), can_review=user.role in ("reviewer", "admin"),
+        is_current=version.number == record.current_version, can_assign=access.can_assign(user, record),
+        candidates=access.candidates(db, svc.tenants, record) if access.can_assign(user, record) else [],
     )
+
+
+@pages.post("/drafts/{draft_id}/assignment")
+def assignment_page(request: Request, draft_id: int, db: DbDep, user: DrafterUser, t: TenantDep,
+                    owner: Annotated[str, Form()] = "", editors: Annotated[list[str] | None, Form()] = None) -> Response:
+    record = svc_drafts.get_record(db, user, t, draft_id)
+    access.assign(db, services(request).tenants, user, record, owner or None, editors or [])
+    return RedirectResponse(f"/drafts/{draft_id}#assignment", status_code=303)
 
 
 @pages.post("/drafts/{draft_id}/edit")

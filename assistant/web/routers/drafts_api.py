@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from assistant.models import Draft, Proposal
 from assistant.render import plain_text
 from assistant.web.deps import TenantDep, get_db, need, services
-from assistant.web.forms import CreateDraft, ParseText, TextEdit
+from assistant.web.forms import AssignmentIn, CreateDraft, ParseText, TextEdit
 from assistant.web.orm import DraftRecord, DraftVersion, User
 from assistant.web.routers.drafts import draft_query, export_response
+from assistant.web.services import access
 from assistant.web.services import drafts as svc_drafts
 from assistant.web.services import reviews as svc_reviews
 from assistant.web.services.errors import NotFound
@@ -26,19 +27,24 @@ AnyUser = Annotated[User, Depends(need())]
 DrafterUser = Annotated[User, Depends(need("drafter"))]
 
 
-def record_json(record: DraftRecord) -> dict[str, Any]:
-    return {
+def record_json(record: DraftRecord, user: User | None = None) -> dict[str, Any]:
+    out = {
         "id": record.id, "title": record.title, "number": record.number, "session": record.session,
-        "proposer": record.proposer, "author": record.author.username, "bureau": record.bureau,
+        "proposer": record.proposer, "author": record.author.username, "author_name": record.author.label,
+        "owner": record.owner.username, "owner_name": record.owner.label,
+        "editors": [{"username": u.username, "name": u.label} for u in record.editors], "bureau": record.bureau,
         "current_version": record.current_version, "review_status": record.review_status,
         "review_status_name": svc_reviews.STATUS_NAMES[record.review_status],
         "created_at": record.created_at.isoformat(), "updated_at": record.updated_at.isoformat(),
     }
+    if user is not None:
+        out["can_edit"] = access.can_edit(user, record)
+    return out
 
 
 def version_json(v: DraftVersion, with_draft: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"number": v.number, "note": v.note, "editor": v.editor.username,
-                           "created_at": v.created_at.isoformat()}
+                           "editor_name": v.editor.label, "created_at": v.created_at.isoformat()}
     if with_draft:
         out["draft"] = svc_drafts.load_draft(v).model_dump()
     return out
@@ -60,20 +66,28 @@ async def parse_file(request: Request, user: DrafterUser, file: Annotated[Upload
 @api.get("/drafts")
 def list_drafts(db: DbDep, user: AnyUser, t: TenantDep,
                 f: Annotated[svc_drafts.DraftQuery, Depends(draft_query)]) -> list[dict[str, Any]]:
-    return [record_json(r) for r in svc_drafts.list_drafts(db, user, t, f)]
+    return [record_json(r, user) for r in svc_drafts.list_drafts(db, user, t, f)]
 
 
 @api.post("/drafts", status_code=201)
 def create_draft(request: Request, body: CreateDraft, db: DbDep, user: DrafterUser, t: TenantDep) -> dict[str, Any]:
     record = svc_drafts.create_draft(services(request), db, user, t, body.proposal, body.options)
-    return {**record_json(record), "draft": svc_drafts.load_draft(svc_drafts.get_version(db, record)).model_dump()}
+    return {**record_json(record, user), "draft": svc_drafts.load_draft(svc_drafts.get_version(db, record)).model_dump()}
 
 
 @api.get("/drafts/{draft_id}")
 def get_draft(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[str, Any]:
     record = svc_drafts.get_record(db, user, t, draft_id)
     draft = svc_drafts.load_draft(svc_drafts.get_version(db, record))
-    return {**record_json(record), "draft": draft.model_dump(), "text": plain_text(draft)}
+    return {**record_json(record, user), "draft": draft.model_dump(), "text": plain_text(draft)}
+
+
+@api.put("/drafts/{draft_id}/assignment")
+def assign(request: Request, draft_id: int, body: AssignmentIn, db: DbDep, user: DrafterUser,
+           t: TenantDep) -> dict[str, Any]:
+    """Hand the draft to another owner (admins) or set who may co-edit it (its owner or an admin)."""
+    record = svc_drafts.get_record(db, user, t, draft_id)
+    return record_json(access.assign(db, services(request).tenants, user, record, body.owner, body.editors), user)
 
 
 @api.get("/drafts/{draft_id}/versions")

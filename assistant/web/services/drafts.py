@@ -20,8 +20,8 @@ from assistant.proposal import ProposalError, load_proposal, parse_proposal
 from assistant.render import plain_text, to_docx, to_markdown
 from assistant.verify import verify
 from assistant.web.deps import Services
-from assistant.web.orm import DraftRecord, DraftVersion, ReviewEvent, User, utcnow
-from assistant.web.services import reviews
+from assistant.web.orm import DraftRecord, DraftVersion, ReviewEvent, User, draft_editors, utcnow
+from assistant.web.services import access, reviews
 from assistant.web.services.errors import NotFound, ServiceError
 from assistant.web.services.uploads import PROPOSAL_TYPES, check_type
 from assistant.web.tenants import Tenant
@@ -29,6 +29,7 @@ from vectorstore.kb import KnowledgeBase
 from vectorstore.types import Document
 
 CONTEXT_CHARS = 300
+ENGINE_NAMES = {"compose": "组合引擎", "llm": "大模型"}
 
 
 def parse_upload(filename: str, data: bytes) -> Proposal:
@@ -83,12 +84,12 @@ def create_draft(svc: Services, db: Session, user: User, tenant: Tenant, proposa
     db.commit()
     draft = _drafter(svc, tenant).draft(proposal, options)
     record = DraftRecord(bureau=tenant.stamp(user), title=proposal.title, number=proposal.number, session=proposal.session,
-                         proposer=proposal.proposer, author_id=user.id, current_version=1)
+                         proposer=proposal.proposer, author_id=user.id, owner_id=user.id, current_version=1)
     db.add(record)
     db.flush()
     db.add(DraftVersion(draft_id=record.id, number=1, data=draft.model_dump_json(), note="生成", editor_id=user.id))
     db.add(ReviewEvent(draft_id=record.id, version=1, actor_id=user.id, action="created",
-                       comment=f"引擎：{draft.engine}"))
+                       comment=f"起草方式：{ENGINE_NAMES.get(draft.engine, draft.engine)}"))
     reviews.refresh_status(db, record, draft)
     db.commit()
     return record
@@ -136,6 +137,7 @@ def _add_version(db: Session, user: User, record: DraftRecord, draft: Draft, not
 def save_text_edit(svc: Services, db: Session, user: User, record: DraftRecord, text: str,
                    base_version: int | None = None) -> DraftVersion:
     """Parse the edited plain text back into the letter, re-verify it, and store it as a new version."""
+    access.check_edit(user, record)
     if base_version is not None and base_version != record.current_version:
         raise ServiceError(f"草稿已更新到第 {record.current_version} 版，您编辑的是第 {base_version} 版；"
                            "请刷新页面后再修改，以免覆盖他人的修改。", 409)
@@ -154,6 +156,7 @@ def save_text_edit(svc: Services, db: Session, user: User, record: DraftRecord, 
 
 
 def restore_version(db: Session, user: User, record: DraftRecord, number: int) -> DraftVersion:
+    access.check_edit(user, record)
     if number == record.current_version:
         raise ServiceError("这已经是当前版本。", 409)
     draft = load_draft(get_version(db, record, number))
@@ -165,13 +168,14 @@ class DraftQuery:
     q: str = ""
     number: str = ""
     status: str = ""
-    author: str = ""
+    author: str = ""  # the owner (负责人), by user name or display name
+    mine: bool = False  # only drafts the user owns or co-edits
     date_from: date | None = None
     date_to: date | None = None
 
 
 def list_drafts(db: Session, user: User, tenant: Tenant, f: DraftQuery, limit: int = 200) -> list[DraftRecord]:
-    stmt = select(DraftRecord).join(DraftRecord.author)
+    stmt = select(DraftRecord).join(DraftRecord.owner)
     if user.role != "admin":
         stmt = stmt.where(DraftRecord.bureau.in_(tenant.draft_scope(user)))
     if f.q.strip():
@@ -184,6 +188,9 @@ def list_drafts(db: Session, user: User, tenant: Tenant, f: DraftQuery, limit: i
         stmt = stmt.where(DraftRecord.review_status == f.status)
     if f.author.strip():
         stmt = stmt.where(or_(User.username == f.author.strip(), User.display_name == f.author.strip()))
+    if f.mine:
+        shared = select(draft_editors.c.draft_id).where(draft_editors.c.user_id == user.id)
+        stmt = stmt.where(or_(DraftRecord.owner_id == user.id, DraftRecord.id.in_(shared)))
     if f.date_from:
         stmt = stmt.where(DraftRecord.created_at >= datetime.combine(f.date_from, time.min))
     if f.date_to:

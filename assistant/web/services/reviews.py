@@ -16,7 +16,7 @@ STATUS_NAMES = {"pending": "待审核", "in_review": "审核中", "approved": "�
 DECISION_NAMES = {"accepted": "采纳", "rejected": "不采纳"}
 ACTION_NAMES = {
     "created": "生成草稿", "edited": "保存修改", "restored": "恢复版本",
-    "accepted": "采纳引用", "rejected": "不采纳引用",
+    "accepted": "采纳引用", "rejected": "不采纳引用", "assigned": "指派",
 }
 
 
@@ -98,6 +98,7 @@ def review_json(db: Session, record: DraftRecord, draft: Draft) -> dict[str, Any
         by_source.append({
             "source_id": s.id, "source_key": source_key(s), "decision": r.decision if r else None,
             "comment": r.comment if r else "", "reviewer": r.reviewer.username if r else None,
+            "reviewer_name": r.reviewer.label if r else None,
             "updated_at": r.updated_at.isoformat() if r else None,
         })
     return {
@@ -107,6 +108,6 @@ def review_json(db: Session, record: DraftRecord, draft: Draft) -> dict[str, Any
 
 
 def event_json(e: ReviewEvent) -> dict[str, object]:
-    return {"at": e.created_at.isoformat(), "who": e.actor.username, "action": e.action,
+    return {"at": e.created_at.isoformat(), "who": e.actor.username, "who_name": e.actor.label, "action": e.action,
             "action_name": ACTION_NAMES.get(e.action, e.action), "version": e.version,
             "source_id": e.source_id, "comment": e.comment}
