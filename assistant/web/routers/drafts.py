@@ -106,6 +106,7 @@ def view_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, t: Tena
         can_edit=access.can_edit(user, record), can_review=user.role in ("reviewer", "admin"),
         is_current=version.number == record.current_version, can_assign=access.can_assign(user, record),
         candidates=access.candidates(db, svc.tenants, record) if access.can_assign(user, record) else [],
+        unfilled=svc_drafts.unfilled(draft),
     )
 
 
@@ -162,6 +163,6 @@ def export_response(db: Session, user: User, t: Tenant, draft_id: int, fmt: str,
     record = svc_drafts.get_record(db, user, t, draft_id)
     version = svc_drafts.get_version(db, record, v)
     data, media, filename = svc_drafts.export(svc_drafts.load_draft(version), record, version.number, fmt)
-    ascii_name = f"draft-{record.id}-v{version.number}.{fmt}"
+    ascii_name = f"draft-{record.id}-v{version.number}-{fmt}.{filename.rsplit('.', 1)[1]}"
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return Response(data, media_type=media, headers={"Content-Disposition": disposition})

@@ -18,6 +18,7 @@ from assistant.editing import EditError, apply_text_edit
 from assistant.models import Draft, DraftOptions, Proposal, Source
 from assistant.proposal import ProposalError, load_proposal, parse_proposal
 from assistant.render import plain_text, to_docx, to_markdown
+from assistant.render.docx import COPY_NAMES, Copy
 from assistant.verify import verify
 from assistant.web.deps import Services
 from assistant.web.orm import DraftRecord, DraftVersion, ReviewEvent, User, draft_editors, utcnow
@@ -271,8 +272,10 @@ def _context(source: Source, doc: Document | None, radius: int = CONTEXT_CHARS) 
             "start": start, "end": end, "doc_title": doc.meta.title}
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXPORTS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "docx": DOCX,  # the letter to send (正式稿)
+    "review-docx": DOCX,  # the review copy (审核稿): markers and the sources appendix
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
     "txt": "text/plain; charset=utf-8",
@@ -282,14 +285,22 @@ EXPORTS = {
 def export(draft: Draft, record: DraftRecord, version: int, fmt: str) -> tuple[bytes, str, str]:
     """(content, media type, file name) of the draft in ``fmt``."""
     if fmt not in EXPORTS:
-        raise NotFound(f"不支持导出为 {fmt}。")
-    if fmt == "docx":
-        data = to_docx(draft)
+        raise NotFound(f"不支持导出为 {fmt}：可选 docx（正式稿）、review-docx（审核稿）、md、json、txt。")
+    suffix = ""
+    if fmt in ("docx", "review-docx"):
+        copy: Copy = "review" if fmt == "review-docx" else "letter"
+        data, suffix, ext = to_docx(draft, copy), f"-{COPY_NAMES[copy]}", "docx"
     elif fmt == "md":
-        data = to_markdown(draft).encode("utf-8")
+        data, ext = to_markdown(draft).encode("utf-8"), fmt
     elif fmt == "json":
-        data = draft.model_dump_json(indent=2).encode("utf-8")
+        data, ext = draft.model_dump_json(indent=2).encode("utf-8"), fmt
     else:
-        data = plain_text(draft).encode("utf-8")
+        data, ext = plain_text(draft).encode("utf-8"), fmt
     stem = f"答复函-第{record.number}号" if record.number else f"答复函-草稿{record.id}"
-    return data, EXPORTS[fmt], f"{stem}-v{version}.{fmt}"
+    return data, EXPORTS[fmt], f"{stem}-v{version}{suffix}.{ext}"
+
+
+def unfilled(draft: Draft) -> list[str]:
+    """Placeholders still in the letter (【请填写】, 【待补充】): the letter is not ready to send."""
+    text = plain_text(draft)
+    return [mark for mark in ("【请填写】", "【待补充】") if mark in text]
