@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -136,7 +137,8 @@ class LimitBody:
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    too_large = f"上传内容太大：上限为 {human_size(settings.max_upload_bytes)}。"
+    too_large = (f"提交的内容太大（上限 {human_size(settings.max_upload_bytes)}）：粘贴提案时请只粘贴正文，"
+                 "上传文件时请拆分后分批上传。")
     app.add_middleware(LimitBody, limit=settings.max_upload_bytes + UPLOAD_OVERHEAD, message=too_large)
 
     @app.middleware("http")
@@ -180,7 +182,21 @@ def _error(request: Request, status: int, message: str) -> Response:
     if is_api(request) or not hasattr(request.state, "session"):
         return JSONResponse({"detail": message}, status_code=status)
     _identify(request)
-    return render(request, "error.html", status_code=status, status=status, message=message)
+    return render(request, "error.html", status_code=status, status=status, message=message,
+                  back=_back(request))
+
+
+def _back(request: Request) -> str:
+    """Where an error on a form submission sends the user back to (the form, not the list)."""
+    path = request.url.path
+    if request.method == "GET":
+        return ""
+    if path in ("/drafts/parse", "/drafts"):
+        return "/drafts/new"
+    if path.startswith("/kb/"):
+        return "/kb"
+    match = re.match(r"^/drafts/(\d+)/", path)
+    return f"/drafts/{match.group(1)}" if match else ""
 
 
 def _identify(request: Request) -> None:
@@ -223,10 +239,7 @@ def _install_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else ""
-        # Starlette's own details are English status phrases; users get a Chinese sentence instead.
-        if not detail or detail == HTTPStatus(exc.status_code).phrase:
-            detail = _DEFAULTS.get(exc.status_code, "请求无法完成。")
-        response = _error(request, exc.status_code, detail)
+        response = _error(request, exc.status_code, chinese_detail(exc.status_code, detail))
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
@@ -240,6 +253,23 @@ def _install_handlers(app: FastAPI) -> None:
         return _error(request, 422, f"提交的内容有误，请检查这些字段：{fields}。")
 
 
+def chinese_detail(status: int, detail: str) -> str:
+    """Starlette's own details (status phrases, form parser errors) are English; users get Chinese."""
+    if _CJK.search(detail):
+        return detail
+    if _TOO_BIG_FIELD.search(detail):
+        return "表单中的一项内容太长，超过了上限：粘贴提案时请只粘贴正文，较长的材料请保存为文件后上传。"
+    if detail.startswith("Too many files"):
+        return "一次选择的文件太多：请分批上传。"
+    if detail.startswith("Too many fields"):
+        return "表单项太多，无法处理：请刷新页面后重试。"
+    if status == 400 and detail and detail != HTTPStatus(400).phrase:
+        return "提交的表单无法读取：请刷新页面后重试。"
+    return _DEFAULTS.get(status, "请求无法完成，请刷新页面后重试。")
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TOO_BIG_FIELD = re.compile(r"(Part|Field) exceeded maximum size")
 VECTORS_DOWN = "知识库检索服务（向量库）暂时无法连接，检索和生成草稿暂不可用，请稍后重试；已保存的草稿不受影响。"
 _DEFAULTS = {404: "没有找到该页面。", 405: "不支持该请求方法。", 401: "请先登录。", 403: "权限不足。"}
 

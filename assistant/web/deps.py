@@ -6,7 +6,8 @@ from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import Response
@@ -30,6 +31,36 @@ class Services:
     templates: Jinja2Templates
     # Each bureau's knowledge base and drafter, opened on first use.
     tenants: Tenants
+
+
+class FormRequest(Request):
+    """Reads forms whose text fields may be as large as an upload (Starlette stops at 1 MB per field).
+
+    A proposal pasted into the form is a text field: at 1 MB it would be refused with an English
+    message and lost. The body as a whole is still capped by the app's upload limit.
+    """
+
+    def form(self, *, max_files: int | float = 1000, max_fields: int | float = 1000,
+             max_part_size: int | None = None) -> Any:
+        if max_part_size is None:
+            max_part_size = services(self).settings.max_upload_bytes
+        return super().form(max_files=max_files, max_fields=max_fields, max_part_size=max_part_size)
+
+
+class AppRoute(APIRoute):
+    """Every route of the app: hands the endpoint and its dependencies a :class:`FormRequest`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            return await handler(FormRequest(request.scope, request.receive))
+
+        return route
+
+
+def router(**kwargs: Any) -> APIRouter:
+    return APIRouter(route_class=AppRoute, **kwargs)
 
 
 class LoginRequired(Exception):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import check_csrf, current_user, get_db, need, render, services
+from assistant.web.deps import check_csrf, current_user, get_db, need, render, router, services
 from assistant.web.forms import LoginIn, PasswordIn
 from assistant.web.orm import User
 from assistant.web.security import new_session, verify_password
@@ -17,8 +17,8 @@ from assistant.web.services import throttle
 from assistant.web.services import users as user_service
 from assistant.web.services.errors import ServiceError
 
-pages = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api/auth", tags=["auth"])
+pages = router(tags=["pages"], include_in_schema=False)
+api = router(prefix="/api/auth", tags=["auth"])
 routers = [pages, api]
 DbDep = Annotated[Session, Depends(get_db)]
 BAD_LOGIN = "用户名或密码不正确，或账号已停用。请检查大小写和输入法；多次输错后将暂时锁定，忘记密码请联系管理员重设。"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from assistant.render import plain_text, to_html
-from assistant.web.deps import TenantDep, get_db, need, render, services
+from assistant.web.deps import TenantDep, get_db, need, render, router, services
 from assistant.web.forms import DraftForm, ProposalFields
 from assistant.web.orm import User
 from assistant.web.security import ROLE_NAMES
@@ -22,7 +22,7 @@ from assistant.web.services.errors import ServiceError
 from assistant.web.services.uploads import read_limited
 from assistant.web.tenants import Tenant
 
-pages = APIRouter(tags=["pages"], include_in_schema=False)
+pages = router(tags=["pages"], include_in_schema=False)
 routers = [pages]
 DbDep = Annotated[Session, Depends(get_db)]
 AnyUser = Annotated[User, Depends(need())]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import Depends, File, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from assistant.models import Draft, Proposal
 from assistant.render import plain_text
-from assistant.web.deps import TenantDep, get_db, need, services
+from assistant.web.deps import TenantDep, get_db, need, router, services
 from assistant.web.forms import AssignmentIn, CreateDraft, ParseText, TextEdit
 from assistant.web.orm import DraftRecord, DraftVersion, User
 from assistant.web.routers.drafts import draft_query, export_response
@@ -20,7 +20,7 @@ from assistant.web.services import reviews as svc_reviews
 from assistant.web.services.errors import NotFound
 from assistant.web.services.uploads import read_limited
 
-api = APIRouter(prefix="/api", tags=["drafts"])
+api = router(prefix="/api", tags=["drafts"])
 routers = [api]
 DbDep = Annotated[Session, Depends(get_db)]
 AnyUser = Annotated[User, Depends(need())]

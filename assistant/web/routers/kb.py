@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import TenantDep, get_db, need, render, services
+from assistant.web.deps import TenantDep, get_db, need, render, router, services
 from assistant.web.orm import User
 from assistant.web.services import kb as svc_kb
 from assistant.web.services.errors import ServiceError
 from assistant.web.services.uploads import KB_TYPES, read_limited
 
-pages = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api/kb", tags=["knowledge base"])
+pages = router(tags=["pages"], include_in_schema=False)
+api = router(prefix="/api/kb", tags=["knowledge base"])
 routers = [pages, api]
 DbDep = Annotated[Session, Depends(get_db)]
 AnyUser = Annotated[User, Depends(need())]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import TenantDep, get_db, need, render
+from assistant.web.deps import TenantDep, get_db, need, render, router
 from assistant.web.forms import ReviewIn
 from assistant.web.orm import User
 from assistant.web.services import drafts as svc_drafts
@@ -16,8 +16,8 @@ from assistant.web.services import reviews as svc_reviews
 from assistant.web.services.errors import ServiceError
 from assistant.web.tenants import Tenant
 
-pages = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api", tags=["reviews"])
+pages = router(tags=["pages"], include_in_schema=False)
+api = router(prefix="/api", tags=["reviews"])
 routers = [pages, api]
 DbDep = Annotated[Session, Depends(get_db)]
 AnyUser = Annotated[User, Depends(need())]

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import get_db, need, render, services
+from assistant.web.deps import get_db, need, render, router, services
 from assistant.web.forms import UserIn, UserPatch
 from assistant.web.orm import User
 from assistant.web.services import users as svc_users
 from assistant.web.services.errors import ServiceError
 
-pages = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api/users", tags=["users"])
+pages = router(tags=["pages"], include_in_schema=False)
+api = router(prefix="/api/users", tags=["users"])
 routers = [pages, api]
 DbDep = Annotated[Session, Depends(get_db)]
 Admin = Annotated[User, Depends(need("admin"))]

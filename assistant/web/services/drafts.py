@@ -17,6 +17,7 @@ from assistant.drafting import Drafter
 from assistant.editing import EditError, apply_text_edit
 from assistant.models import Draft, DraftOptions, Proposal, Source
 from assistant.proposal import ProposalError, load_proposal, parse_proposal
+from assistant.read_errors import reader_reason
 from assistant.render import plain_text, to_docx, to_markdown
 from assistant.render.docx import COPY_NAMES, Copy
 from assistant.verify import verify
@@ -43,8 +44,8 @@ def parse_upload(filename: str, data: bytes) -> Proposal:
             return load_proposal(path)
         except (ProposalError, OSError) as err:
             # The reader names the temporary file; the user only needs the reason.
-            reason = str(err).replace(f"{path}：", "").replace(f"{path}: ", "").replace(str(path), "上传的文件")
-            raise ServiceError(f"无法读取提案文件：{reason}", 422) from err
+            message = str(err).replace(f"{path}：", "").replace(f"{path}: ", "").replace(str(path), "上传的文件")
+            raise ServiceError(f"无法读取提案文件“{filename}”：{reader_reason(message)}。", 422) from err
 
 
 def parse_text(text: str) -> Proposal:

@@ -20,6 +20,30 @@
     });
   });
 
+  // New draft: what was pasted survives a refused submission (too large, connection lost): it is kept in
+  // this tab's sessionStorage on submit and put back when the form comes back empty. Cleared once a
+  // draft exists and on logout.
+  var PASTED = "dfh-pasted";
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { store = null; }
+  var pasteForm = $("#paste-form");
+  var pasteArea = $("#text");
+  if (store && pasteForm && pasteArea) {
+    var kept = store.getItem(PASTED);
+    if (kept && !pasteArea.value) {
+      pasteArea.value = kept;
+      var note = $("#restored");
+      if (note) { note.hidden = false; }
+    }
+    pasteForm.addEventListener("submit", function () {
+      try { store.setItem(PASTED, pasteArea.value); } catch (e) { /* too large for the tab's storage */ }
+    });
+  }
+  if (store && document.getElementById("letter")) { store.removeItem(PASTED); }
+  $all("form[action='/logout']").forEach(function (form) {
+    form.addEventListener("submit", function () { if (store) { store.clear(); } });
+  });
+
   // New draft: an overlay with the drafting steps until the draft page loads.
   var draftForm = $("#draft-form");
   var overlay = $("#overlay");
