@@ -126,6 +126,7 @@ def need(*roles: str) -> Callable[..., Coroutine[Any, Any, User]]:
         await check_csrf(request)
         return user
 
+    dependency.roles = roles  # type: ignore[attr-defined]  # read by routes_doc for the README's API table
     return dependency
 
 

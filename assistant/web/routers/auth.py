@@ -132,12 +132,14 @@ def api_login(request: Request, body: LoginIn, db: DbDep) -> dict[str, object]:
 
 @api.post("/logout")
 def api_logout(request: Request, db: DbDep, user: Annotated[User, Depends(need())]) -> dict[str, bool]:
+    """Log out; the session ends on the server, so a kept cookie no longer works."""
     _end_session(request, db)
     return {"ok": True}
 
 
 @api.get("/me")
 def api_me(request: Request, user: Annotated[User | None, Depends(current_user)]) -> dict[str, object]:
+    """The logged-in user and the CSRF token."""
     if user is None:
         raise HTTPException(401, "请先登录。")
     return {"user": user_service.user_json(user), "csrf_token": request.state.session["c"]}
@@ -145,6 +147,7 @@ def api_me(request: Request, user: Annotated[User | None, Depends(current_user)]
 
 @api.post("/password")
 def api_password(request: Request, body: PasswordIn, db: DbDep, user: Annotated[User, Depends(need())]) -> dict[str, bool]:
+    """Change one's own password; every other session of the account ends."""
     _change_password(db, user, body.old_password, body.new_password)
     _login(request, db, user)
     return {"ok": True}

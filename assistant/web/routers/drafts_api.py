@@ -66,17 +66,20 @@ async def parse_file(request: Request, user: DrafterUser, file: Annotated[Upload
 @api.get("/drafts")
 def list_drafts(db: DbDep, user: AnyUser, t: TenantDep,
                 f: Annotated[svc_drafts.DraftQuery, Depends(draft_query)]) -> list[dict[str, Any]]:
+    """Drafts of the user's bureau; filter with q, number, status, author (owner), mine, date_from, date_to."""
     return [record_json(r, user) for r in svc_drafts.list_drafts(db, user, t, f)]
 
 
 @api.post("/drafts", status_code=201)
 def create_draft(request: Request, body: CreateDraft, db: DbDep, user: DrafterUser, t: TenantDep) -> dict[str, Any]:
+    """Draft a reply letter from a proposal and store it as version 1."""
     record = svc_drafts.create_draft(services(request), db, user, t, body.proposal, body.options)
     return {**record_json(record, user), "draft": svc_drafts.load_draft(svc_drafts.get_version(db, record)).model_dump()}
 
 
 @api.get("/drafts/{draft_id}")
 def get_draft(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+    """The draft: record, owner and editors, the current version and its letter as plain text."""
     record = svc_drafts.get_record(db, user, t, draft_id)
     draft = svc_drafts.load_draft(svc_drafts.get_version(db, record))
     return {**record_json(record, user), "draft": draft.model_dump(), "text": plain_text(draft)}
@@ -92,12 +95,14 @@ def assign(request: Request, draft_id: int, body: AssignmentIn, db: DbDep, user:
 
 @api.get("/drafts/{draft_id}/versions")
 def list_versions(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> list[dict[str, Any]]:
+    """The draft's versions, newest last."""
     record = svc_drafts.get_record(db, user, t, draft_id)
     return [version_json(v) for v in record.versions]
 
 
 @api.get("/drafts/{draft_id}/versions/{number}")
 def get_version(draft_id: int, number: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+    """One version with its full draft."""
     record = svc_drafts.get_record(db, user, t, draft_id)
     return version_json(svc_drafts.get_version(db, record, number), with_draft=True)
 
@@ -105,7 +110,7 @@ def get_version(draft_id: int, number: int, db: DbDep, user: AnyUser, t: TenantD
 @api.post("/drafts/{draft_id}/versions", status_code=201)
 def save_edit(request: Request, draft_id: int, body: TextEdit, db: DbDep, user: DrafterUser,
               t: TenantDep) -> dict[str, Any]:
-    """Save the edited plain text (with [n] markers) as a new, re-verified version."""
+    """Save the edited plain text (with [n] markers) as a new, re-verified version (owner, editors, admins)."""
     record = svc_drafts.get_record(db, user, t, draft_id)
     version = svc_drafts.save_text_edit(services(request), db, user, record, body.text, body.base_version)
     return version_json(version, with_draft=True)
@@ -113,12 +118,14 @@ def save_edit(request: Request, draft_id: int, body: TextEdit, db: DbDep, user: 
 
 @api.post("/drafts/{draft_id}/versions/{number}/restore", status_code=201)
 def restore(draft_id: int, number: int, db: DbDep, user: DrafterUser, t: TenantDep) -> dict[str, Any]:
+    """Make an earlier version the current one, as a new version (owner, editors, admins)."""
     record = svc_drafts.get_record(db, user, t, draft_id)
     return version_json(svc_drafts.restore_version(db, user, record, number))
 
 
 @api.get("/drafts/{draft_id}/diff")
 def diff(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep, a: int, b: int) -> dict[str, Any]:
+    """Compare two versions, paragraph by paragraph (HTML)."""
     record = svc_drafts.get_record(db, user, t, draft_id)
     old, new = (svc_drafts.load_draft(svc_drafts.get_version(db, record, n)) for n in (a, b))
     return {"a": a, "b": b, "html": str(svc_drafts.diff_html(plain_text(old), plain_text(new)))}
@@ -142,5 +149,6 @@ def source(request: Request, draft_id: int, source_id: int, db: DbDep, user: Any
 
 @api.get("/drafts/{draft_id}/export/{fmt}", responses={200: {"description": "docx, md, json or txt file"}})
 def export(draft_id: int, fmt: str, db: DbDep, user: AnyUser, t: TenantDep, v: int | None = None) -> Response:
+    """Download a version: docx (the letter to send), review-docx (review copy), md, json or txt."""
     return export_response(db, user, t, draft_id, fmt, v)
 

@@ -63,5 +63,6 @@ def get_reviews(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[s
 
 @api.post("/drafts/{draft_id}/reviews", status_code=201)
 def post_review(draft_id: int, body: ReviewIn, db: DbDep, user: Reviewer, t: TenantDep) -> dict[str, Any]:
+    """Accept or reject one cited passage of the current version (rejecting needs a comment)."""
     _decide(db, user, t, draft_id, body)
     return get_reviews(draft_id, db, user, t)
