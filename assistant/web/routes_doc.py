@@ -25,7 +25,7 @@ def api_routes() -> list[APIRoute]:
 
     routes = [r for m in ROUTER_MODULES for router in m.routers for r in router.routes
               if isinstance(r, APIRoute) and r.path.startswith("/api/")]
-    return sorted(routes, key=lambda r: (r.path, min(METHOD_ORDER.index(m) for m in r.methods)))
+    return sorted(routes, key=lambda r: (r.path, min(METHOD_ORDER.index(m) for m in r.methods or ())))
 
 
 def _roles(dependant: Dependant) -> tuple[str, ...] | None:
@@ -61,7 +61,7 @@ def what(route: APIRoute) -> str:
 def table() -> str:
     rows = ["| Method | Path | Who | What |", "| --- | --- | --- | --- |"]
     for route in api_routes():
-        methods = ", ".join(m for m in METHOD_ORDER if m in route.methods)
+        methods = ", ".join(m for m in METHOD_ORDER if m in (route.methods or ()))
         rows.append(f"| {methods} | `{route.path}` | {who(route)} | {what(route)} |")
     return "\n".join(rows)
 
