@@ -257,8 +257,10 @@ def chinese_detail(status: int, detail: str) -> str:
     """Starlette's own details (status phrases, form parser errors) are English; users get Chinese."""
     if _CJK.search(detail):
         return detail
-    if _TOO_BIG_FIELD.search(detail):
-        return "表单中的一项内容太长，超过了上限：粘贴提案时请只粘贴正文，较长的材料请保存为文件后上传。"
+    too_big = _TOO_BIG_FIELD.search(detail)
+    if too_big:
+        limit = human_size(int(too_big.group(2)) * 1024)
+        return f"表单中的一项内容太长（上限 {limit}）：粘贴提案时请只粘贴正文，较长的材料请保存为文件后上传。"
     if detail.startswith("Too many files"):
         return "一次选择的文件太多：请分批上传。"
     if detail.startswith("Too many fields"):
@@ -269,7 +271,7 @@ def chinese_detail(status: int, detail: str) -> str:
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_TOO_BIG_FIELD = re.compile(r"(Part|Field) exceeded maximum size")
+_TOO_BIG_FIELD = re.compile(r"(Part|Field) exceeded maximum size of (\d+)KB")
 VECTORS_DOWN = "知识库检索服务（向量库）暂时无法连接，检索和生成草稿暂不可用，请稍后重试；已保存的草稿不受影响。"
 _DEFAULTS = {404: "没有找到该页面。", 405: "不支持该请求方法。", 401: "请先登录。", 403: "权限不足。"}
 

@@ -115,7 +115,7 @@ def test_form_parser_errors_are_translated() -> None:
     from assistant.web.app import chinese_detail
 
     for detail in ("Part exceeded maximum size of 1024KB.", "Field exceeded maximum size of 1024KB."):
-        assert "太长" in chinese_detail(400, detail)
+        assert "太长（上限 1.0 MB）" in chinese_detail(400, detail)
     assert "分批" in chinese_detail(400, "Too many files. Maximum number of files is 1000.")
     assert "刷新" in chinese_detail(400, "Missing boundary in multipart.")
     assert chinese_detail(404, "Not Found") == "没有找到该页面。"
@@ -134,3 +134,16 @@ def test_reply_date_field_says_what_it_does(as_drafter: TestClient) -> None:
     page = as_drafter.get("/drafts/new").text
     hint = re.search(r'<p class="hint" id="reply-date-hint">(.*?)</p>', page, flags=re.S)
     assert hint and "此日期及以前的材料" in hint.group(1) and "下一步工作打算" in hint.group(1)
+
+
+def test_an_empty_plan_section_says_why(as_drafter: TestClient) -> None:
+    r = as_drafter.post("/api/drafts", json={"proposal": {"title": "关于推动中试平台建设的提案", "body": proposal_text(),
+                                                          "suggestions": ["推动中试平台开放共享"]},
+                                             "options": {"reply_date": "2031-06-30"}})
+    assert r.status_code == 201, r.text
+    page = as_drafter.get(f"/drafts/{r.json()['id']}").text
+    note = re.search(r'<li id="reply-date-note">(.*?)</li>', page, flags=re.S)
+    assert note and "2031-06-30" in note.group(1) and "2030 年或 2031 年" in note.group(1), page[-3000:]
+    fine = new_draft(as_drafter)  # reply date 2025-06-30: the 2024 plan in the test knowledge base is used
+    assert "下一步将推动中试平台" in as_drafter.get(f"/api/drafts/{fine['id']}").json()["text"]
+    assert 'id="reply-date-note"' not in as_drafter.get(f"/drafts/{fine['id']}").text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from assistant.settings import Settings
@@ -71,7 +73,8 @@ def test_review_through_the_page(client: TestClient, settings: Settings) -> None
     token = page_csrf(page.text)
     r = client.post(f"/drafts/{did}/reviews", data={"csrf_token": token, "source_id": 1, "decision": "rejected",
                                                     "comment": "来源过旧"}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"].endswith("#src-1")
+    # Back to the draft with the source open, without a #fragment that would jump to the source list.
+    assert r.status_code == 303 and r.headers["location"] == f"/drafts/{did}?src=1"
     page = client.get(r.headers["location"])
     assert "需修改" in page.text and "来源过旧" in page.text and "不采纳引用" in page.text
     bad = client.post(f"/drafts/{did}/reviews", data={"csrf_token": token, "source_id": 1, "decision": "rejected"})
@@ -80,3 +83,30 @@ def test_review_through_the_page(client: TestClient, settings: Settings) -> None
     assert queue.status_code == 200 and "需修改" in queue.text
     assert "需修改" in client.get("/reviews?status=changes").text
     assert "没有符合条件的草稿" in client.get("/reviews?status=approved").text
+
+
+def test_source_count_and_review_progress_agree(client: TestClient, settings: Settings) -> None:
+    made = _draft_as_drafter(client, settings)
+    did = made["id"]
+
+    def counts() -> tuple[int, int, str]:
+        page = client.get(f"/drafts/{did}").text
+        cited = re.search(r'id="cited-count">(\d+) 条', page)
+        progress = re.search(r'id="review-progress">(\d+)/(\d+) 条已审', page)
+        assert cited and progress
+        note = re.search(r"另有 \d+ 条参考材料未在正文引用", page)
+        return int(cited.group(1)), int(progress.group(2)), note.group(0) if note else ""
+
+    n, total, note = counts()
+    assert n == total == len(client.get(f"/api/drafts/{did}/reviews").json()["citations"]) and not note
+    # Drop one marker: that source is no longer cited, so it leaves both counts and is named as uncited.
+    client.post("/api/auth/logout")
+    api_login(client, "zhang", PASSWORD)
+    text = client.get(f"/api/drafts/{did}").json()["text"]
+    marker = re.findall(r"\[\d+\]", text)
+    assert len(set(marker)) >= 2, "the test draft cites at least two sources"
+    last = marker[-1]
+    r = client.post(f"/api/drafts/{did}/versions", json={"text": text.replace(last, "")})
+    assert r.status_code == 201, r.text
+    n2, total2, note2 = counts()
+    assert n2 == total2 == n - 1 and "1 条参考材料未在正文引用" in note2

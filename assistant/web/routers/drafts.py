@@ -106,7 +106,8 @@ def view_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, t: Tena
         can_edit=access.can_edit(user, record), can_review=user.role in ("reviewer", "admin"),
         is_current=version.number == record.current_version, can_assign=access.can_assign(user, record),
         candidates=access.candidates(db, svc.tenants, record) if access.can_assign(user, record) else [],
-        unfilled=svc_drafts.unfilled(draft),
+        unfilled=svc_drafts.unfilled(draft), cited=len(svc_reviews.cited_sources(draft)),
+        plan_gap_year=svc_drafts.plan_gap_year(draft),
     )
 
 

@@ -50,7 +50,8 @@ def decide_page(request: Request, draft_id: int, db: DbDep, user: Reviewer, t: T
             raise
         return render(request, "error.html", status_code=err.status, status=err.status, message=str(err),
                       back=f"/drafts/{draft_id}")
-    return RedirectResponse(f"/drafts/{draft_id}?src={source_id}#src-{source_id}", status_code=303)
+    # No #fragment: it would jump the page to the source list; the page script restores the reviewer's place.
+    return RedirectResponse(f"/drafts/{draft_id}?src={source_id}", status_code=303)
 
 
 @api.get("/drafts/{draft_id}/reviews")

@@ -305,3 +305,11 @@ def unfilled(draft: Draft) -> list[str]:
     """Placeholders still in the letter (【请填写】, 【待补充】): the letter is not ready to send."""
     text = plain_text(draft)
     return [mark for mark in ("【请填写】", "【待补充】") if mark in text]
+
+
+def plan_gap_year(draft: Draft) -> int | None:
+    """The reply year when the 下一步工作打算 section is left 【待补充】 (no plan of that year was found)."""
+    gap = any(section.role == "plan" and any("【待补充】" in s.text for item in section.items for s in item.sentences)
+              for section in draft.letter.sections)
+    year = draft.options.reply_date[:4]
+    return int(year) if gap and year.isdigit() else None

@@ -118,8 +118,24 @@
       }
     });
 
+    // A review decision reloads the page: it comes back where the reviewer was (not at the source list),
+    // with the same source open.
+    var SCROLL = "dfh-scroll";
+    // Delegated: the form the reviewer submits is a clone shown in the side panel.
+    document.addEventListener("submit", function (ev) {
+      var form = ev.target;
+      if (store && form.classList && form.classList.contains("review-form")) {
+        store.setItem(SCROLL, JSON.stringify({ path: window.location.pathname, y: window.scrollY }));
+      }
+    });
     var wanted = new URLSearchParams(window.location.search).get("src");
     if (wanted) { showSource(wanted, null); }
+    var back = null;
+    try { back = store ? JSON.parse(store.getItem(SCROLL) || "null") : null; } catch (e) { back = null; }
+    if (back && back.path === window.location.pathname) {
+      window.scrollTo(0, back.y);
+      store.removeItem(SCROLL);
+    }
   }
 
   // Knowledge-base upload: poll the ingest job until it finishes.
