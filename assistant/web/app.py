@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.bureaus import load_bureaus
 from assistant.settings import Settings
 from assistant.web import db as appdb
+from assistant.web import validation
 from assistant.web.deps import TEMPLATES, LoginRequired, Services, current_user, is_api, render, services
 from assistant.web.routers import auth as auth_routes
 from assistant.web.routers import drafts as draft_routes
@@ -247,10 +248,11 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        errors = list(exc.errors())
         if is_api(request):
-            return JSONResponse({"detail": _plain(exc.errors())}, status_code=422)
-        fields = "、".join(sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}))
-        return _error(request, 422, f"提交的内容有误，请检查这些字段：{fields}。")
+            # A Chinese sentence for people; the structured list stays for programs.
+            return JSONResponse({"detail": validation.summary(errors), "errors": _plain(errors)}, status_code=422)
+        return _error(request, 422, validation.summary(errors))
 
 
 def chinese_detail(status: int, detail: str) -> str:

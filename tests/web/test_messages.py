@@ -147,3 +147,15 @@ def test_an_empty_plan_section_says_why(as_drafter: TestClient) -> None:
     fine = new_draft(as_drafter)  # reply date 2025-06-30: the 2024 plan in the test knowledge base is used
     assert "下一步将推动中试平台" in as_drafter.get(f"/api/drafts/{fine['id']}").json()["text"]
     assert 'id="reply-date-note"' not in as_drafter.get(f"/drafts/{fine['id']}").text
+
+
+def test_validation_errors_name_the_field_in_chinese(as_drafter: TestClient) -> None:
+    r = as_drafter.post("/api/drafts", json={"proposal": {"title": 5}, "options": {"layout": "sideways"}})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert "提案.标题（应为文字）" in detail and "起草选项.正文结构（只能是 thematic、per_suggestion）" in detail, detail
+    assert r.json()["errors"] and not ENGLISH.search(detail.replace("per_suggestion", "")), detail
+    r = as_drafter.post("/api/drafts/1/reviews", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code in (403, 422)
+    page = as_drafter.get("/drafts", params={"date_from": "去年"})
+    assert page.status_code == 422 and "起始日期（日期格式应为 YYYY-MM-DD）" in _shown(page.text)

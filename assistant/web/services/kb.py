@@ -172,7 +172,7 @@ def job_json(job: IngestJob) -> dict[str, object]:
     return {"id": job.id, "status": job.status, "status_name": JOB_STATUS.get(job.status, job.status),
             "stage": job.stage, "stage_name": STAGES.get(job.stage, job.stage), "done": job.done,
             "total": job.total, "files": files, "error": job.error, "finished": job.finished_at is not None,
-            "created_at": job.created_at.isoformat(), "user": job.user.username}
+            "created_at": job.created_at.isoformat(), "user": job.user.username, "user_name": job.user.label}
 
 
 @dataclass
