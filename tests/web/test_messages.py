@@ -128,6 +128,14 @@ def test_trail_names_the_engine_and_people_in_chinese(as_drafter: TestClient) ->
     assert trail[0]["comment"] == "起草方式：组合引擎"
     page = as_drafter.get(f"/drafts/{did}").text
     assert "起草方式：组合引擎" in page and "引擎：compose" not in page
+    # A trail written before the engine had a Chinese name reads the same.
+    from assistant.web.orm import ReviewEvent
+
+    with as_drafter.app.state.services.sessions() as db:  # type: ignore[attr-defined]
+        db.add(ReviewEvent(draft_id=did, version=1, actor_id=2, action="created", comment="引擎：llm"))
+        db.commit()
+    trail = as_drafter.get(f"/api/drafts/{did}/reviews").json()["trail"]
+    assert trail[-1]["comment"] == "起草方式：大模型"
 
 
 def test_reply_date_field_says_what_it_does(as_drafter: TestClient) -> None:

@@ -107,7 +107,11 @@ def review_json(db: Session, record: DraftRecord, draft: Draft) -> dict[str, Any
     }
 
 
+# Drafts made before the engine was named in Chinese carry "引擎：compose" in their trail.
+_LEGACY_COMMENTS = {"引擎：compose": "起草方式：组合引擎", "引擎：llm": "起草方式：大模型"}
+
+
 def event_json(e: ReviewEvent) -> dict[str, object]:
     return {"at": e.created_at.isoformat(), "who": e.actor.username, "who_name": e.actor.label, "action": e.action,
             "action_name": ACTION_NAMES.get(e.action, e.action), "version": e.version,
-            "source_id": e.source_id, "comment": e.comment}
+            "source_id": e.source_id, "comment": _LEGACY_COMMENTS.get(e.comment, e.comment)}
