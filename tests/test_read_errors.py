@@ -104,3 +104,12 @@ def test_cli_ingest_summary_names_every_file_not_stored(tmp_path: Path, monkeypa
     assert all("清单（MANIFEST）中没有这个文件" in line for line in skipped)
     summary = next(line for line in result.output.splitlines() if line.startswith("完成："))
     assert f"跳过 {len(skipped)}" in summary and "新增" in summary and "skipped" not in summary
+
+
+def test_proposal_reader_messages_lose_their_english_original() -> None:
+    from assistant.read_errors import reader_reason
+
+    assert reader_reason("不是文本文件，请另存为 .txt 或 .docx（binary content (not a text document)）") == \
+        "不是文本文件，请另存为 .txt 或 .docx"
+    assert reader_reason("无法读取（file is empty）") == "文件是空的：请检查是否选错了文件"
+    assert reader_reason("找不到该文件，请检查路径") == "找不到该文件，请检查路径"
