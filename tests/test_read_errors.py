@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from assistant.read_errors import explain
-from vectorstore.config import KBConfig
-from vectorstore.embed import HashingEmbedder
 from vectorstore.kb import KnowledgeBase
 from vectorstore.readers import ReadError, read_file
 
@@ -67,7 +65,7 @@ def test_size_message_names_the_setting_only_where_it_applies() -> None:
     assert "ASSISTANT_" not in explain(reason, setting=False)
 
 
-def test_ingest_reasons_are_explained_in_chinese(tmp_path: Path) -> None:
+def test_ingest_reasons_are_explained_in_chinese(tmp_path: Path, kb: KnowledgeBase) -> None:
     docs = tmp_path / "docs"
     (docs / "sub").mkdir(parents=True)
     text = "示例市科学技术局关于中试平台建设情况的通报，全市建成中试平台十二家。\n示例市科学技术局\n2024年3月1日\n"
@@ -75,7 +73,6 @@ def test_ingest_reasons_are_explained_in_chinese(tmp_path: Path) -> None:
     (docs / "sub" / "copy.txt").write_text(text, encoding="utf-8")
     (docs / "nav.html").write_text("<html><body><nav>首页 政务公开</nav></body></html>", encoding="utf-8")
     (docs / "tool.exe").write_bytes(b"MZ")
-    kb = KnowledgeBase(KBConfig(kb_dir=tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
     report = kb.ingest([docs, tmp_path / "missing"])
     reasons = {Path(f.path).name: explain(f.reason) for f in report.files if f.reason}
     assert set(reasons) == {"copy.txt", "nav.html", "tool.exe", "missing"}, reasons
