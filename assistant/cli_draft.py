@@ -23,7 +23,10 @@ def draft(
     proposal: Annotated[str, typer.Argument(help="Proposal file (.txt/.md/.docx/.json), or - to read text from stdin")],
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the draft as JSON here")] = None,
     md_out: Annotated[Path | None, typer.Option("--md", help="Write Markdown (letter, sources, checks) here")] = None,
-    docx_out: Annotated[Path | None, typer.Option("--docx", help="Write an official-layout .docx here")] = None,
+    docx_out: Annotated[Path | None, typer.Option(
+        "--docx", help="Write the letter to send here (正式稿: GB/T 9704 layout, no [n] markers, no appendix)")] = None,
+    review_docx_out: Annotated[Path | None, typer.Option(
+        "--review-docx", help="Write the review copy here (审核稿: [n] markers, flagged sentences, sources appendix)")] = None,
     html_out: Annotated[Path | None, typer.Option("--html", help="Write a standalone HTML page here")] = None,
     reply_date: Annotated[str, typer.Option(help="Reply date YYYY-MM-DD; only sources dated on or before it are cited")] = "",
     layout: Annotated[str, typer.Option(help="thematic | per_suggestion")] = "thematic",
@@ -70,7 +73,9 @@ def draft(
     if html_out:
         html_out.write_text(to_html(result), encoding="utf-8")
     if docx_out:
-        docx_out.write_bytes(to_docx(result))
+        docx_out.write_bytes(to_docx(result, "letter"))
+    if review_docx_out:
+        review_docx_out.write_bytes(to_docx(result, "review"))
     typer.echo(result.text)
     c = result.checks
     console.print(

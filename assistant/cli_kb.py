@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from assistant.cli_bureau import cli_settings
+from assistant.read_errors import explain
 from assistant.services import open_kb
 from vectorstore.kb import KnowledgeBase
 from vectorstore.metadata import ManifestError
@@ -19,6 +20,8 @@ from vectorstore.types import KINDS, DocFilter, SearchFilters
 
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+INGEST_STATUS = {"added": "新增", "updated": "更新", "unchanged": "未变", "duplicate": "重复", "skipped": "跳过",
+                 "failed": "失败"}
 
 
 def _emit_json(data: object) -> None:
@@ -59,10 +62,13 @@ def ingest(
             "removed_vectors": report.removed_vectors, "trained": report.trained,
         })
     else:
-        for f in report.failed:
-            console.print(f"[red]失败[/red] {f.path}: {f.reason}")
-        counts = ", ".join(f"{s} {report.count(s)}" for s in ("added", "updated", "unchanged", "duplicate", "skipped", "failed"))
-        console.print(f"完成: {counts}; 新向量 {report.embedded}")
+        # Every file that was not stored is named with its reason, so "跳过 4" never leaves one guessing.
+        for status, label, style in (("failed", "失败", "red"), ("skipped", "跳过", "yellow"), ("duplicate", "重复", "yellow")):
+            for f in report.files:
+                if f.status == status:
+                    console.print(f"[{style}]{label}[/{style}] {f.path}：{explain(f.reason)}")
+        counts = "，".join(f"{label} {report.count(s)}" for s, label in INGEST_STATUS.items())
+        console.print(f"完成：{counts}；新向量 {report.embedded}")
         if report.trained:
             console.print(f"静态向量模型已训练: {json.dumps(report.trained, ensure_ascii=False)}")
     if report.failed:

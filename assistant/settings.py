@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     var_dir: Path = Field(Path("var"), description="Directory for the app database, secret key and exports")
     cookie_secure: bool = Field(False, description="Mark the session cookie Secure; set true when the app is served over https")
     session_hours: float = Field(12.0, description="Hours a login stays valid without activity")
+    login_max_failures: int = Field(5, ge=1, description="Wrong passwords in a row after which an account is locked for a while (an address: four times as many within the lock time)")
+    login_lock_minutes: float = Field(15.0, gt=0, description="Minutes a locked account or address must wait before the next login attempt")
     workers: int = Field(1, description="Worker processes `assistant serve` starts (ingest status is kept in the database, so several work)")
 
     @field_validator("bureaus_file", "vector_weight", "rrf_k", mode="before")

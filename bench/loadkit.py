@@ -8,6 +8,7 @@ deploys it (uvicorn workers sharing one Chroma server) and can be killed with a 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -207,7 +208,17 @@ def ensure_kb(chunks: int, embedding: str, cache: Path = CACHE) -> Path:
     target = cache / key
     if (target / "READY.json").is_file():
         return target
-    building = cache / f"{key}.building"
+    cache.mkdir(parents=True, exist_ok=True)
+    # Several test runs on one machine share the cache: one builds, the others wait for it.
+    with (cache / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / "READY.json").is_file():
+            return target
+        return _build_kb(chunks, embedding, target)
+
+
+def _build_kb(chunks: int, embedding: str, target: Path) -> Path:
+    building = target.with_name(f"{target.name}.building")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     started = time.perf_counter()

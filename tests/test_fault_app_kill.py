@@ -22,7 +22,7 @@ from bench.loadclients import edited_text
 from bench.loadkit import CHROMA, AppServer, app_on_cached_kb
 from tests.web.conftest import PROPOSAL
 
-pytestmark = [pytest.mark.server, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.server, pytest.mark.timeout(420)]
 SAVERS = 4
 KILL_AFTER = 40  # acknowledged saves before the kill
 
@@ -68,7 +68,7 @@ def test_sigkill_while_saving_keeps_every_acknowledged_save(tmp_path: Path) -> N
         for t in threads:
             t.start()
         ready.wait(timeout=60)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a bound, not a target: a loaded machine is slow
         while len(acked) < KILL_AFTER and time.monotonic() < deadline and not odd:
             time.sleep(0.02)
         app.kill()  # SIGKILL to the whole group: the server and both workers, saves in flight

@@ -20,7 +20,7 @@ from bench.loadclients import edited_text
 from bench.loadkit import CHROMA, app_on_cached_kb
 from tests.web.conftest import PROPOSAL
 
-pytestmark = [pytest.mark.server, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.server, pytest.mark.timeout(420)]
 QUERY: dict[str, str | int] = {"q": "中试平台 科技成果转化", "k": 5}
 
 
@@ -66,7 +66,7 @@ def test_chroma_outage_then_recovery(tmp_path: Path) -> None:
             assert edit.status_code == 201, edit.text
 
             chroma.start()  # same port, same data path
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90  # a bound, not a target: a loaded machine is slow
             while (r := http.get("/api/kb/search", params=QUERY)).status_code != 200 and time.monotonic() < deadline:
                 time.sleep(0.5)
             after = _requests(http, proposal)

@@ -157,18 +157,32 @@ def test_overfetch_falls_back_to_the_filtered_query(sample_kb_session: Knowledge
 
 def test_search_does_not_wait_for_a_build_in_another_thread(kb_config: KBConfig, tmp_path: Path) -> None:
     import threading
-    import time
 
     kb = _open(kb_config)
     kb.ingest([_doc(tmp_path / "d", "a.txt", "示例市中试平台建设情况，全市建成中试平台12家。")])
     kb.store.put(*_raw_document(kb, "b", "揭榜挂帅项目实施情况，发布榜单20项。"))
-    holder = threading.Thread(target=lambda: (kb.keyword._lock.acquire(), time.sleep(1.5), kb.keyword._lock.release()))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with kb.keyword._lock:
+            held.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold)
     holder.start()
-    time.sleep(0.1)
-    started = time.monotonic()
-    assert kb.keyword_search("中试平台", k=3)  # the index it has, at once
-    assert time.monotonic() - started < 1.0
-    holder.join()
+    assert held.wait(30)
+    found: list[object] = []
+    searcher = threading.Thread(target=lambda: found.append(kb.keyword_search("中试平台", k=3)))
+    searcher.start()
+    # No timing: the search must come back while the build still holds the lock (a generous bound, so a
+    # loaded machine cannot fail it; a search that waits for the lock never comes back before release).
+    searcher.join(timeout=30)
+    try:
+        assert not searcher.is_alive() and found and found[0], "the search waited for the build"
+    finally:
+        release.set()
+        holder.join()
+        searcher.join()
 
 
 def test_filter_cache_follows_the_store(kb: KnowledgeBase, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from assistant.models import (
     Source,
 )
 from assistant.render import plain_text, to_docx, to_html, to_markdown
+from assistant.render.docx import Copy
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts" / "render"
@@ -208,8 +209,8 @@ def test_markdown_makes_untrusted_text_literal() -> None:
 
 # --- .docx ------------------------------------------------------------------------------------------------
 
-def _docx(draft: Draft | None = None) -> DocxDocument:
-    return Document(io.BytesIO(to_docx(draft or make_draft())))
+def _docx(draft: Draft | None = None, copy: Copy = "review") -> DocxDocument:
+    return Document(io.BytesIO(to_docx(draft or make_draft(), copy)))
 
 
 def _paragraph(doc: DocxDocument, text: str) -> Paragraph:
@@ -291,6 +292,25 @@ def test_docx_appendix_lists_sources_and_review_notes_after_a_page_break() -> No
     assert texts.index("（联系人：王五，联系电话：0000-1234567）") < heading
 
 
+def test_docx_letter_copy_is_ready_to_send() -> None:
+    """正式稿: the same letter in the same layout, without markers, highlighting or the appendix."""
+    letter, review = _docx(copy="letter"), _docx(copy="review")
+    texts = [p.text for p in letter.paragraphs]
+    assert not any(re.search(r"\[\d+\]", t) for t in texts), [t for t in texts if "[" in t]
+    assert "附：引用来源（供审核）" not in texts and "核查提示" not in texts
+    assert "截至5月底，我市已建成中试平台6家。累计服务企业300余家次。" in texts
+    assert not any(run.font.superscript or run.font.highlight_color for p in letter.paragraphs for run in p.runs)
+    body = _paragraph(letter, "截至5月底，我市已建成中试平台6家。累计服务企业300余家次。")
+    assert body.paragraph_format.first_line_indent == Pt(32) and _east_asia(body.runs[0]) == "仿宋_GB2312"
+    assert texts[-2:] == ["（此件主动公开）", "（联系人：王五，联系电话：0000-1234567）"]
+    # Everything up to the signature block reads the same as the review copy once the markers are gone.
+    review_texts = [re.sub(r"\[\d+\]", "", p.text) for p in review.paragraphs]
+    assert review_texts[:len(texts)] == texts
+    assert letter.sections[0].top_margin == review.sections[0].top_margin
+    with pytest.raises(ValueError):
+        to_docx(make_draft(), "draft")  # type: ignore[arg-type]
+
+
 def test_docx_drops_characters_xml_cannot_hold() -> None:
     draft = make_draft()
     draft.sources[0].quote = "第一页\x0c第二页\x0b"
@@ -322,8 +342,9 @@ def test_docx_converts_to_pdf_with_libreoffice(tmp_path: Path) -> None:
         pytest.skip("soffice (LibreOffice) is not on PATH; install libreoffice-writer to run the PDF round trip")
     if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
         pytest.skip("pdftotext/pdftoppm (poppler-utils) are not on PATH")
-    docx_path = tmp_path / "letter.docx"
-    docx_path.write_bytes(to_docx(make_draft()))
+    letter_docx, review_docx = tmp_path / "letter.docx", tmp_path / "review.docx"
+    letter_docx.write_bytes(to_docx(make_draft(), "letter"))
+    review_docx.write_bytes(to_docx(make_draft(), "review"))
     fonts = tmp_path / "fonts.conf"
     fonts.write_text(_FONTCONFIG.format(aliases="\n".join(
         f'  <alias binding="same"><family>{name}</family><prefer><family>{target}</family></prefer></alias>'
@@ -332,28 +353,32 @@ def test_docx_converts_to_pdf_with_libreoffice(tmp_path: Path) -> None:
     profile = (tmp_path / "lo-profile").as_uri()
     subprocess.run(
         [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir",
-         str(tmp_path), str(docx_path)],
-        check=True, capture_output=True, timeout=180,
+         str(tmp_path), str(letter_docx), str(review_docx)],
+        check=True, capture_output=True, timeout=240,
         env={**os.environ, "FONTCONFIG_FILE": str(fonts), "HOME": str(tmp_path)},
     )
-    pdf = tmp_path / "letter.pdf"
-    assert pdf.exists()
+    letter, review = tmp_path / "letter.pdf", tmp_path / "review.pdf"
+    assert letter.exists() and review.exists()
 
-    def page_text(page: int) -> str:
-        out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                             check=True, capture_output=True, text=True)
+    def pdf_text(pdf: Path, page: int | None = None) -> str:
+        pages = ["-f", str(page), "-l", str(page)] if page else []
+        out = subprocess.run(["pdftotext", *pages, str(pdf), "-"], check=True, capture_output=True, text=True)
         return _squash(out.stdout)
 
-    first = page_text(1)
-    everything = _squash(subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
-                                        text=True).stdout)
+    # The letter to send: the title on page 1, page numbers, and nothing for reviewers anywhere.
+    first, everything = pdf_text(letter, 1), pdf_text(letter)
     assert _squash(TITLE) in first
     assert "—1—" in first  # the footer's PAGE field was evaluated
-    assert "附：引用来源（供审核）" in everything
-    assert "附：引用来源（供审核）" not in first  # the appendix starts on a page of its own
+    assert "附：引用来源" not in everything and not re.search(r"\[\d\]", everything)
+    assert "（联系人：王五，联系电话：0000-1234567）" in everything
+    # The review copy: markers, and the appendix on a page of its own.
+    first, everything = pdf_text(review, 1), pdf_text(review)
+    assert "[1]" in everything and "附：引用来源（供审核）" in everything
+    assert "附：引用来源（供审核）" not in first
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(pdf, ARTIFACTS / "letter.pdf")
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                    str(ARTIFACTS / "letter-page1")], check=True, capture_output=True)
-    assert (ARTIFACTS / "letter-page1.png").stat().st_size > 0
+    for pdf in (letter, review):
+        shutil.copyfile(pdf, ARTIFACTS / pdf.name)
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(ARTIFACTS / f"{pdf.stem}-page1")], check=True, capture_output=True)
+        assert (ARTIFACTS / f"{pdf.stem}-page1.png").stat().st_size > 0

@@ -1,4 +1,9 @@
-"""The draft as a .docx in official-document layout (GB/T 9704-2012), with a review appendix.
+"""The draft as a .docx in official-document layout (GB/T 9704-2012), in two copies.
+
+- ``letter`` (正式稿): the letter alone, ready to print, sign and send: no citation markers, no
+  highlighting, no appendix.
+- ``review`` (审核稿): the same letter with its [n] markers, flagged sentences highlighted, and a
+  page-broken appendix of the cited passages, the checks and the review notes.
 
 Font names are the ones Word users in government offices have installed (仿宋_GB2312, 方正小标宋简体, …);
 where they are missing, Word and LibreOffice substitute, so the names are set on every run, East-Asian slot
@@ -11,7 +16,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -278,22 +283,22 @@ def _defaults(doc: DocumentObject) -> None:
             later.addprevious(element)
 
 
-def _sentences(doc: DocumentObject, sentences: list[Sentence]) -> None:
+def _sentences(doc: DocumentObject, sentences: list[Sentence], review: bool) -> None:
     paragraph = _paragraph(doc, BODY)
     for sentence in sentences:
-        _run(paragraph, sentence.text.strip(), BODY, highlight=bool(sentence.flags))
-        if sentence.citations:
+        _run(paragraph, sentence.text.strip(), BODY, highlight=review and bool(sentence.flags))
+        if review and sentence.citations:
             _run(paragraph, markers(sentence.citations), BODY, superscript=True)
 
 
-def _letter(doc: DocumentObject, blocks: list[Block]) -> None:
+def _letter(doc: DocumentObject, blocks: list[Block], review: bool) -> None:
     by_kind = {b.kind: b.text for b in blocks}
     sig_right, date_right = _signature_indents(by_kind.get("signature", ""), by_kind.get("date", ""))
     for block in blocks:
         if block.kind == "title" and any(b.kind in ("category", "doc_number") for b in blocks):
             _blank(doc)
         if block.kind == "paragraph":
-            _sentences(doc, block.sentences)
+            _sentences(doc, block.sentences, review)
         elif block.kind == "signature":
             # One blank line between the text and the signature.
             _blank(doc).paragraph_format.keep_with_next = True
@@ -343,16 +348,24 @@ def _appendix(doc: DocumentObject, draft: Draft) -> None:
             _text_paragraph(doc, f"{ref.region}：{ref.text}[{ref.source_id}]", NOTE)
 
 
-def to_docx(draft: Draft) -> bytes:
-    """The letter on A4 in GB/T 9704 layout, then a page-broken appendix of sources and review notes."""
+Copy = Literal["letter", "review"]
+COPY_NAMES: dict[str, str] = {"letter": "正式稿", "review": "审核稿"}
+
+
+def to_docx(draft: Draft, copy: Copy = "letter") -> bytes:
+    """The letter on A4 in GB/T 9704 layout; the review copy adds markers and an appendix (see module doc)."""
+    if copy not in COPY_NAMES:
+        raise ValueError(f"unknown copy {copy!r}; expected one of {sorted(COPY_NAMES)}")
+    review = copy == "review"
     doc = Document()
     _page_setup(doc)
     _defaults(doc)
     _font_table(doc)
     _footers(doc)
     doc.core_properties.title = xml_safe(draft.letter.title)
-    _letter(doc, letter_blocks(draft.letter))
-    _appendix(doc, draft)
+    _letter(doc, letter_blocks(draft.letter), review)
+    if review:
+        _appendix(doc, draft)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

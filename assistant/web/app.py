@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -23,7 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.bureaus import load_bureaus
 from assistant.settings import Settings
 from assistant.web import db as appdb
-from assistant.web.deps import TEMPLATES, LoginRequired, Services, is_api, render
+from assistant.web import validation
+from assistant.web.deps import TEMPLATES, LoginRequired, Services, current_user, is_api, render, services
 from assistant.web.routers import auth as auth_routes
 from assistant.web.routers import drafts as draft_routes
 from assistant.web.routers import drafts_api as draft_api_routes
@@ -136,7 +138,8 @@ class LimitBody:
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    too_large = f"上传内容太大：上限为 {human_size(settings.max_upload_bytes)}。"
+    too_large = (f"提交的内容太大（上限 {human_size(settings.max_upload_bytes)}）：粘贴提案时请只粘贴正文，"
+                 "上传文件时请拆分后分批上传。")
     app.add_middleware(LimitBody, limit=settings.max_upload_bytes + UPLOAD_OVERHEAD, message=too_large)
 
     @app.middleware("http")
@@ -155,19 +158,59 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
             session["t"] = time.time()
             response.set_cookie(COOKIE, svc.signer.dumps(session), max_age=int(settings.session_hours * 3600),
                                 httponly=True, samesite="lax", secure=settings.cookie_secure, path="/")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        if not request.url.path.startswith("/static/"):
+            # Drafts and proposals must not stay in the browser cache: after 退出, Back would show them.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
         return response
+
+
+# No inline script or style anywhere (every page uses /static/app.js and app.css), so none is allowed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
 
 
 def _error(request: Request, status: int, message: str) -> Response:
     if is_api(request) or not hasattr(request.state, "session"):
         return JSONResponse({"detail": message}, status_code=status)
-    return render(request, "error.html", status_code=status, status=status, message=message)
+    _identify(request)
+    return render(request, "error.html", status_code=status, status=status, message=message,
+                  back=_back(request))
+
+
+def _back(request: Request) -> str:
+    """Where an error on a form submission sends the user back to (the form, not the list)."""
+    path = request.url.path
+    if request.method == "GET":
+        return ""
+    if path in ("/drafts/parse", "/drafts"):
+        return "/drafts/new"
+    if path.startswith("/kb/"):
+        return "/kb"
+    match = re.match(r"^/drafts/(\d+)/", path)
+    return f"/drafts/{match.group(1)}" if match else ""
+
+
+def _identify(request: Request) -> None:
+    """The logged-in user for an error page (the navigation bar), when no route dependency looked it up."""
+    if hasattr(request.state, "user"):
+        return
+    db = services(request).sessions()
+    try:
+        user = current_user(request, db)
+        if user is not None:
+            db.expunge(user)
+    finally:
+        db.close()
 
 
 def _install_handlers(app: FastAPI) -> None:
@@ -197,10 +240,7 @@ def _install_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else ""
-        # Starlette's own details are English status phrases; users get a Chinese sentence instead.
-        if not detail or detail == HTTPStatus(exc.status_code).phrase:
-            detail = _DEFAULTS.get(exc.status_code, "请求无法完成。")
-        response = _error(request, exc.status_code, detail)
+        response = _error(request, exc.status_code, chinese_detail(exc.status_code, detail))
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
@@ -208,12 +248,32 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        errors = list(exc.errors())
         if is_api(request):
-            return JSONResponse({"detail": _plain(exc.errors())}, status_code=422)
-        fields = "、".join(sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")}))
-        return _error(request, 422, f"提交的内容有误，请检查这些字段：{fields}。")
+            # A Chinese sentence for people; the structured list stays for programs.
+            return JSONResponse({"detail": validation.summary(errors), "errors": _plain(errors)}, status_code=422)
+        return _error(request, 422, validation.summary(errors))
 
 
+def chinese_detail(status: int, detail: str) -> str:
+    """Starlette's own details (status phrases, form parser errors) are English; users get Chinese."""
+    if _CJK.search(detail):
+        return detail
+    too_big = _TOO_BIG_FIELD.search(detail)
+    if too_big:
+        limit = human_size(int(too_big.group(2)) * 1024)
+        return f"表单中的一项内容太长（上限 {limit}）：粘贴提案时请只粘贴正文，较长的材料请保存为文件后上传。"
+    if detail.startswith("Too many files"):
+        return "一次选择的文件太多：请分批上传。"
+    if detail.startswith("Too many fields"):
+        return "表单项太多，无法处理：请刷新页面后重试。"
+    if status == 400 and detail and detail != HTTPStatus(400).phrase:
+        return "提交的表单无法读取：请刷新页面后重试。"
+    return _DEFAULTS.get(status, "请求无法完成，请刷新页面后重试。")
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TOO_BIG_FIELD = re.compile(r"(Part|Field) exceeded maximum size of (\d+)KB")
 VECTORS_DOWN = "知识库检索服务（向量库）暂时无法连接，检索和生成草稿暂不可用，请稍后重试；已保存的草稿不受影响。"
 _DEFAULTS = {404: "没有找到该页面。", 405: "不支持该请求方法。", 401: "请先登录。", 403: "权限不足。"}
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,8 +24,23 @@ def database_url(settings: Settings) -> str:
     if settings.database_url:
         return settings.database_url
     path = (settings.var_dir / "app.sqlite3").resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)
     return f"sqlite:///{path}"
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` (and its folder) readable by the owner only: the app database holds password hashes.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they are private too. A file made by
+    an older version with wider rights is narrowed.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists() and stat.S_IMODE(part.stat().st_mode) & 0o077:
+            os.chmod(part, 0o600)
 
 
 def make_engine(url: str) -> Engine:

@@ -6,7 +6,8 @@ from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import Response
@@ -15,6 +16,7 @@ from assistant.resources import resource_dir
 from assistant.settings import Settings
 from assistant.web.orm import User
 from assistant.web.security import ROLE_NAMES, Signer, csrf_ok
+from assistant.web.services import sessions as login_sessions
 from assistant.web.tenants import Tenant, Tenants
 
 TEMPLATES = resource_dir("templates") / "web"
@@ -29,6 +31,36 @@ class Services:
     templates: Jinja2Templates
     # Each bureau's knowledge base and drafter, opened on first use.
     tenants: Tenants
+
+
+class FormRequest(Request):
+    """Reads forms whose text fields may be as large as an upload (Starlette stops at 1 MB per field).
+
+    A proposal pasted into the form is a text field: at 1 MB it would be refused with an English
+    message and lost. The body as a whole is still capped by the app's upload limit.
+    """
+
+    def form(self, *, max_files: int | float = 1000, max_fields: int | float = 1000,
+             max_part_size: int | None = None) -> Any:
+        if max_part_size is None:
+            max_part_size = services(self).settings.max_upload_bytes
+        return super().form(max_files=max_files, max_fields=max_fields, max_part_size=max_part_size)
+
+
+class AppRoute(APIRoute):
+    """Every route of the app: hands the endpoint and its dependencies a :class:`FormRequest`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            return await handler(FormRequest(request.scope, request.receive))
+
+        return route
+
+
+def router(**kwargs: Any) -> APIRouter:
+    return APIRouter(route_class=AppRoute, **kwargs)
 
 
 class LoginRequired(Exception):
@@ -58,7 +90,8 @@ def current_user(request: Request, db: Session = Depends(get_db)) -> User | None
         return cached
     sess = request.state.session
     user = db.get(User, sess["u"]) if sess.get("u") else None
-    if user is not None and (not user.active or user.session_version != sess.get("v")):
+    if user is not None and (not user.active or user.session_version != sess.get("v")
+                             or not login_sessions.is_live(db, services(request).settings, sess, user)):
         user = None
     request.state.user = user
     return user
@@ -93,6 +126,7 @@ def need(*roles: str) -> Callable[..., Coroutine[Any, Any, User]]:
         await check_csrf(request)
         return user
 
+    dependency.roles = roles  # type: ignore[attr-defined]  # read by routes_doc for the README's API table
     return dependency
 
 

@@ -75,6 +75,11 @@ class TextEdit(BaseModel):
     base_version: int | None = Field(None, description="The version the edit started from (conflict check)")
 
 
+class AssignmentIn(BaseModel):
+    owner: str | None = Field(None, description="User name of the new owner (负责人; admins only); null: unchanged")
+    editors: list[str] = Field(default_factory=list, description="User names of the assigned editors (协办人)")
+
+
 class ReviewIn(BaseModel):
     source_id: int
     decision: Literal["accepted", "rejected"]

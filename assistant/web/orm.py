@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -35,6 +35,14 @@ class User(Base):
         return self.display_name or self.username
 
 
+# Colleagues assigned to co-edit a draft (协办人).
+draft_editors = Table(
+    "draft_editors", Base.metadata,
+    Column("draft_id", ForeignKey("drafts.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
 class DraftRecord(Base):
     __tablename__ = "drafts"
 
@@ -45,12 +53,18 @@ class DraftRecord(Base):
     session: Mapped[str] = mapped_column(String(128), default="")
     proposer: Mapped[str] = mapped_column(String(128), default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Who answers for the draft (负责人): its author until an admin hands it to someone else.
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     current_version: Mapped[int] = mapped_column(Integer, default=1)
     review_status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
+    owner: Mapped[User] = relationship(lazy="joined", foreign_keys=[owner_id])
+    # Colleagues assigned to edit it too (协办人).
+    editors: Mapped[list[User]] = relationship(secondary=draft_editors, lazy="selectin",
+                                               order_by=lambda: User.id)
     versions: Mapped[list[DraftVersion]] = relationship(
         back_populates="draft", order_by="DraftVersion.number", cascade="all, delete-orphan"
     )
@@ -124,3 +138,26 @@ class IngestJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginSession(Base):
+    """A login, held server-side so that logging out ends it even if someone kept the cookie."""
+
+    __tablename__ = "login_sessions"
+
+    # SHA-256 of the random id in the cookie: a copy of the database does not hand out live sessions.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed logins per account name and per client address; in the database so every worker agrees."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "user:<name>" | "addr:<ip>"
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -98,8 +98,15 @@ def test_exports(as_drafter: TestClient) -> None:
     r = as_drafter.get(f"/api/drafts/{did}/export/docx")
     assert r.status_code == 200 and r.content[:2] == b"PK"
     assert "attachment" in r.headers["content-disposition"] and ".docx" in r.headers["content-disposition"]
+    assert "%E6%AD%A3%E5%BC%8F%E7%A8%BF" in r.headers["content-disposition"]  # 正式稿 in the file name
     letter = docx.Document(io.BytesIO(r.content))
-    assert any("第88号" in p.text for p in letter.paragraphs)
+    texts = [p.text for p in letter.paragraphs]
+    assert any("第88号" in t for t in texts)
+    assert not any(re.search(r"\[\d+\]", t) for t in texts) and "附：引用来源（供审核）" not in texts
+    r = as_drafter.get(f"/drafts/{did}/export/review-docx")
+    assert r.status_code == 200 and "%E5%AE%A1%E6%A0%B8%E7%A8%BF" in r.headers["content-disposition"]  # 审核稿
+    texts = [p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs]
+    assert any(re.search(r"\[\d+\]", t) for t in texts) and "附：引用来源（供审核）" in texts
     md = as_drafter.get(f"/drafts/{did}/export/md")
     assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown") and "第88号" in md.text
     js = as_drafter.get(f"/api/drafts/{did}/export/json?v=1")

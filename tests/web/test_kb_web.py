@@ -72,7 +72,7 @@ def test_upload_limits(as_drafter: TestClient, settings: Settings) -> None:
     assert page.status_code == 415 and "文件类型不支持" in page.text
     huge = b"x" * (settings.max_upload_bytes + 400 * 1024)
     page = as_drafter.post("/kb/upload", data={"csrf_token": token}, files=[("files", ("x.txt", huge, "text/plain"))])
-    assert page.status_code == 413 and "上传内容太大" in page.text
+    assert page.status_code == 413 and "提交的内容太大" in page.text and "拆分后分批上传" in page.text
 
 
 def test_document_page_shows_chunks_and_passage(as_drafter: TestClient, kb) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from assistant.settings import Settings
@@ -71,7 +73,8 @@ def test_review_through_the_page(client: TestClient, settings: Settings) -> None
     token = page_csrf(page.text)
     r = client.post(f"/drafts/{did}/reviews", data={"csrf_token": token, "source_id": 1, "decision": "rejected",
                                                     "comment": "来源过旧"}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"].endswith("#src-1")
+    # Back to the draft with the source open, without a #fragment that would jump to the source list.
+    assert r.status_code == 303 and r.headers["location"] == f"/drafts/{did}?src=1"
     page = client.get(r.headers["location"])
     assert "需修改" in page.text and "来源过旧" in page.text and "不采纳引用" in page.text
     bad = client.post(f"/drafts/{did}/reviews", data={"csrf_token": token, "source_id": 1, "decision": "rejected"})
@@ -80,3 +83,34 @@ def test_review_through_the_page(client: TestClient, settings: Settings) -> None
     assert queue.status_code == 200 and "需修改" in queue.text
     assert "需修改" in client.get("/reviews?status=changes").text
     assert "没有符合条件的草稿" in client.get("/reviews?status=approved").text
+
+
+def test_source_count_and_review_progress_agree(client: TestClient, settings: Settings) -> None:
+    from assistant.models import Draft
+    from assistant.web.orm import DraftVersion
+
+    made = _draft_as_drafter(client, settings)
+    did = made["id"]
+
+    def counts() -> tuple[int, int, str]:
+        page = client.get(f"/drafts/{did}").text
+        cited = re.search(r'id="cited-count">(\d+) 条', page)
+        progress = re.search(r'id="review-progress">(\d+)/(\d+) 条已审', page)
+        assert cited and progress
+        note = re.search(r"另有 (\d+) 条参考材料未在正文引用", page)
+        return int(cited.group(1)), int(progress.group(2)), note.group(1) if note else ""
+
+    n, total, note = counts()
+    citations = client.get(f"/api/drafts/{did}/reviews").json()["citations"]
+    assert n == total == len(citations) >= 1
+    # A source the letter does not cite (as a practice elsewhere is): in neither count, named beside them.
+    with client.app.state.services.sessions() as db:  # type: ignore[attr-defined]
+        version = db.query(DraftVersion).filter_by(draft_id=did, number=1).one()
+        draft = Draft.model_validate_json(version.data)
+        extra = draft.sources[0].model_copy(update={"id": 99, "start": draft.sources[0].start + 1, "own": False})
+        draft.sources.append(extra)
+        version.data = draft.model_dump_json()
+        db.commit()
+    n2, total2, note2 = counts()
+    assert n2 == total2 == n and note2 == str(int(note or 0) + 1)
+    assert len(client.get(f"/api/drafts/{did}/reviews").json()["citations"]) == n

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import check_csrf, current_user, get_db, need, render
+from assistant.web.deps import check_csrf, current_user, get_db, need, render, router, services
 from assistant.web.forms import LoginIn, PasswordIn
 from assistant.web.orm import User
 from assistant.web.security import new_session, verify_password
+from assistant.web.services import sessions as login_sessions
+from assistant.web.services import throttle
 from assistant.web.services import users as user_service
 from assistant.web.services.errors import ServiceError
 
-pages = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api/auth", tags=["auth"])
+pages = router(tags=["pages"], include_in_schema=False)
+api = router(prefix="/api/auth", tags=["auth"])
 routers = [pages, api]
 DbDep = Annotated[Session, Depends(get_db)]
+BAD_LOGIN = "用户名或密码不正确，或账号已停用。请检查大小写和输入法；多次输错后将暂时锁定，忘记密码请联系管理员重设。"
 
 
 def _safe_next(target: str) -> str:
@@ -28,33 +31,63 @@ def _safe_next(target: str) -> str:
     return "/drafts"
 
 
-def _login(request: Request, user: User) -> None:
-    request.state.session = new_session(user.id, user.session_version)
+def _login(request: Request, db: Session, user: User) -> None:
+    request.state.session = login_sessions.start(db, services(request).settings, user)
     request.state.user = user
 
 
+def _address(request: Request) -> str:
+    # Behind the office reverse proxy uvicorn puts the forwarded client address here (proxy_headers).
+    return request.client.host if request.client else "unknown"
+
+
+def _authenticate(request: Request, db: Session, username: str, password: str) -> User | None:
+    """The user, or None for a wrong name or password; LoginLocked while the name or address is locked."""
+    settings = services(request).settings
+    address = _address(request)
+    throttle.check(db, settings, username, address)
+    user = user_service.authenticate(db, username, password)
+    if user is None:
+        throttle.failed(db, settings, username, address)
+    else:
+        throttle.succeeded(db, settings, username, address)
+    return user
+
+
+def _end_session(request: Request, db: Session) -> None:
+    login_sessions.end(db, request.state.session)
+    request.state.session = new_session()
+
+
 @pages.get("/login")
-def login_page(request: Request, next: str = "/drafts") -> Response:
-    return render(request, "login.html", next=_safe_next(next), error="")
+def login_page(request: Request, next: str = "/drafts", bye: int = 0) -> Response:
+    return render(request, "login.html", next=_safe_next(next), error="",
+                  notice="您已退出登录。" if bye else "")
 
 
 @pages.post("/login")
 async def login_submit(request: Request, db: DbDep, username: Annotated[str, Form()] = "",
                        password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/drafts") -> Response:
     await check_csrf(request)
-    user = user_service.authenticate(db, username, password)
+    try:
+        user = _authenticate(request, db, username, password)
+    except throttle.LoginLocked as err:
+        response = render(request, "login.html", status_code=429, next=_safe_next(next), username=username,
+                          error=str(err))
+        response.headers["Retry-After"] = str(err.retry_after)
+        return response
     if user is None:
         return render(request, "login.html", status_code=400, next=_safe_next(next), username=username,
-                      error="用户名或密码不正确，或账号已停用。")
-    _login(request, user)
+                      error=BAD_LOGIN)
+    _login(request, db, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @pages.post("/logout")
-async def logout(request: Request) -> Response:
+async def logout(request: Request, db: DbDep) -> Response:
     await check_csrf(request)
-    request.state.session = new_session()
-    return RedirectResponse("/login", status_code=303)
+    _end_session(request, db)
+    return RedirectResponse("/login?bye=1", status_code=303)
 
 
 @pages.get("/account")
@@ -69,7 +102,7 @@ def account_password(request: Request, db: DbDep, user: Annotated[User, Depends(
         _change_password(db, user, old_password, new_password)
     except ServiceError as err:
         return render(request, "account.html", status_code=err.status, error=str(err), done=False)
-    _login(request, user)
+    _login(request, db, user)
     return render(request, "account.html", error="", done=True)
 
 
@@ -87,21 +120,26 @@ def api_login(request: Request, body: LoginIn, db: DbDep) -> dict[str, object]:
     """
     if not request.headers.get("content-type", "").startswith("application/json"):
         raise HTTPException(415, "请以 JSON 提交。")
-    user = user_service.authenticate(db, body.username, body.password)
+    try:
+        user = _authenticate(request, db, body.username, body.password)
+    except throttle.LoginLocked as err:
+        raise HTTPException(429, str(err), headers={"Retry-After": str(err.retry_after)}) from err
     if user is None:
-        raise HTTPException(401, "用户名或密码不正确，或账号已停用。")
-    _login(request, user)
+        raise HTTPException(401, BAD_LOGIN)
+    _login(request, db, user)
     return {"user": user_service.user_json(user), "csrf_token": request.state.session["c"]}
 
 
 @api.post("/logout")
-def api_logout(request: Request, user: Annotated[User, Depends(need())]) -> dict[str, bool]:
-    request.state.session = new_session()
+def api_logout(request: Request, db: DbDep, user: Annotated[User, Depends(need())]) -> dict[str, bool]:
+    """Log out; the session ends on the server, so a kept cookie no longer works."""
+    _end_session(request, db)
     return {"ok": True}
 
 
 @api.get("/me")
 def api_me(request: Request, user: Annotated[User | None, Depends(current_user)]) -> dict[str, object]:
+    """The logged-in user and the CSRF token."""
     if user is None:
         raise HTTPException(401, "请先登录。")
     return {"user": user_service.user_json(user), "csrf_token": request.state.session["c"]}
@@ -109,6 +147,7 @@ def api_me(request: Request, user: Annotated[User | None, Depends(current_user)]
 
 @api.post("/password")
 def api_password(request: Request, body: PasswordIn, db: DbDep, user: Annotated[User, Depends(need())]) -> dict[str, bool]:
+    """Change one's own password; every other session of the account ends."""
     _change_password(db, user, body.old_password, body.new_password)
-    _login(request, user)
+    _login(request, db, user)
     return {"ok": True}

@@ -5,32 +5,33 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from assistant.render import plain_text, to_html
-from assistant.web.deps import TenantDep, get_db, need, render, services
+from assistant.web.deps import TenantDep, get_db, need, render, router, services
 from assistant.web.forms import DraftForm, ProposalFields
 from assistant.web.orm import User
 from assistant.web.security import ROLE_NAMES
+from assistant.web.services import access
 from assistant.web.services import drafts as svc_drafts
 from assistant.web.services import reviews as svc_reviews
 from assistant.web.services.errors import ServiceError
 from assistant.web.services.uploads import read_limited
 from assistant.web.tenants import Tenant
 
-pages = APIRouter(tags=["pages"], include_in_schema=False)
+pages = router(tags=["pages"], include_in_schema=False)
 routers = [pages]
 DbDep = Annotated[Session, Depends(get_db)]
 AnyUser = Annotated[User, Depends(need())]
 DrafterUser = Annotated[User, Depends(need("drafter"))]
 
 
-def draft_query(q: str = "", number: str = "", status: str = "", author: str = "",
+def draft_query(q: str = "", number: str = "", status: str = "", author: str = "", mine: bool = False,
                 date_from: date | None = None, date_to: date | None = None) -> svc_drafts.DraftQuery:
-    return svc_drafts.DraftQuery(q=q, number=number, status=status, author=author, date_from=date_from,
+    return svc_drafts.DraftQuery(q=q, number=number, status=status, author=author, mine=mine, date_from=date_from,
                                  date_to=date_to)
 
 
@@ -102,9 +103,20 @@ def view_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, t: Tena
         decisions={c["source_id"]: c for c in review["citations"]} if version.number == record.current_version else {},
         review=review, plain=plain_text(draft), status_names=svc_reviews.STATUS_NAMES,
         decision_names=svc_reviews.DECISION_NAMES, versions=record.versions, role_names=ROLE_NAMES,
-        can_edit=user.role in ("drafter", "admin"), can_review=user.role in ("reviewer", "admin"),
-        is_current=version.number == record.current_version,
+        can_edit=access.can_edit(user, record), can_review=user.role in ("reviewer", "admin"),
+        is_current=version.number == record.current_version, can_assign=access.can_assign(user, record),
+        candidates=access.candidates(db, svc.tenants, record) if access.can_assign(user, record) else [],
+        unfilled=svc_drafts.unfilled(draft), cited=len(svc_reviews.cited_sources(draft)),
+        plan_gap_year=svc_drafts.plan_gap_year(draft),
     )
+
+
+@pages.post("/drafts/{draft_id}/assignment")
+def assignment_page(request: Request, draft_id: int, db: DbDep, user: DrafterUser, t: TenantDep,
+                    owner: Annotated[str, Form()] = "", editors: Annotated[list[str] | None, Form()] = None) -> Response:
+    record = svc_drafts.get_record(db, user, t, draft_id)
+    access.assign(db, services(request).tenants, user, record, owner or None, editors or [])
+    return RedirectResponse(f"/drafts/{draft_id}#assignment", status_code=303)
 
 
 @pages.post("/drafts/{draft_id}/edit")
@@ -152,6 +164,6 @@ def export_response(db: Session, user: User, t: Tenant, draft_id: int, fmt: str,
     record = svc_drafts.get_record(db, user, t, draft_id)
     version = svc_drafts.get_version(db, record, v)
     data, media, filename = svc_drafts.export(svc_drafts.load_draft(version), record, version.number, fmt)
-    ascii_name = f"draft-{record.id}-v{version.number}.{fmt}"
+    ascii_name = f"draft-{record.id}-v{version.number}-{fmt}.{filename.rsplit('.', 1)[1]}"
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return Response(data, media_type=media, headers={"Content-Disposition": disposition})

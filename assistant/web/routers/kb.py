@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import TenantDep, get_db, need, render, services
+from assistant.web.deps import TenantDep, get_db, need, render, router, services
 from assistant.web.orm import User
 from assistant.web.services import kb as svc_kb
 from assistant.web.services.errors import ServiceError
 from assistant.web.services.uploads import KB_TYPES, read_limited
 
-pages = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api/kb", tags=["knowledge base"])
+pages = router(tags=["pages"], include_in_schema=False)
+api = router(prefix="/api/kb", tags=["knowledge base"])
 routers = [pages, api]
 DbDep = Annotated[Session, Depends(get_db)]
 AnyUser = Annotated[User, Depends(need())]
@@ -98,6 +98,7 @@ def delete_page(request: Request, doc_id: str, user: Admin, t: TenantDep) -> Res
 @api.get("/documents")
 def list_documents(request: Request, user: AnyUser, t: TenantDep,
                    f: Annotated[svc_kb.DocQuery, Depends(doc_query)]) -> list[dict[str, Any]]:
+    """Documents of the bureau's knowledge base; filter with q, kind, issuer, region, date_from, date_to."""
     return svc_kb.list_documents(services(request), t, f)
 
 
@@ -112,12 +113,14 @@ def search(request: Request, user: AnyUser, t: TenantDep, f: Annotated[svc_kb.Do
 
 @api.get("/documents/{doc_id}")
 def get_document(request: Request, doc_id: str, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+    """One document: metadata, text and its chunks with character offsets."""
     view = svc_kb.document_view(services(request), t, doc_id)
     return {k: view[k] for k in ("doc_id", "meta", "text", "chunks", "source_path")}
 
 
 @api.delete("/documents/{doc_id}")
 def delete_document(request: Request, doc_id: str, user: Admin, t: TenantDep) -> dict[str, bool]:
+    """Delete a document with its chunks, vectors and index entries."""
     svc_kb.delete_document(services(request), t, doc_id)
     return {"ok": True}
 
@@ -133,9 +136,11 @@ async def upload(request: Request, db: DbDep, user: Uploader, t: TenantDep,
 
 @api.get("/jobs/{job_id}")
 def get_job(job_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+    """An upload's ingest status and per-file results."""
     return svc_kb.job_json(svc_kb.get_job(db, user, t, job_id))
 
 
 @api.get("/stats")
 def stats(request: Request, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+    """Counts of documents, chunks, vectors and keyword-index entries."""
     return svc_kb.stats(services(request), t)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import TenantDep, get_db, need, render
+from assistant.web.deps import TenantDep, get_db, need, render, router
 from assistant.web.forms import ReviewIn
 from assistant.web.orm import User
 from assistant.web.services import drafts as svc_drafts
@@ -16,8 +16,8 @@ from assistant.web.services import reviews as svc_reviews
 from assistant.web.services.errors import ServiceError
 from assistant.web.tenants import Tenant
 
-pages = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api", tags=["reviews"])
+pages = router(tags=["pages"], include_in_schema=False)
+api = router(prefix="/api", tags=["reviews"])
 routers = [pages, api]
 DbDep = Annotated[Session, Depends(get_db)]
 AnyUser = Annotated[User, Depends(need())]
@@ -50,7 +50,8 @@ def decide_page(request: Request, draft_id: int, db: DbDep, user: Reviewer, t: T
             raise
         return render(request, "error.html", status_code=err.status, status=err.status, message=str(err),
                       back=f"/drafts/{draft_id}")
-    return RedirectResponse(f"/drafts/{draft_id}?src={source_id}#src-{source_id}", status_code=303)
+    # No #fragment: it would jump the page to the source list; the page script restores the reviewer's place.
+    return RedirectResponse(f"/drafts/{draft_id}?src={source_id}", status_code=303)
 
 
 @api.get("/drafts/{draft_id}/reviews")
@@ -63,5 +64,6 @@ def get_reviews(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[s
 
 @api.post("/drafts/{draft_id}/reviews", status_code=201)
 def post_review(draft_id: int, body: ReviewIn, db: DbDep, user: Reviewer, t: TenantDep) -> dict[str, Any]:
+    """Accept or reject one cited passage of the current version (rejecting needs a comment)."""
     _decide(db, user, t, draft_id, body)
     return get_reviews(draft_id, db, user, t)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import get_db, need, render, services
+from assistant.web.deps import get_db, need, render, router, services
 from assistant.web.forms import UserIn, UserPatch
 from assistant.web.orm import User
 from assistant.web.services import users as svc_users
 from assistant.web.services.errors import ServiceError
 
-pages = APIRouter(tags=["pages"], include_in_schema=False)
-api = APIRouter(prefix="/api/users", tags=["users"])
+pages = router(tags=["pages"], include_in_schema=False)
+api = router(prefix="/api/users", tags=["users"])
 routers = [pages, api]
 DbDep = Annotated[Session, Depends(get_db)]
 Admin = Annotated[User, Depends(need("admin"))]
@@ -58,11 +58,13 @@ def update_page(request: Request, user_id: int, db: DbDep, user: Admin, role: An
 
 @api.get("")
 def list_users(db: DbDep, user: Admin) -> list[dict[str, Any]]:
+    """Every account."""
     return [svc_users.user_json(u) for u in svc_users.list_users(db)]
 
 
 @api.post("", status_code=201)
 def create_user(request: Request, body: UserIn, db: DbDep, user: Admin) -> dict[str, Any]:
+    """Create an account (role, bureau, display name, initial password)."""
     bureau = svc_users.new_user_bureau(services(request).tenants, user, body.bureau)
     return svc_users.user_json(svc_users.create_user(db, body.username, body.role, body.password, bureau,
                                                      body.display_name))
@@ -70,6 +72,7 @@ def create_user(request: Request, body: UserIn, db: DbDep, user: Admin) -> dict[
 
 @api.patch("/{user_id}")
 def update_user(user_id: int, body: UserPatch, db: DbDep, user: Admin) -> dict[str, Any]:
+    """Change role, active, password or display name; a new password ends the sessions and lifts a login lock."""
     target = svc_users.get_user(db, user_id)
     return svc_users.user_json(svc_users.update_user(db, target, role=body.role, active=body.active,
                                                      password=body.password, display_name=body.display_name))

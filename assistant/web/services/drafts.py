@@ -17,11 +17,13 @@ from assistant.drafting import Drafter
 from assistant.editing import EditError, apply_text_edit
 from assistant.models import Draft, DraftOptions, Proposal, Source
 from assistant.proposal import ProposalError, load_proposal, parse_proposal
+from assistant.read_errors import reader_reason
 from assistant.render import plain_text, to_docx, to_markdown
+from assistant.render.docx import COPY_NAMES, Copy
 from assistant.verify import verify
 from assistant.web.deps import Services
-from assistant.web.orm import DraftRecord, DraftVersion, ReviewEvent, User, utcnow
-from assistant.web.services import reviews
+from assistant.web.orm import DraftRecord, DraftVersion, ReviewEvent, User, draft_editors, utcnow
+from assistant.web.services import access, reviews
 from assistant.web.services.errors import NotFound, ServiceError
 from assistant.web.services.uploads import PROPOSAL_TYPES, check_type
 from assistant.web.tenants import Tenant
@@ -29,6 +31,7 @@ from vectorstore.kb import KnowledgeBase
 from vectorstore.types import Document
 
 CONTEXT_CHARS = 300
+ENGINE_NAMES = {"compose": "组合引擎", "llm": "大模型"}
 
 
 def parse_upload(filename: str, data: bytes) -> Proposal:
@@ -41,8 +44,8 @@ def parse_upload(filename: str, data: bytes) -> Proposal:
             return load_proposal(path)
         except (ProposalError, OSError) as err:
             # The reader names the temporary file; the user only needs the reason.
-            reason = str(err).replace(f"{path}：", "").replace(f"{path}: ", "").replace(str(path), "上传的文件")
-            raise ServiceError(f"无法读取提案文件：{reason}", 422) from err
+            message = str(err).replace(f"{path}：", "").replace(f"{path}: ", "").replace(str(path), "上传的文件")
+            raise ServiceError(f"无法读取提案文件“{filename}”：{reader_reason(message)}。", 422) from err
 
 
 def parse_text(text: str) -> Proposal:
@@ -83,12 +86,12 @@ def create_draft(svc: Services, db: Session, user: User, tenant: Tenant, proposa
     db.commit()
     draft = _drafter(svc, tenant).draft(proposal, options)
     record = DraftRecord(bureau=tenant.stamp(user), title=proposal.title, number=proposal.number, session=proposal.session,
-                         proposer=proposal.proposer, author_id=user.id, current_version=1)
+                         proposer=proposal.proposer, author_id=user.id, owner_id=user.id, current_version=1)
     db.add(record)
     db.flush()
     db.add(DraftVersion(draft_id=record.id, number=1, data=draft.model_dump_json(), note="生成", editor_id=user.id))
     db.add(ReviewEvent(draft_id=record.id, version=1, actor_id=user.id, action="created",
-                       comment=f"引擎：{draft.engine}"))
+                       comment=f"起草方式：{ENGINE_NAMES.get(draft.engine, draft.engine)}"))
     reviews.refresh_status(db, record, draft)
     db.commit()
     return record
@@ -136,6 +139,7 @@ def _add_version(db: Session, user: User, record: DraftRecord, draft: Draft, not
 def save_text_edit(svc: Services, db: Session, user: User, record: DraftRecord, text: str,
                    base_version: int | None = None) -> DraftVersion:
     """Parse the edited plain text back into the letter, re-verify it, and store it as a new version."""
+    access.check_edit(user, record)
     if base_version is not None and base_version != record.current_version:
         raise ServiceError(f"草稿已更新到第 {record.current_version} 版，您编辑的是第 {base_version} 版；"
                            "请刷新页面后再修改，以免覆盖他人的修改。", 409)
@@ -154,6 +158,7 @@ def save_text_edit(svc: Services, db: Session, user: User, record: DraftRecord, 
 
 
 def restore_version(db: Session, user: User, record: DraftRecord, number: int) -> DraftVersion:
+    access.check_edit(user, record)
     if number == record.current_version:
         raise ServiceError("这已经是当前版本。", 409)
     draft = load_draft(get_version(db, record, number))
@@ -165,13 +170,14 @@ class DraftQuery:
     q: str = ""
     number: str = ""
     status: str = ""
-    author: str = ""
+    author: str = ""  # the owner (负责人), by user name or display name
+    mine: bool = False  # only drafts the user owns or co-edits
     date_from: date | None = None
     date_to: date | None = None
 
 
 def list_drafts(db: Session, user: User, tenant: Tenant, f: DraftQuery, limit: int = 200) -> list[DraftRecord]:
-    stmt = select(DraftRecord).join(DraftRecord.author)
+    stmt = select(DraftRecord).join(DraftRecord.owner)
     if user.role != "admin":
         stmt = stmt.where(DraftRecord.bureau.in_(tenant.draft_scope(user)))
     if f.q.strip():
@@ -184,6 +190,9 @@ def list_drafts(db: Session, user: User, tenant: Tenant, f: DraftQuery, limit: i
         stmt = stmt.where(DraftRecord.review_status == f.status)
     if f.author.strip():
         stmt = stmt.where(or_(User.username == f.author.strip(), User.display_name == f.author.strip()))
+    if f.mine:
+        shared = select(draft_editors.c.draft_id).where(draft_editors.c.user_id == user.id)
+        stmt = stmt.where(or_(DraftRecord.owner_id == user.id, DraftRecord.id.in_(shared)))
     if f.date_from:
         stmt = stmt.where(DraftRecord.created_at >= datetime.combine(f.date_from, time.min))
     if f.date_to:
@@ -264,8 +273,10 @@ def _context(source: Source, doc: Document | None, radius: int = CONTEXT_CHARS) 
             "start": start, "end": end, "doc_title": doc.meta.title}
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXPORTS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "docx": DOCX,  # the letter to send (正式稿)
+    "review-docx": DOCX,  # the review copy (审核稿): markers and the sources appendix
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
     "txt": "text/plain; charset=utf-8",
@@ -275,14 +286,30 @@ EXPORTS = {
 def export(draft: Draft, record: DraftRecord, version: int, fmt: str) -> tuple[bytes, str, str]:
     """(content, media type, file name) of the draft in ``fmt``."""
     if fmt not in EXPORTS:
-        raise NotFound(f"不支持导出为 {fmt}。")
-    if fmt == "docx":
-        data = to_docx(draft)
+        raise NotFound(f"不支持导出为 {fmt}：可选 docx（正式稿）、review-docx（审核稿）、md、json、txt。")
+    suffix = ""
+    if fmt in ("docx", "review-docx"):
+        copy: Copy = "review" if fmt == "review-docx" else "letter"
+        data, suffix, ext = to_docx(draft, copy), f"-{COPY_NAMES[copy]}", "docx"
     elif fmt == "md":
-        data = to_markdown(draft).encode("utf-8")
+        data, ext = to_markdown(draft).encode("utf-8"), fmt
     elif fmt == "json":
-        data = draft.model_dump_json(indent=2).encode("utf-8")
+        data, ext = draft.model_dump_json(indent=2).encode("utf-8"), fmt
     else:
-        data = plain_text(draft).encode("utf-8")
+        data, ext = plain_text(draft).encode("utf-8"), fmt
     stem = f"答复函-第{record.number}号" if record.number else f"答复函-草稿{record.id}"
-    return data, EXPORTS[fmt], f"{stem}-v{version}.{fmt}"
+    return data, EXPORTS[fmt], f"{stem}-v{version}{suffix}.{ext}"
+
+
+def unfilled(draft: Draft) -> list[str]:
+    """Placeholders still in the letter (【请填写】, 【待补充】): the letter is not ready to send."""
+    text = plain_text(draft)
+    return [mark for mark in ("【请填写】", "【待补充】") if mark in text]
+
+
+def plan_gap_year(draft: Draft) -> int | None:
+    """The reply year when the 下一步工作打算 section is left 【待补充】 (no plan of that year was found)."""
+    gap = any(section.role == "plan" and any("【待补充】" in s.text for item in section.items for s in item.sentences)
+              for section in draft.letter.sections)
+    year = draft.options.reply_date[:4]
+    return int(year) if gap and year.isdigit() else None

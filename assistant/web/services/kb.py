@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from assistant.read_errors import explain
 from assistant.web.db import session_scope
 from assistant.web.deps import Services
 from assistant.web.orm import IngestJob, User, utcnow
@@ -167,10 +168,11 @@ def job_json(job: IngestJob) -> dict[str, object]:
     files = json.loads(job.files)
     for f in files:
         f["status_name"] = FILE_STATUS.get(f["status"], f["status"])
+        f["reason"] = explain(f.get("reason") or "")
     return {"id": job.id, "status": job.status, "status_name": JOB_STATUS.get(job.status, job.status),
             "stage": job.stage, "stage_name": STAGES.get(job.stage, job.stage), "done": job.done,
             "total": job.total, "files": files, "error": job.error, "finished": job.finished_at is not None,
-            "created_at": job.created_at.isoformat(), "user": job.user.username}
+            "created_at": job.created_at.isoformat(), "user": job.user.username, "user_name": job.user.label}
 
 
 @dataclass

@@ -16,7 +16,7 @@ STATUS_NAMES = {"pending": "待审核", "in_review": "审核中", "approved": "�
 DECISION_NAMES = {"accepted": "采纳", "rejected": "不采纳"}
 ACTION_NAMES = {
     "created": "生成草稿", "edited": "保存修改", "restored": "恢复版本",
-    "accepted": "采纳引用", "rejected": "不采纳引用",
+    "accepted": "采纳引用", "rejected": "不采纳引用", "assigned": "指派",
 }
 
 
@@ -98,6 +98,7 @@ def review_json(db: Session, record: DraftRecord, draft: Draft) -> dict[str, Any
         by_source.append({
             "source_id": s.id, "source_key": source_key(s), "decision": r.decision if r else None,
             "comment": r.comment if r else "", "reviewer": r.reviewer.username if r else None,
+            "reviewer_name": r.reviewer.label if r else None,
             "updated_at": r.updated_at.isoformat() if r else None,
         })
     return {
@@ -106,7 +107,11 @@ def review_json(db: Session, record: DraftRecord, draft: Draft) -> dict[str, Any
     }
 
 
+# Drafts made before the engine was named in Chinese carry "引擎：compose" in their trail.
+_LEGACY_COMMENTS = {"引擎：compose": "起草方式：组合引擎", "引擎：llm": "起草方式：大模型"}
+
+
 def event_json(e: ReviewEvent) -> dict[str, object]:
-    return {"at": e.created_at.isoformat(), "who": e.actor.username, "action": e.action,
+    return {"at": e.created_at.isoformat(), "who": e.actor.username, "who_name": e.actor.label, "action": e.action,
             "action_name": ACTION_NAMES.get(e.action, e.action), "version": e.version,
-            "source_id": e.source_id, "comment": e.comment}
+            "source_id": e.source_id, "comment": _LEGACY_COMMENTS.get(e.comment, e.comment)}

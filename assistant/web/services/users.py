@@ -8,12 +8,13 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from assistant.settings import Settings
-from assistant.web.orm import User
+from assistant.web.orm import LoginThrottle, User
 from assistant.web.security import DUMMY_HASH, ROLE_NAMES, ROLES, hash_password, verify_password
+from assistant.web.services import sessions, throttle
 from assistant.web.services.errors import NotFound, ServiceError
 from assistant.web.tenants import Tenants
 
@@ -74,10 +75,15 @@ def update_user(db: Session, user: User, *, role: str | None = None, active: boo
         if not active and user.role == "admin" and _other_admins(db, user) == 0:
             raise ServiceError("不能停用最后一位管理员。", 409)
         user.active = active
+        if not active:
+            sessions.end_all(db, user.id)
     if password:
         check_password_rules(password)
         user.password_hash = hash_password(password)
         user.session_version += 1
+        sessions.end_all(db, user.id)
+        # A new password (often set by an admin for a locked-out colleague) lifts the lock on the name.
+        db.execute(delete(LoginThrottle).where(LoginThrottle.key == throttle.account_key(user.username)))
     if display_name is not None:
         user.display_name = display_name.strip()[:64]
     db.commit()

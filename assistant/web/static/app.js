@@ -20,6 +20,30 @@
     });
   });
 
+  // New draft: what was pasted survives a refused submission (too large, connection lost): it is kept in
+  // this tab's sessionStorage on submit and put back when the form comes back empty. Cleared once a
+  // draft exists and on logout.
+  var PASTED = "dfh-pasted";
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { store = null; }
+  var pasteForm = $("#paste-form");
+  var pasteArea = $("#text");
+  if (store && pasteForm && pasteArea) {
+    var kept = store.getItem(PASTED);
+    if (kept && !pasteArea.value) {
+      pasteArea.value = kept;
+      var note = $("#restored");
+      if (note) { note.hidden = false; }
+    }
+    pasteForm.addEventListener("submit", function () {
+      try { store.setItem(PASTED, pasteArea.value); } catch (e) { /* too large for the tab's storage */ }
+    });
+  }
+  if (store && document.getElementById("letter")) { store.removeItem(PASTED); }
+  $all("form[action='/logout']").forEach(function (form) {
+    form.addEventListener("submit", function () { if (store) { store.clear(); } });
+  });
+
   // New draft: an overlay with the drafting steps until the draft page loads.
   var draftForm = $("#draft-form");
   var overlay = $("#overlay");
@@ -94,8 +118,24 @@
       }
     });
 
+    // A review decision reloads the page: it comes back where the reviewer was (not at the source list),
+    // with the same source open.
+    var SCROLL = "dfh-scroll";
+    // Delegated: the form the reviewer submits is a clone shown in the side panel.
+    document.addEventListener("submit", function (ev) {
+      var form = ev.target;
+      if (store && form.classList && form.classList.contains("review-form")) {
+        store.setItem(SCROLL, JSON.stringify({ path: window.location.pathname, y: window.scrollY }));
+      }
+    });
     var wanted = new URLSearchParams(window.location.search).get("src");
     if (wanted) { showSource(wanted, null); }
+    var back = null;
+    try { back = store ? JSON.parse(store.getItem(SCROLL) || "null") : null; } catch (e) { back = null; }
+    if (back && back.path === window.location.pathname) {
+      window.scrollTo(0, back.y);
+      store.removeItem(SCROLL);
+    }
   }
 
   // Knowledge-base upload: poll the ingest job until it finishes.
