@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from assistant.models import DraftOptions, Proposal
 from assistant.rules.jurisdiction import Jurisdiction, Scope
 from assistant.rules.tense import Tense, classify_tense
-from assistant.termstats import TermStats, load_termstats
+from assistant.termstats import TermStats, abbreviations, load_termstats
 from vectorstore.kb import KnowledgeBase
 from vectorstore.tokenize import query_terms, words
 from vectorstore.types import Chunk, DocMeta, Hit, SearchFilters, Span
@@ -85,10 +85,12 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
     core = core_terms(queries)
     stats = stats or load_termstats(kb)
     for idx, query in enumerate(queries):
-        full_query = f"{query} {proposal.title}" if len(query) < 12 else query
+        # The archive's own short names for what the suggestion spells out (科技信贷 → “科信贷”).
+        short = abbreviations(query, stats.names)
+        full_query = " ".join([f"{query} {proposal.title}" if len(query) < 12 else query, *short])
         related = related_terms(query)
-        weights = term_weights(query, topic, related, stats)
-        subject = subject_terms(query, topic)
+        weights = term_weights(" ".join([query, *short]), topic, related, stats)
+        subject = subject_terms(query, topic) | {t for name in short for t in query_terms(name)}
         required = core if core else set()
         searches = [kb.search(full_query, k=per_query, filters=own_filter)]
         if related:
@@ -102,7 +104,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                 chunk = chunks.get(hit.chunk_id)
                 if chunk is None:
                     continue
-                for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required):
+                for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -199,7 +201,8 @@ def related_terms(query: str) -> list[str]:
 
 
 def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dict[str, float], rank: int,
-                idx: int, topic: set[str], subject: set[str], required: set[str]) -> list[Candidate]:
+                idx: int, topic: set[str], subject: set[str], required: set[str],
+                names: list[str] | None = None) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
@@ -228,7 +231,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         own = _words_of(shared & distinct)
         # one rare term of art (中试基地, 创新券) is enough; one common word (中小企业, 成本) is not.
         specific = (len(own) >= 2 or any(len(t) >= 3 and weights.get(t, 0) >= RARE for t in own)
-                    or (not distinct and bool(shared)))
+                    or (not distinct and bool(shared)) or any(n in text for n in names or []))
         core_ok = not required or bool(required & terms_here)
         if not core_ok and not specific:
             continue  # neither about what every suggestion is about (中试, 科技特派员) nor about this one

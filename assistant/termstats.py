@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -19,13 +20,18 @@ from vectorstore.kb import KnowledgeBase
 
 log = logging.getLogger(__name__)
 FILE = "term_stats.json"
-VERSION = 1
+VERSION = 2
+
+
+_NAME = re.compile(r"“([\u4e00-\u9fff]{2,5})”")
 
 
 class TermStats:
-    def __init__(self, df: dict[str, int], chunks: int) -> None:
+    def __init__(self, df: dict[str, int], chunks: int, names: list[str] | None = None) -> None:
         self.df = df
         self.chunks = chunks
+        # Short names the archive puts in quotes (“科信贷”, “示科贷”): how staff abbreviate programmes.
+        self.names = names or []
 
     def idf(self, term: str) -> float:
         """BM25's idf: about log(N) for a term no chunk has, near 0 for a term every chunk has."""
@@ -40,7 +46,30 @@ def count(kb: KnowledgeBase) -> TermStats:
     for terms in kb.chunk_terms():
         n += 1
         df.update(set(terms))
-    return TermStats(dict(df), n)
+    names: Counter[str] = Counter()
+    for _, chunk in kb.chunks_with_kind():
+        names.update(_NAME.findall(chunk.text))
+    return TermStats(dict(df), n, sorted(names))
+
+
+def abbreviations(text: str, names: list[str]) -> list[str]:
+    """The archive's short names that abbreviate words of ``text``: “科信贷” for 科技信贷 — its characters in
+    order, first with first, within a span a little longer than the name, and not already written out."""
+    out = []
+    for name in names:
+        if len(name) < 3 or name in text:
+            continue
+        for start in (i for i, ch in enumerate(text) if ch == name[0]):
+            span = text[start : start + len(name) + 3]
+            pos = 0
+            for ch in name[1:]:
+                pos = span.find(ch, pos + 1)
+                if pos < 0:
+                    break
+            else:
+                out.append(name)
+                break
+    return out
 
 
 _CACHE: dict[tuple[str, int], TermStats] = {}
@@ -58,13 +87,13 @@ def load_termstats(kb: KnowledgeBase) -> TermStats:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") == VERSION and data.get("generation") == generation:
-            stats = TermStats(data["df"], data["chunks"])
+            stats = TermStats(data["df"], data["chunks"], data.get("names", []))
     except (OSError, ValueError, KeyError):
         pass
     if stats is None:
         stats = count(kb)
         _save(path, json.dumps({"version": VERSION, "generation": generation, "chunks": stats.chunks,
-                                "df": stats.df}, ensure_ascii=False))
+                                "df": stats.df, "names": stats.names}, ensure_ascii=False))
     _CACHE.clear()
     _CACHE[key] = stats
     return stats

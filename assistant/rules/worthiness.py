@@ -43,7 +43,7 @@ _TEXT_RULES: tuple[tuple[FlagCode, re.Pattern[str]], ...] = (
         r"(?:摄|供图|图片来源[^。]*)$|^图为|(?:^|\s|\|)(?:编辑|责任编辑|审核|来源|作者|发布时间)[:：]|"
         r"(?:记者|通讯员)\s*[\u4e00-\u9fff]{2,4}(?:\s|$)")),
     (FlagCode.THIS_EVENT, re.compile(
-        r"^(?:其中|这|该|此|上述|以上|前述|对此|为此|因此|由此)|(?:以|借|通过|在)(?:此次|本次|这次|该次)|^(?:本期|该期|本届|此届|本轮)|(?:此次|本次|这次|该次|本届|此届)(?:" + _EVENT_NOUN[3:-1]
+        r"^(?:其中|这(?![一几]年|些年)|该|此|上述|以上|前述|对此|为此|因此|由此)|(?:以|借|通过|在)(?:此次|本次|这次|该次)|^(?:本期|该期|本届|此届|本轮)|(?:此次|本次|这次|该次|本届|此届)(?:" + _EVENT_NOUN[3:-1]
         + r"|发布|调研|对接|合作)")),
     (FlagCode.SPEECH, re.compile(
         _TITLES + r"[\u4e00-\u9fff·]{0,4}(?:同志)?(?:在[^，。；]{0,30})?[，,]?" + _SPEECH_VERB + r"|"
@@ -112,6 +112,7 @@ _ABSTRACT = re.compile(
     r"意义重大|具有(?:重要|积极)意义|发挥(?:了)?(?:重要|积极)作用|取得(?:了)?新突破|完成(?:了)?(?:年度)?目标任务|"
     r"认真落实[^。]{0,12}(?:决策部署|工作要求)|开创新局面|再上新台阶")
 _CUMULATIVE = re.compile(r"截至|累计|以来|先后|历年")
+_IN_PROGRESS = re.compile(r"正在|正抓紧|正加紧|即将|近期将|已(?:经)?启动|启动了?[^。]{0,8}(?:申报|认定|遴选|评审)工作|拟于")
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?:年|—|－|-|～)")
 
 
@@ -200,6 +201,9 @@ def stale(text: str, sources: list[CitedSource], reply_year: int, recency: Recen
     """
     if any(s.kind == "policy" and validity_flag(s, f"{reply_year}-12-31") is None for s in sources):
         return False
+    # A status in progress (正在评审, 已启动申报) is settled by now if it is from an earlier year.
+    if _IN_PROGRESS.search(text) and all(s.date[:4].isdigit() and int(s.date[:4]) < reply_year for s in sources):
+        return True
     window = recency.years + (1 if _CUMULATIVE.search(text) else 0)
     years = [int(y) for y in _YEAR.findall(text)]
     source_years = [int(s.date[:4]) for s in sources if s.date[:4].isdigit()]

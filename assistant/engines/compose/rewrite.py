@@ -36,8 +36,7 @@ _STANDS_ALONE = re.compile(
 )
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
 # Work sentences that open with the act itself (推动…, 选派…) lost their subject when cut out of an item.
-_VERB_FIRST = re.compile(r"^(?:推动|推进|支持|组织|实施|开展|选派|培训|新认定|认定|出台|印发|建立|建成|设立|举办|引进|兑现|"
-                         r"发放|安排|联合|会同|指导|遴选|评选|首次|完成|修订|制定)")
+_VERB_FIRST = re.compile(r"^(?:推动|推进|支持|组织|实施|开展|选派|认定|新认定|出台|印发|举办|联合|会同|指导|遴选)")
 # A news report's act: 会议正式启动X / 活动现场签约… — the act is a fact, the meeting is not.
 _EVENT_ACT = re.compile(
     r"^(?:会议|会上|活动|论坛|仪式|大会|座谈会|推进会|发布会|启动仪式)(?:上|期间|现场)?[，,]?(?:还)?"
@@ -164,6 +163,7 @@ def event_act(text: str, doc_date: str) -> str:
 
 def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
     """Relative dates (今年, 去年, 目前, 近日, a yearless 4月22日) read right in a letter of another year."""
+    text = looking_back(text, doc_date)
     year, month = doc_date[:4], doc_date[5:7].lstrip("0")
     if not year.isdigit() or year == reply_date[:4]:
         return text
@@ -171,13 +171,24 @@ def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
     text = text.replace("今年以来", f"{year}年")
     text = text.replace("去年", f"{int(year) - 1}年")
     if month:
-        text = re.sub(r"^(?:截至)?目前[，,]?", f"截至{year}年{month}月，", text)
-        text = re.sub(r"(?<=[，,；])(?:截至)?目前[，,]?", f"截至{year}年{month}月，", text)
+        # A present-tense status is a snapshot of that month, not a cumulative figure.
+        text = re.sub(r"^(?:截至)?目前[，,]?", f"{year}年{month}月，", text)
+        text = re.sub(r"(?<=[，,；])(?:截至)?目前[，,]?", f"{year}年{month}月，", text)
         text = re.sub(r"^(?:近日|日前|近期)[，,]", f"{year}年{month}月，", text)
         text = re.sub(r"(?<=[\u4e00-\u9fff，,])(?:近日|日前)(?=[\u4e00-\u9fff])", f"{year}年{month}月", text)
     text = re.sub(r"^(?:当前|现阶段|眼下)[，,]", f"{year}年，", text)
     text = re.sub(r"^(\d{1,2}月(?:\d{1,2}日)?)(?=[，,\u4e00-\u9fff])[，,]?", rf"{year}年\1，", text)
     return text
+
+
+def looking_back(text: str, doc_date: str) -> str:
+    """这一年/过去一年/一年来 in a document of early Y (a year's summary or work conference) mean Y-1."""
+    if not doc_date[:4].isdigit():
+        return text
+    year = int(doc_date[:4])
+    month = int(doc_date[5:7]) if doc_date[5:7].isdigit() else 12
+    reviewed = year - 1 if month <= 4 else year
+    return re.sub(r"^(?:这一年|过去一年|过去的一年|一年来)[，,]", f"{reviewed}年，", text)
 
 
 def policy_name(title: str, issuer: str) -> str:

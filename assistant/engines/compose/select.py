@@ -91,7 +91,10 @@ class Chooser:
             # One clause of a policy per item: a second would read 《…》还提出…还提出.
             if same_doc >= (1 if choice.candidate.meta.kind == "policy" else 2):
                 continue
-            if any(similar(choice.text, t) for t in [*self.written, *(ch.text for ch in chosen)]):
+            if any(similar(choice.text, t) or same_measure(choice.text, t)
+                   for t in [*self.written, *(ch.text for ch in chosen)]):
+                continue
+            if role == "plan" and self._already_done(choice):
                 continue
             chosen.append(choice)
         for ch in chosen:
@@ -100,6 +103,20 @@ class Chooser:
         chosen.sort(key=lambda ch: (ch.candidate.meta.date or "0", ch.candidate.doc_id, ch.candidate.start))
         # Written again in reading order, so a policy is named in full the first time it appears.
         return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True), ch.score) for ch in chosen]
+
+    def _already_done(self, choice: Choice) -> bool:
+        """A plan to issue something (出台…政策) that a later document of the bureau's says was issued."""
+        m = _ISSUE_PLAN.search(choice.text)
+        if not m:
+            return False
+        target = _bigrams(m.group(1))
+        for c in self.pool:
+            if c.tense == "plan" or not c.meta.date or c.meta.date <= choice.candidate.meta.date:
+                continue
+            issued = _ISSUED.search(c.text) or (c.meta.kind == "policy" and c.meta.title)
+            if issued and target and len(target & _bigrams(c.text + c.meta.title)) / len(target) >= 0.5:
+                return True
+        return False
 
     def _eligible(self, idx: int, role: Role) -> list[Candidate]:
         out = []
@@ -145,6 +162,21 @@ class Chooser:
         return Choice(c, text, score)
 
 
+_ISSUE_PLAN = re.compile(r"^(?:下一步，)?(?:我局|我市)?将(?:研究)?(?:出台|印发|制定|发布)([^，。；]{3,30})")
+_ISSUED = re.compile(r"印发|出台|发布|施行")
+
+
+def _bigrams(text: str) -> set[str]:
+    t = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def same_measure(a: str, b: str) -> bool:
+    """Two sentences that give the same figure for the same thing (选派科技特派员370名 twice)."""
+    ka, kb_ = measure_keys(a), measure_keys(b)
+    return any(ka[k] == kb_[k] for k in ka.keys() & kb_.keys())
+
+
 def recency(date: str, reply_date: str) -> float:
     """1 for a source of the reply year, falling by a quarter per year before it, 0 from four years back."""
     if not (date[:4].isdigit() and reply_date[:4].isdigit()):
@@ -162,12 +194,13 @@ _MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到",
 
 
 def measure_keys(text: str) -> dict[tuple[str, str], str]:
-    """What each figure of ``text`` measures: (word, unit) → the figure, from the words around it."""
+    """What each figure of ``text`` measures: (word, unit) → the figure, from the words of its own clause
+    just before it (合作银行达到14家) or just after it (8家市级中试平台)."""
     keys: dict[tuple[str, str], str] = {}
     for m in re.finditer(r"(\d[\d,.]*)\s*(亿元|万元|元|家|项|个|名|人|%|件|所|支|台|亩|倍)", text):
-        before = re.sub(r"\d{4}年|\d{1,2}月(?:底|末)?|截至|\d", "", text[max(0, m.start() - 14) : m.start()])
-        # 8家市级中试平台: the thing counted may follow the figure.
-        after = re.split(r"[，。；、,]", text[m.end() : m.end() + 10])[0]
+        before = re.split(r"[，。；、：,;:]", text[max(0, m.start() - 12) : m.start()])[-1]
+        before = re.sub(r"\d{4}年|\d{1,2}月(?:底|末)?|截至|\d", "", before)
+        after = re.split(r"[，。；、：,;:]", text[m.end() : m.end() + 6])[0]
         for w in words(before + " " + after):
             if len(w) >= 2 and w not in _MEASURE_STOP:
                 keys.setdefault((w, m.group(2)), normalize(m.group(0)))
