@@ -23,6 +23,14 @@ _PART_LABELS = {"title": "标题（届次/编号）", "salutation": "称谓（�
                 "contact": "联系人/电话", "category": "答复类别", "date": "答复日期"}
 
 
+def jurisdiction_for(settings: Settings, options: DraftOptions) -> Jurisdiction:
+    """Whose work is whose for a draft: the bureau of its options, with the profile's other names."""
+    same_bureau = options.bureau_name == settings.bureau_name
+    return Jurisdiction(options.bureau_name or settings.bureau_name, options.region or settings.region,
+                        former_names=list(settings.issuer_aliases) if same_bureau else [],
+                        own_bodies=list(settings.own_bodies) if options.region == settings.region else [])
+
+
 class Drafter:
     def __init__(self, settings: Settings, kb: KnowledgeBase, chat: ChatModel | None = None) -> None:
         self.settings = settings
@@ -41,12 +49,7 @@ class Drafter:
         })
 
     def jurisdiction(self, options: DraftOptions) -> Jurisdiction:
-        """Whose work is whose for this draft: the bureau of the options, with the profile's other names."""
-        s = self.settings
-        same_bureau = options.bureau_name == s.bureau_name
-        return Jurisdiction(options.bureau_name, options.region,
-                            former_names=list(s.issuer_aliases) if same_bureau else [],
-                            own_bodies=list(s.own_bodies) if options.region == s.region else [])
+        return jurisdiction_for(self.settings, options)
 
     def draft(self, proposal: Proposal, options: DraftOptions | None = None) -> Draft:
         opts = self.resolve(options or DraftOptions())

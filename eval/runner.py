@@ -30,8 +30,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from assistant.drafting import jurisdiction_for
 from assistant.models import Checks, Draft, DraftOptions, Proposal
-from assistant.rules.jurisdiction import Jurisdiction
 from assistant.rules.worthiness import Recency
 from assistant.settings import Settings
 from eval.cases import EvalCase, day_before
@@ -123,9 +123,10 @@ def real_drafter(settings: Settings, kb: KnowledgeBase) -> DrafterLike:
 
 
 def real_verify(draft: Draft, kb: KnowledgeBase, settings: Settings) -> Draft:
+    from assistant.drafting import jurisdiction_for
     from assistant.verify import verify
 
-    return verify(draft, kb, settings)
+    return verify(draft, kb, settings, jurisdiction=jurisdiction_for(settings, draft.options))
 
 
 def run_case(case: EvalCase, kb: KnowledgeBase, settings: Settings, drafter: DrafterLike, verify: VerifyFn,
@@ -145,9 +146,8 @@ def run_case(case: EvalCase, kb: KnowledgeBase, settings: Settings, drafter: Dra
         name = f"drafts/{safe_name(case.case_id)}.json"
         (out_dir / name).write_text(draft.model_dump_json(indent=1), encoding="utf-8")
         record["draft_file"] = name
-        rule = Jurisdiction(draft.options.bureau_name or settings.bureau_name,
-                            case.options.region or draft.options.region or settings.region,
-                            former_names=list(settings.issuer_aliases) if draft.options.bureau_name == settings.bureau_name else [])
+        rule = jurisdiction_for(settings, draft.options.model_copy(
+            update={"region": case.options.region or draft.options.region or settings.region}))
         scored = score_draft(draft, case.gold_text, kb, rule=rule, excluded=options.exclude_doc_ids,
                              reply_date=options.reply_date, recency=Recency(settings.stale_years), case=case)
         filters = SearchFilters(before=options.reply_date, exclude_doc_ids=options.exclude_doc_ids)

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assistant.drafting import Drafter
+from assistant.drafting import Drafter, jurisdiction_for
 from assistant.editing import EditError, apply_text_edit
 from assistant.models import Draft, DraftOptions, Proposal, Source
 from assistant.proposal import ProposalError, load_proposal, parse_proposal
@@ -153,7 +153,7 @@ def save_text_edit(svc: Services, db: Session, user: User, record: DraftRecord, 
     except EditError as err:
         raise ServiceError(str(err), 422) from err
     # Re-verified against the draft's own bureau: its sources and its name and region.
-    edited = verify(edited, kb, tenant.settings)
+    edited = verify(edited, kb, tenant.settings, jurisdiction=jurisdiction_for(tenant.settings, edited.options))
     return _add_version(db, user, record, edited, "编辑", "edited")
 
 
