@@ -92,6 +92,9 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
             # One bureau: open it now, as before, so a broken index shows at start and not on a user's first search.
             tenant = svc.tenants.default()
             svc.tenants.drafter(tenant)
+            # Tokenizer, keyword index, embedder and Chroma load in the background: the first search does
+            # not wait for them (it uses keywords until the vectors are ready).
+            svc.tenants.kb(tenant).warm_up()
         app.state.services = svc
         yield
 
