@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
@@ -66,6 +67,8 @@ class Candidate(BaseModel):
     context: str = Field("", description="Why the whole sentence this clause was cut from cannot be used "
                          "(its speaker or event: 他建议，完善…；完善…), else empty")
     shared: list[str] = Field(default_factory=list, description="Query terms the sentence contains")
+    host: str = Field("", description="Who held the event the passage reports (由…主办), for a launch "
+                      "reported as 会议正式启动…: the act's subject")
 
 
 class Evidence(BaseModel):
@@ -84,6 +87,11 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
     topic = topic_terms(queries)
     core = core_terms(queries)
     stats = stats or load_termstats(kb)
+
+    def lead(doc_id: str, upto: int) -> str:
+        doc = kb.get(doc_id)
+        return doc.text[:upto] if doc is not None else ""
+
     for idx, query in enumerate(queries):
         # The archive's own short names for what the suggestion spells out (科技信贷 → “科信贷”).
         short = abbreviations(query, stats.names)
@@ -104,7 +112,8 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                 chunk = chunks.get(hit.chunk_id)
                 if chunk is None:
                     continue
-                for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short):
+                for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short,
+                                        lead):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -202,7 +211,7 @@ def related_terms(query: str) -> list[str]:
 
 def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dict[str, float], rank: int,
                 idx: int, topic: set[str], subject: set[str], required: set[str],
-                names: list[str] | None = None) -> list[Candidate]:
+                names: list[str] | None = None, lead: Callable[[str, int], str] | None = None) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
@@ -213,6 +222,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
     out = []
     context = _sentence_context(chunk)
     for span in clauses(chunk):
+        # Only a launch reported as the meeting's act needs its host, which the report's lead names.
+        host = event_host(lead(chunk.doc_id, span.start)) if lead and REPORTED_ACT.match(span.text) else ""
         quote = span.text
         if len(quote) < MIN_CHARS or len(quote) > MAX_CHARS or _INSTRUCTION.search(quote) or not _SENTENCE_END.search(quote):
             continue
@@ -246,9 +257,26 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             section=" > ".join(chunk.section_path), specific=specific, core=core_ok,
             context=next((why for (a, b), why in context.items() if a <= span.start and span.end <= b and
                           (a, b) != (span.start, span.end)), ""),
-            shared=sorted(shared),
+            shared=sorted(shared), host=host,
         ))
     return out
+
+
+# A news report's act: 会议正式启动X / 活动现场签约… — the act is a fact, the meeting is not.
+REPORTED_ACT = re.compile(
+    r"^(?:会议|会上|活动|论坛|仪式|大会|座谈会|推进会|发布会|启动仪式)(?:上|期间|现场)?[，,]?(?:还)?"
+    r"((?:正式|共同|集中|现场)?(?:启动|发布|揭牌|上线|签约|授牌|开通|签订|成立|颁发)(?:了)?)"
+)
+_HOST = re.compile(r"由([^，。；“”]{2,40}?)(联合|共同)?(?:主办|举办|承办|召开|组织)")
+
+
+def event_host(before: str) -> str:
+    """The organiser the report names before a sentence (由市科技局和番禺区共同主办 → 市科技局和番禺区共同)."""
+    found = list(_HOST.finditer(before))
+    if not found:
+        return ""
+    m = found[-1]
+    return m.group(1) + ("共同" if m.group(2) else "")
 
 
 def distinctive(terms: set[str] | frozenset[str], topic: set[str]) -> set[str]:

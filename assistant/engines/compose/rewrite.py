@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.evidence import Candidate
+from assistant.evidence import REPORTED_ACT, Candidate
 from assistant.models import DraftOptions
 from assistant.rules.jurisdiction import Jurisdiction
 
@@ -37,11 +37,6 @@ _STANDS_ALONE = re.compile(
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
 # Work sentences that open with the act itself (推动…, 选派…) lost their subject when cut out of an item.
 _VERB_FIRST = re.compile(r"^(?:推动|推进|支持|组织|实施|开展|选派|认定|新认定|出台|印发|举办|联合|会同|指导|遴选)")
-# A news report's act: 会议正式启动X / 活动现场签约… — the act is a fact, the meeting is not.
-_EVENT_ACT = re.compile(
-    r"^(?:会议|会上|活动|论坛|仪式|大会|座谈会|推进会|发布会|启动仪式)(?:上|期间|现场)?[，,]?(?:还)?"
-    r"((?:正式|共同|集中|现场)?(?:启动|发布|揭牌|上线|签约|授牌|开通|签订|成立|颁发)(?:了)?)"
-)
 
 
 @dataclass
@@ -55,7 +50,7 @@ class Writer:
     def work(self, c: Candidate, commit: bool = False) -> str:
         """The 工作开展情况 sentence for ``c`` (``commit``: remember that its policy has been named)."""
         text = unwrap_attribution(_CONNECTIVE.sub("", _LABEL.sub("", c.text, count=1), count=1))
-        text = event_act(text, c.meta.date)
+        text = event_act(text, c.meta.date, c.host)
         text = pin_dates(text, c.meta.date, self.options.reply_date)
         text = self.own_names(text)
         text = self._dated_and_owned(c, text)
@@ -154,11 +149,21 @@ def unwrap_attribution(text: str) -> str:
     return text
 
 
-def event_act(text: str, doc_date: str) -> str:
-    """会议正式启动X → 2024年2月，正式启动X: what was launched, dated by the report, without the meeting."""
+def event_act(text: str, doc_date: str, host: str = "") -> str:
+    """会议正式启动X，促进… → 2024年2月，我局和番禺区共同启动X: what was launched, by whom the report says
+    held the event, dated by the report; neither the meeting nor the slogans after the act (clauses with a
+    figure stay: 首批签约10所高校 is a fact)."""
     when = cn_month(doc_date)
-    m = _EVENT_ACT.match(text)
-    return f"{when}，{m.group(1)}{text[m.end():]}" if m and when else text
+    m = REPORTED_ACT.match(text)
+    if not (m and when):
+        return text
+    act, rest = m.group(1), text[m.end():]
+    clauses = re.split(r"(?<=[，,；;])", rest)
+    kept = clauses[0] + "".join(c for c in clauses[1:] if re.search(r"\d", c))
+    if host:
+        act = "共同" + re.sub(r"^(?:正式|共同|集中|现场)", "", act) if host.endswith("共同") else act
+        return f"{when}，{host.removesuffix('共同')}{act}{kept}"
+    return f"{when}，{act}{kept}"
 
 
 def pin_dates(text: str, doc_date: str, reply_date: str) -> str:

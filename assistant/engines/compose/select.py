@@ -94,15 +94,38 @@ class Chooser:
             if any(similar(choice.text, t) or same_measure(choice.text, t)
                    for t in [*self.written, *(ch.text for ch in chosen)]):
                 continue
-            if role == "plan" and self._already_done(choice):
-                continue
+            if role == "plan":
+                if self._already_done(choice):
+                    rest = self._rest_of_plan(choice)
+                    if rest is None:
+                        continue
+                    choice = rest
+                # A second plan for the same suggestion must speak to it, not only to the proposal's topic.
+                if chosen and not choice.candidate.specific:
+                    continue
             chosen.append(choice)
         for ch in chosen:
             self.used.add((ch.candidate.doc_id, ch.candidate.start))
             self.written.append(ch.text)
         chosen.sort(key=lambda ch: (ch.candidate.meta.date or "0", ch.candidate.doc_id, ch.candidate.start))
         # Written again in reading order, so a policy is named in full the first time it appears.
-        return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True), ch.score) for ch in chosen]
+        # (A plan is written as chosen: it may be what remains of a sentence whose first act is done.)
+        return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True) if role == "work" else ch.text,
+                       ch.score) for ch in chosen]
+
+    def _rest_of_plan(self, choice: Choice) -> Choice | None:
+        """A plan whose first act was done since (出台“1+N”政策，加快建设…基地): the acts after it, if any."""
+        m = _ISSUE_PLAN.search(choice.text)
+        if m is None:
+            return None
+        rest = re.sub(r"^[^，。；]*[，；]", "", choice.text[m.end():])
+        if len(rest) < 12 or not _PLAN_ACT.match(rest):
+            return None
+        text = choice.text[: m.start()] + re.sub(r"(?:出台|印发|制定|发布).*$", "", m.group(0)) + rest
+        if sentence_flags(text, [choice.candidate.meta], self.reply_date, "plan", self.recency,
+                          quotes=[choice.candidate.quote]):
+            return None
+        return Choice(choice.candidate, text, choice.score)
 
     def _already_done(self, choice: Choice) -> bool:
         """A plan to issue something (出台…政策) that a later document of the bureau's says was issued."""
@@ -152,8 +175,8 @@ class Chooser:
         score = relevance + _KIND_PRIOR.get(c.meta.kind, 0.0) + (SPECIFIC_BONUS if c.specific else 0.0)
         if c.part in ("work", "suggestion"):
             score += 0.1
-        if figures(text):
-            score += 0.2
+        if figures(_QUOTED.sub("", text)):
+            score += 0.2  # a figure of the sentence's own (“高企26条” is a name)
         if "《" in text or "“" in text:
             score += 0.1
         score += 0.3 * recency(c.meta.date, self.reply_date)
@@ -162,7 +185,9 @@ class Chooser:
         return Choice(c, text, score)
 
 
+_QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
 _ISSUE_PLAN = re.compile(r"^(?:下一步，)?(?:我局|我市)?将(?:研究)?(?:出台|印发|制定|发布)([^，。；]{3,30})")
+_PLAN_ACT = re.compile(r"(?:加快|持续|深入|全面|大力|积极|进一步)?(?:建设|推进|推动|实施|打造|完善|建立|培育|支持|开展|布局|建强)")
 _ISSUED = re.compile(r"印发|出台|发布|施行")
 
 

@@ -1,0 +1,179 @@
+"""The Compose engine's heuristics, table by table: safe rewrites and the choice of sentences.
+
+These run on hand-made candidates (no knowledge base), so each rule is seen to hold or break on its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.engines.compose.rewrite import (
+    Writer,
+    event_act,
+    finish,
+    looking_back,
+    pin_dates,
+    policy_name,
+    unwrap_attribution,
+)
+from assistant.engines.compose.select import Chooser, measure_keys, same_measure, superseded
+from assistant.evidence import Candidate, event_host
+from assistant.models import DraftOptions
+from assistant.rules.jurisdiction import Jurisdiction
+from assistant.rules.worthiness import Recency
+from vectorstore.types import DocMeta
+
+GZ = Jurisdiction("广州市科学技术局", "广东省广州市")
+OPTS = DraftOptions(bureau_name="广州市科学技术局", bureau_short="我局", region="广东省广州市", city_short="我市",
+                    reply_date="2024-07-25")
+
+
+def cand(text: str, *, kind: str = "news", date: str = "2024-03-01", tense: str = "done", part: str = "body",
+         specific: bool = True, score: float = 0.5, idx: int = 0, start: int = 0, doc: str = "d1",
+         title: str = "", issuer: str = "广州市科学技术局", host: str = "", scope: str = "bureau") -> Candidate:
+    return Candidate(doc_id=doc, chunk_id=f"{doc}-0", start=start, end=start + len(text), quote=text, text=text,
+                     meta=DocMeta(kind=kind, date=date, title=title, issuer=issuer, region="广东省广州市"),  # type: ignore[arg-type]
+                     part=part, tense=tense, scope=scope, own=True, score=score, suggestion_index=idx,  # type: ignore[arg-type]
+                     specific=specific, host=host)
+
+
+@pytest.mark.parametrize(("text", "doc_date", "expected"), [
+    ("今年新增5家", "2023-05-01", "2023年新增5家"),
+    ("去年投入2亿元", "2023-05-01", "2022年投入2亿元"),
+    ("目前，已建成8家平台", "2023-05-01", "2023年5月，已建成8家平台"),
+    ("近日，我局印发通知", "2023-05-01", "2023年5月，我局印发通知"),
+    ("4月22日，市政府印发措施", "2023-05-01", "2023年4月22日，市政府印发措施"),
+    ("今年新增5家", "2024-05-01", "今年新增5家"),  # same year as the reply: unchanged
+])
+def test_relative_dates_are_pinned_to_the_source_year(text: str, doc_date: str, expected: str) -> None:
+    assert pin_dates(text, doc_date, "2024-07-25") == expected
+
+
+@pytest.mark.parametrize(("text", "doc_date", "expected"), [
+    ("这一年，全市新增高企500家", "2024-02-19", "2023年，全市新增高企500家"),
+    ("这一年，全市新增高企500家", "2023-09-01", "2023年，全市新增高企500家"),
+    ("这一年的目标", "2024-02-19", "这一年的目标"),
+])
+def test_a_year_in_review_is_the_year_before_an_early_report(text: str, doc_date: str, expected: str) -> None:
+    assert looking_back(text, doc_date) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("据介绍，全市共建成中试平台12家。", "全市共建成中试平台12家。"),
+    ("记者从市科技局获悉，全市共建成中试平台12家。", "全市共建成中试平台12家。"),
+    ("市科技局局长王某介绍，全市共建成中试平台12家。", "全市共建成中试平台12家。"),
+    ("市科技局局长王某表示，要加快建设中试平台。", "市科技局局长王某表示，要加快建设中试平台。"),  # no figure: a view, kept
+])
+def test_attributions_are_dropped_only_in_front_of_a_fact(text: str, expected: str) -> None:
+    assert unwrap_attribution(text) == expected
+
+
+@pytest.mark.parametrize(("text", "host", "expected"), [
+    ("会议正式启动广州大学城高校实验室共享平台，促进校企共享，校地共赢。", "",
+     "2024年2月，正式启动广州大学城高校实验室共享平台，"),
+    ("会议正式启动广州大学城高校实验室共享平台，促进校企共享，校地共赢。", "市科技局和番禺区共同",
+     "2024年2月，市科技局和番禺区共同启动广州大学城高校实验室共享平台，"),
+    ("会上，发布首批中试平台名单，共8家平台入选。", "市科技局",
+     "2024年2月，市科技局发布首批中试平台名单，共8家平台入选。"),
+    ("全市共建成中试平台12家。", "市科技局", "全市共建成中试平台12家。"),  # not a reported act: unchanged
+])
+def test_a_launch_reported_by_a_meeting_becomes_its_hosts_act(text: str, host: str, expected: str) -> None:
+    assert event_act(text, "2024-02-26", host) == expected
+    assert finish(event_act(text, "2024-02-26", host)).endswith("。")
+
+
+@pytest.mark.parametrize(("before", "expected"), [
+    ("2月26日上午，由广州市科技局和番禺区委、区政府共同主办的座谈会在大学城举办。", "广州市科技局和番禺区委、区政府共同"),
+    ("由市科技局主办的创新大赛决赛举行。", "市科技局"),
+    ("座谈会在大学城举办。", ""),
+])
+def test_the_host_is_read_from_the_report(before: str, expected: str) -> None:
+    assert event_host(before) == expected
+
+
+def test_the_meeting_host_becomes_we_in_the_letter() -> None:
+    c = cand("会议正式启动广州大学城高校实验室共享平台，促进校企共享。", host="广州市科学技术局和番禺区共同",
+             date="2024-02-26")
+    assert Writer(OPTS, GZ).work(c) == "2024年2月，我局和番禺区共同启动广州大学城高校实验室共享平台。"
+
+
+@pytest.mark.parametrize(("title", "issuer", "expected"), [
+    ("广州市人民政府办公厅关于印发广州市进一步促进科技成果转移转化若干措施的通知（穗府办〔2024〕7号）",
+     "广州市人民政府办公厅", "广州市进一步促进科技成果转移转化若干措施"),
+    ("关于印发《示例市中试平台建设管理办法》的通知", "示例市科学技术局", "示例市中试平台建设管理办法"),
+    ("示例市科学技术局关于加快科技金融发展的意见", "示例市科学技术局", "关于加快科技金融发展的意见"),
+])
+def test_policy_names_are_what_a_letter_quotes(title: str, issuer: str, expected: str) -> None:
+    assert policy_name(title, issuer) == expected
+
+
+def test_a_policy_provision_is_cited_by_what_the_policy_does() -> None:
+    c = cand("支持链主企业牵头组建创新联合体。", kind="policy", date="2024-04-22", issuer="广州市人民政府办公厅",
+             title="广州市人民政府办公厅关于印发广州市进一步促进科技成果转移转化若干措施的通知", scope="city")
+    writer = Writer(OPTS, GZ)
+    first = writer.work(c, commit=True)
+    assert first == "2024年4月，市政府办公厅印发《广州市进一步促进科技成果转移转化若干措施》，提出支持链主企业牵头组建创新联合体。"
+    assert writer.work(c).startswith("《广州市进一步促进科技成果转移转化若干措施》提出")  # named once
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("全市认定中试平台12家。", "2024年，全市认定中试平台12家。", True),
+    ("全市认定中试平台12家。", "全市发放创新券12家。", False),
+    ("合作银行达到14家。", "合作银行达到14家，放贷300亿元。", True),
+])
+def test_the_same_measure_is_not_said_twice(a: str, b: str, same: bool) -> None:
+    assert same_measure(a, b) is same
+
+
+def test_measure_keys_name_what_a_figure_counts() -> None:
+    keys = measure_keys("全市累计认定市级中试平台8家，投入资金2亿元。")
+    assert keys[("中试平台", "家")] == "8家"
+    assert ("资金", "亿元") in keys
+
+
+def test_a_newer_figure_supersedes_an_older_one_of_the_same_measure() -> None:
+    old = cand("全市共建成市级中试平台8家，服务企业300家。", date="2023-03-01", doc="old")
+    new = cand("全市共建成市级中试平台12家，服务企业500家。", date="2024-03-01", doc="new")
+    plan = cand("全市将建成市级中试平台20家，服务企业800家。", date="2024-05-01", doc="plan", tense="plan")
+    assert superseded([old, new, plan]) == {("old", 0)}
+
+
+def chooser(pool: list[Candidate]) -> Chooser:
+    return Chooser(Writer(OPTS, GZ), pool, OPTS.reply_date, Recency(2), title="关于打通成果转化市场路径的提案")
+
+
+def test_a_plan_whose_first_act_was_done_keeps_the_acts_after_it() -> None:
+    plan = cand("出台科技成果转化“1+N”政策，加快建设环中大、环大学城科技成果转化基地。", kind="plan",
+                date="2024-02-19", tense="plan", doc="speech")
+    issued = cand("市政府办公厅印发科技成果转化若干措施，构建“1+N”政策体系。", kind="news", date="2024-04-22",
+                  doc="policy-news")
+    chosen = chooser([plan, issued]).choose(0, "plan")
+    assert [c.text for c in chosen] == ["我局将加快建设环中大、环大学城科技成果转化基地。"]
+
+
+def test_a_plan_done_in_full_is_dropped() -> None:
+    plan = cand("出台科技成果转化“1+N”政策。", kind="plan", date="2024-02-19", tense="plan", doc="speech")
+    issued = cand("市政府办公厅印发科技成果转化若干措施，构建“1+N”政策体系。", date="2024-04-22", doc="n")
+    assert chooser([plan, issued]).choose(0, "plan") == []
+
+
+def test_a_second_plan_for_a_suggestion_must_be_on_its_own_subject() -> None:
+    on_topic = cand("完善“产业出题、科技答题”的机制，形成企业为主体的成果转化体系。", kind="plan", date="2024-02-19",
+                    tense="plan", doc="p1", specific=False, score=0.3)
+    general = cand("深入实施“高企26条”，培育更多科技龙头企业。", kind="plan", date="2024-02-19", tense="plan",
+                   doc="p2", specific=False, score=0.25, start=100)
+    specific = cand("推动企业牵头建设概念验证中心，支持企业参与研发全过程。", kind="plan", date="2024-02-19",
+                    tense="plan", doc="p3", specific=True, score=0.25, start=200)
+    picked = [c.candidate.doc_id for c in chooser([on_topic, general]).choose(0, "plan", limit=2)]
+    assert picked == ["p1"]
+    picked = {c.candidate.doc_id for c in chooser([on_topic, general, specific]).choose(0, "plan", limit=2)}
+    assert picked == {"p1", "p3"}
+
+
+def test_a_name_with_a_number_earns_no_figure_bonus() -> None:
+    named = cand("深入实施“高企26条”，培育更多科技龙头企业。", kind="plan", tense="plan", doc="a", score=0.3)
+    plain = cand("深入实施高新技术企业培育工程，培育更多科技龙头企业。", kind="plan", tense="plan", doc="b", score=0.3)
+    ch = chooser([named, plain])
+    a, b = ch._judge(named, "plan", 0.15), ch._judge(plain, "plan", 0.15)
+    assert a is not None and b is not None
+    assert a.score - b.score < 0.2  # only the quotation mark bonus separates them
