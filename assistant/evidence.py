@@ -230,6 +230,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         text = _LEAD_ENUM.sub("", quote)
         if text != quote and len(text) < 20 and not re.search(r"\d", text):
             continue  # an item's heading (（二）加大中试平台支持力度。), not a statement
+        if _bare(text) and _bare(text) in _bare(meta.title):
+            continue  # the document's own title line, not a statement
         terms_here = set(query_terms(text))
         if subject and not subject & terms_here:
             continue  # not about what the suggestion is about, whatever else it shares
@@ -277,6 +279,10 @@ def event_host(before: str) -> str:
         return ""
     m = found[-1]
     return m.group(1) + ("共同" if m.group(2) else "")
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
 
 
 def distinctive(terms: set[str] | frozenset[str], topic: set[str]) -> set[str]:

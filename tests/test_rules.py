@@ -117,6 +117,16 @@ def test_tense(sentence: str, part: str, tense: str) -> None:
     ("近年来，我市科技成果转化体系逐步形成，整体实力大幅提升。", FlagCode.GENERIC),
     ("成果转化仍然存在堵点。", FlagCode.PROBLEM),
     ("广东省技术转移智能匹配工程技术研究中心揭牌。", FlagCode.EVENT),
+    ("《粤港澳大湾区发展规划纲要》明确提出：要发挥澳门与葡语国家的联系优势。", FlagCode.OTHER_BODY),
+    ("实施过程中遇到的问题，请径向市科技局反映。", FlagCode.PREAMBLE),
+    ("党的十九届五中全会提出，坚持创新在我国现代化建设全局中的核心地位。", FlagCode.PREAMBLE),
+    ("（2021年3月18日广东省第十三届人民代表大会常务委员会第三十次会议批准）", FlagCode.PREAMBLE),
+    ("广州市第十五届人民代表大会常务委员会公告（第75号）。", FlagCode.PREAMBLE),
+    ("同时也要看到，我市研发投入强度与全省平均水平仍有差距。", FlagCode.PROBLEM),
+    ("对标先进城市，我们的研发投入强度不够高，中试平台服务能力参差不齐。", FlagCode.PROBLEM),
+    ("本指引自印发之日起试行，有效期两年。", FlagCode.DEFINITION),
+    ("2024年，全市科技系统迎难而上、真抓实干，交出了一份有分量的答卷。", FlagCode.GENERIC),
+    ("2024年，全局上下坚持把党的建设贯穿科技工作全过程，深化模范机关创建。", FlagCode.GENERIC),
 ])
 def test_what_never_goes_in_a_reply(sentence: str, code: FlagCode) -> None:
     assert [f.code for f in text_flags(sentence)][:1] == [code], text_flags(sentence)
@@ -129,6 +139,8 @@ def test_what_never_goes_in_a_reply(sentence: str, code: FlagCode) -> None:
     "推动开放共享，全部平台在科技资源共享服务平台公开设备清单、服务项目和收费标准。",
     "征集市校院（企）联合资助专题指南建议案。",  # 建议案 is not 议案
     "2024年2月，正式启动广州大学城高校实验室共享平台。",
+    "2022年，印发实施《科技创新走廊建设行动方案（2021—2023年）》，进一步细化穗澳协同创新合作。",
+    "按照《条例》要求，2023年我局新认定市级中试平台4家。",
 ])
 def test_reply_sentences_pass(sentence: str) -> None:
     assert text_flags(sentence) == []
