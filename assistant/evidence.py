@@ -88,6 +88,12 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
     core = core_terms(queries)
     stats = stats or load_termstats(kb)
 
+    own_programmes = programmes(" ".join([proposal.title, *proposal.suggestions, proposal.body]))
+    title_subject = {t for t in query_terms(proposal.title) if t not in GENERIC and len(t) >= 3}
+
+    def off_topic(text: str, meta: DocMeta) -> bool:
+        return other_programme(text, meta.title if meta.kind == "policy" else "", own_programmes, title_subject)
+
     def lead(doc_id: str, upto: int) -> str:
         doc = kb.get(doc_id)
         return doc.text[:upto] if doc is not None else ""
@@ -113,7 +119,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                 if chunk is None:
                     continue
                 for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short,
-                                        lead):
+                                        lead, off_topic):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -200,6 +206,30 @@ def _related_table() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     return tuple(rows)
 
 
+@lru_cache(maxsize=1)
+def _programme_table() -> tuple[tuple[str, ...], ...]:
+    text = resources.files("assistant").joinpath("data/programmes.txt").read_text(encoding="utf-8")
+    return tuple(tuple(line.split()) for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def programmes(text: str) -> set[int]:
+    """The programme families (assistant/data/programmes.txt) ``text`` names."""
+    return {i for i, names in enumerate(_programme_table()) if any(n in text for n in names)}
+
+
+PROGRAMME_HEAD = 24  # characters: where a sentence names what it is about (after its date)
+
+
+def other_programme(text: str, policy_title: str, proposal_programmes: set[int], subject: set[str]) -> bool:
+    """A sentence about another programme than the proposal's (named near its start or in its policy's
+    title) that names nothing of the proposal's own subject: the shared word is chance."""
+    head = re.sub(r"^(?:截至)?\d{4}年(?:\d{1,2}月)?(?:底|末|以来)?[，,]?", "", text)[:PROGRAMME_HEAD]
+    about = programmes(head) | programmes(policy_title)
+    if not about or about & proposal_programmes:
+        return False
+    return not any(t in text for t in subject if len(t) >= 3)
+
+
 def related_terms(query: str) -> list[str]:
     """Terms of the measures a suggestion's words are usually answered with (assistant/data/related_terms.txt)."""
     out: list[str] = []
@@ -211,7 +241,8 @@ def related_terms(query: str) -> list[str]:
 
 def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dict[str, float], rank: int,
                 idx: int, topic: set[str], subject: set[str], required: set[str],
-                names: list[str] | None = None, lead: Callable[[str, int], str] | None = None) -> list[Candidate]:
+                names: list[str] | None = None, lead: Callable[[str, int], str] | None = None,
+                off_topic: Callable[[str, DocMeta], bool] | None = None) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
@@ -232,6 +263,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             continue  # an item's heading (（二）加大中试平台支持力度。), not a statement
         if _bare(text) and _bare(text) in _bare(meta.title):
             continue  # the document's own title line, not a statement
+        if off_topic and off_topic(text, meta):
+            continue  # about another programme; what it shares with the suggestion is chance
         terms_here = set(query_terms(text))
         if subject and not subject & terms_here:
             continue  # not about what the suggestion is about, whatever else it shares

@@ -177,3 +177,16 @@ def test_a_name_with_a_number_earns_no_figure_bonus() -> None:
     a, b = ch._judge(named, "plan", 0.15), ch._judge(plain, "plan", 0.15)
     assert a is not None and b is not None
     assert a.score - b.score < 0.2  # only the quotation mark bonus separates them
+
+
+def test_two_plans_opening_with_the_same_act_say_it_once() -> None:
+    first = cand("出台《技术经纪人队伍建设实施方案》，建立技术经纪人分级评价制度。", kind="plan", date="2025-02-01",
+                 tense="plan", doc="p1", score=0.6)
+    second = cand("出台《技术经纪人队伍建设实施方案》，全年培训技术经纪人200名以上。", kind="plan", date="2025-02-01",
+                  tense="plan", doc="p2", score=0.5)
+    same = cand("出台《技术经纪人队伍建设实施方案》。", kind="plan", date="2025-02-01", tense="plan", doc="p3", score=0.4)
+    ch = Chooser(Writer(OPTS, GZ), [first, second, same], "2025-07-01", Recency(2), title="关于加强技术经纪人队伍建设的提案")
+    texts = [c.text for c in ch.choose(0, "plan", limit=3)]
+    assert len(texts) == 2
+    assert sum("出台《" in t for t in texts) == 1  # the act is said once
+    assert {"我局将建立技术经纪人分级评价制度。", "我局将全年培训技术经纪人200名以上。"} & set(texts)

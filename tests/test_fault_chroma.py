@@ -36,6 +36,18 @@ def _requests(http: httpx.Client, proposal: dict[str, Any]) -> dict[str, httpx.R
     }
 
 
+def _wait_for_vectors(http: httpx.Client, bound: float = 120) -> None:
+    """The app opens Chroma in the background at start and answers by keywords meanwhile; the outage is
+    only an outage once the vector channel serves (a bound, not a target: a loaded machine is slow)."""
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline:
+        hits = http.get("/api/kb/search", params=QUERY).json()["hits"]
+        if any("vector" in h["channels"] for h in hits):
+            return
+        time.sleep(0.5)
+    raise AssertionError("the vector channel never took part in a search")
+
+
 def test_chroma_outage_then_recovery(tmp_path: Path) -> None:
     if not CHROMA.exists():
         pytest.skip(f"{CHROMA} not installed")
@@ -46,6 +58,7 @@ def test_chroma_outage_then_recovery(tmp_path: Path) -> None:
             r = http.post("/api/auth/login", json={"username": user, "password": PASSWORD})
             http.headers["X-CSRF-Token"] = r.json()["csrf_token"]
             proposal = http.post("/api/proposals/parse", json={"text": PROPOSAL.read_text(encoding="utf-8")}).json()
+            _wait_for_vectors(http)
             before = _requests(http, proposal)
             assert [r.status_code for r in before.values()] == [200, 201, 200, 303], \
                 {k: (r.status_code, r.text[:300]) for k, r in before.items()}

@@ -125,6 +125,7 @@ def test_tense(sentence: str, part: str, tense: str) -> None:
     ("同时也要看到，我市研发投入强度与全省平均水平仍有差距。", FlagCode.PROBLEM),
     ("对标先进城市，我们的研发投入强度不够高，中试平台服务能力参差不齐。", FlagCode.PROBLEM),
     ("本指引自印发之日起试行，有效期两年。", FlagCode.DEFINITION),
+    ("专项资金每年集中申报一次，实行网上受理、专家评审、结果公示。", FlagCode.DEFINITION),
     ("2024年，全市科技系统迎难而上、真抓实干，交出了一份有分量的答卷。", FlagCode.GENERIC),
     ("2024年，全局上下坚持把党的建设贯穿科技工作全过程，深化模范机关创建。", FlagCode.GENERIC),
 ])

@@ -91,18 +91,14 @@ class Chooser:
             # One clause of a policy per item: a second would read 《…》还提出…还提出.
             if same_doc >= (1 if choice.candidate.meta.kind == "policy" else 2):
                 continue
+            if role == "plan":
+                planned = self._plan_as_written(choice, chosen)
+                if planned is None:
+                    continue
+                choice = planned
             if any(similar(choice.text, t) or same_measure(choice.text, t)
                    for t in [*self.written, *(ch.text for ch in chosen)]):
                 continue
-            if role == "plan":
-                if self._already_done(choice):
-                    rest = self._rest_of_plan(choice)
-                    if rest is None:
-                        continue
-                    choice = rest
-                # A second plan for the same suggestion must speak to it, not only to the proposal's topic.
-                if chosen and not choice.candidate.specific:
-                    continue
             chosen.append(choice)
         for ch in chosen:
             self.used.add((ch.candidate.doc_id, ch.candidate.start))
@@ -112,6 +108,28 @@ class Chooser:
         # (A plan is written as chosen: it may be what remains of a sentence whose first act is done.)
         return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True) if role == "work" else ch.text,
                        ch.score) for ch in chosen]
+
+    def _plan_as_written(self, choice: Choice, chosen: list[Choice]) -> Choice | None:
+        """The plan as the letter can say it: without an act done since, or one said already; None when
+        nothing remains, or when it is a second plan for the suggestion that only shares the proposal's topic."""
+        if chosen and not choice.candidate.specific:
+            return None
+        if self._already_done(choice):
+            rest = self._rest_of_plan(choice)
+            if rest is None:
+                return None
+            choice = rest
+        return self._repeated_opening(choice, chosen)
+
+    def _repeated_opening(self, choice: Choice, chosen: list[Choice]) -> Choice | None:
+        """Two plans that open with the same act (我局将出台《…方案》，…) say it once: the second keeps what
+        follows it, or is dropped when nothing does."""
+        head, _, rest = choice.text.partition("，")
+        if not rest or not any(_opening(t) == _opening(head) for t in [*self.written, *(c.text for c in chosen)]):
+            return choice
+        if len(rest) < 12 or not _PLAN_ACT.match(_strip_will(rest)):
+            return None
+        return Choice(choice.candidate, head[: len(head) - len(_strip_will(head))] + _strip_will(rest), choice.score)
 
     def _rest_of_plan(self, choice: Choice) -> Choice | None:
         """A plan whose first act was done since (出台“1+N”政策，加快建设…基地): the acts after it, if any."""
@@ -187,8 +205,18 @@ class Chooser:
 
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
 _ISSUE_PLAN = re.compile(r"^(?:下一步，)?(?:我局|我市)?将(?:研究)?(?:出台|印发|制定|发布)([^，。；]{3,30})")
-_PLAN_ACT = re.compile(r"(?:加快|持续|深入|全面|大力|积极|进一步)?(?:建设|推进|推动|实施|打造|完善|建立|培育|支持|开展|布局|建强)")
+_PLAN_ACT = re.compile(r"(?:全年|年内|每年|加快|持续|深入|全面|大力|积极|进一步)*(?:建设|推进|推动|实施|打造|完善|建立|培育|支持|"
+                       r"开展|布局|建强|培训|新增|认定|选派|组织|举办|力争|扩大|提高|引导|加大|设立|组建|出台|制定)")
 _ISSUED = re.compile(r"印发|出台|发布|施行")
+
+
+def _strip_will(text: str) -> str:
+    """What a plan says after its subject: 下一步，我局将出台… → 出台…"""
+    return re.sub(r"^(?:下一步[，,])?(?:我局|我市|全市)?(?:将|还将)?", "", text)
+
+
+def _opening(text: str) -> str:
+    return _strip_will(text.partition("，")[0])
 
 
 def _bigrams(text: str) -> set[str]:
