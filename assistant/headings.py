@@ -1,8 +1,9 @@
 """Item headings: a complete phrase (an action on the suggestion's object), never a fragment.
 
 Real suggestions open with a heading sentence (建立健全科技成果转化激励机制。…) or a pair of clauses
-(通过开放共享，建设成果中试和熟化基地). The heading is that sentence, a means-clause joined to its action
-(通过开放共享建设成果中试和熟化基地), or the first action clause — always ending where a phrase ends.
+(通过开放共享，建设成果中试和熟化基地). The heading is that sentence when short (clauses and all), a
+means-clause joined to its action (通过开放共享建设成果中试和熟化基地), or the first action clause of a long
+one — always ending where a phrase ends.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def item_heading(suggestion: str, limit: int = MAX_HEADING) -> str:
         return first
     if len(clauses) >= 2 and _MEANS.match(clauses[0]) and len(clauses[0]) + len(clauses[1]) <= limit:
         return clauses[0] + clauses[1]
+    # A short opening sentence is the heading whole: its second clause often carries the ask
+    # (探索成果形成新机制，邀请企业全程参与科技研发全过程).
+    if len(first) <= limit and not _GOAL.match(clauses[0]):
+        return first
     actions = [c for c in clauses if not _MEANS.match(c) and not _GOAL.match(c) and len(c) >= 4]
     for clause in actions:
         if len(clause) <= limit:

@@ -190,3 +190,23 @@ def test_two_plans_opening_with_the_same_act_say_it_once() -> None:
     assert len(texts) == 2
     assert sum("出台《" in t for t in texts) == 1  # the act is said once
     assert {"我局将建立技术经纪人分级评价制度。", "我局将全年培训技术经纪人200名以上。"} & set(texts)
+
+
+def test_a_plan_restating_a_target_keeps_its_other_targets() -> None:
+    given = cand("实施科技特派员产业链服务行动，选派科技特派员370名以上。", kind="plan", date="2025-01-22", tense="plan",
+                 doc="p1", idx=0)
+    more = cand("选派科技特派员不少于370名，建设农业科技成果转化示范基地10个，支持科技特派员领办创办经济实体。",
+                kind="plan", date="2025-01-22", tense="plan", doc="p2", idx=1)
+    ch = Chooser(Writer(OPTS, GZ), [given, more], "2025-07-01", Recency(2), title="关于发挥科技特派员作用的建议")
+    assert ch.choose(0, "plan")
+    assert [c.text for c in ch.choose(1, "plan")] == ["我局将建设农业科技成果转化示范基地10个，支持科技特派员领办创办经济实体。"]
+
+
+def test_a_sentence_goes_to_the_suggestion_it_answers_best() -> None:
+    text = "2024年，母基金对投向种子期企业的子基金提高让利比例，已有12家获投企业同步获得银行贷款。"
+    for_credit = cand(text, idx=0, score=0.4, specific=False, doc="n")
+    for_fund = cand(text, idx=1, score=0.9, specific=True, doc="n")
+    credit = cand("截至2024年底，“科信贷”累计发放贷款102.6亿元，服务企业1960家。", idx=0, score=0.8, doc="s")
+    ch = Chooser(Writer(OPTS, GZ), [for_credit, for_fund, credit], "2025-07-01", Recency(2), title="关于完善科技金融服务的提案")
+    assert [c.candidate.doc_id for c in ch.choose(0, "work")] == ["s"]
+    assert [c.candidate.doc_id for c in ch.choose(1, "work")] == ["n"]

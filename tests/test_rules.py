@@ -128,6 +128,7 @@ def test_tense(sentence: str, part: str, tense: str) -> None:
     ("专项资金每年集中申报一次，实行网上受理、专家评审、结果公示。", FlagCode.DEFINITION),
     ("2024年，全市科技系统迎难而上、真抓实干，交出了一份有分量的答卷。", FlagCode.GENERIC),
     ("2024年，全局上下坚持把党的建设贯穿科技工作全过程，深化模范机关创建。", FlagCode.GENERIC),
+    ("2024年，科技金融更加活跃，“科信贷”累计放贷突破百亿元。", FlagCode.GENERIC),
 ])
 def test_what_never_goes_in_a_reply(sentence: str, code: FlagCode) -> None:
     assert [f.code for f in text_flags(sentence)][:1] == [code], text_flags(sentence)

@@ -59,6 +59,7 @@ class Chooser:
         self.used: set[tuple[str, int]] = set()
         self.written: list[str] = []  # every sentence of the letter so far: nothing is said twice
         self.superseded = superseded(pool)
+        self.home = best_suggestion(pool)
         self.title_terms = {t for t in query_terms(title) if len(t) >= 2 and t not in GENERIC}
 
     def choose(self, idx: int, role: Role, limit: int = MAX_PER_ITEM) -> list[Choice]:
@@ -96,8 +97,14 @@ class Chooser:
                 if planned is None:
                     continue
                 choice = planned
-            if any(similar(choice.text, t) or same_measure(choice.text, t)
-                   for t in [*self.written, *(ch.text for ch in chosen)]):
+            said = [*self.written, *(ch.text for ch in chosen)]
+            if role == "plan" and any(same_measure(choice.text, t) for t in said):
+                # A plan that restates a target already given may still add others: keep those.
+                rest = _without_said_measures(choice, said)
+                if rest is None:
+                    continue
+                choice = rest
+            if any(similar(choice.text, t) or same_measure(choice.text, t) for t in said):
                 continue
             chosen.append(choice)
         for ch in chosen:
@@ -165,6 +172,9 @@ class Chooser:
             if (c.suggestion_index != idx or (c.doc_id, c.start) in self.used
                     or (c.doc_id, c.start) in self.superseded or c.context):
                 continue
+            # A sentence that answers another suggestion much better is left for that one.
+            if self.home.get((c.doc_id, c.start), idx) != idx:
+                continue
             if role == "work" and (c.tense == "plan" or c.part == "plan"):
                 continue
             # A news or plan sentence with no sign of having been done (加快完善…) is an aim or a quotation;
@@ -210,6 +220,19 @@ _PLAN_ACT = re.compile(r"(?:全年|年内|每年|加快|持续|深入|全面|大
 _ISSUED = re.compile(r"印发|出台|发布|施行")
 
 
+def _without_said_measures(choice: Choice, said: list[str]) -> Choice | None:
+    """The plan without its clauses whose figure was given already (选派科技特派员不少于370名，建设示范基地10个
+    → 建设示范基地10个), or None when what remains does not stand as a plan."""
+    head, _, _ = choice.text.partition("，")
+    subject = head[: len(head) - len(_strip_will(head))]
+    clauses = [c for c in re.split(r"(?<=[，；])", _strip_will(choice.text)) if c]
+    kept = [c for c in clauses if not any(same_measure(c, t) for t in said)]
+    rest = "".join(kept)
+    if len(rest) < 12 or kept == clauses or not _PLAN_ACT.match(rest):
+        return None
+    return Choice(choice.candidate, subject + rest, choice.score)
+
+
 def _strip_will(text: str) -> str:
     """What a plan says after its subject: 下一步，我局将出台… → 出台…"""
     return re.sub(r"^(?:下一步[，,])?(?:我局|我市|全市)?(?:将|还将)?", "", text)
@@ -222,6 +245,27 @@ def _opening(text: str) -> str:
 def _bigrams(text: str) -> set[str]:
     t = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
     return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+# How much better another suggestion must fit a sentence before it is kept for that one.
+HOME_MARGIN = 0.25
+
+
+def best_suggestion(pool: list[Candidate]) -> dict[tuple[str, int], int]:
+    """For a sentence found for several suggestions, the one it answers clearly best (by HOME_MARGIN);
+    sentences that fit several about equally are absent (any of them may take it)."""
+    scores: dict[tuple[str, int], dict[int, float]] = {}
+    for c in pool:
+        per = scores.setdefault((c.doc_id, c.start), {})
+        per[c.suggestion_index] = max(per.get(c.suggestion_index, 0.0), c.score + (SPECIFIC_BONUS if c.specific else 0.0))
+    home: dict[tuple[str, int], int] = {}
+    for key, per in scores.items():
+        if len(per) < 2:
+            continue
+        ranked = sorted(per.items(), key=lambda kv: -kv[1])
+        if ranked[0][1] - ranked[1][1] >= HOME_MARGIN:
+            home[key] = ranked[0][0]
+    return home
 
 
 def same_measure(a: str, b: str) -> bool:
