@@ -115,7 +115,8 @@ class Checked:
         TypeAdapter(model).validate_python(body)
         # Nothing undeclared either: an answer built by hand would show here.
         many = get_origin(model) is list
-        item: type[BaseModel] = get_args(model)[0] if many else model
+        item = get_args(model)[0] if many else model
+        assert isinstance(item, type) and issubclass(item, BaseModel), (route.path, model)
         for one in body if many else [body]:
             assert set(one) == set(item.model_fields), (route.path, set(one) ^ set(item.model_fields))
         self.seen.add(f"{method} {route.path}")

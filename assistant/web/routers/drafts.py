@@ -92,7 +92,7 @@ def view_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, t: Tena
     version = svc_drafts.get_version(db, record, v)
     draft = svc_drafts.load_draft(version)
     current = svc_drafts.load_draft(svc_drafts.get_version(db, record)) if v and v != record.current_version else draft
-    # As JSON, the way the page script and the templates read it (times as ISO strings).
+    # As the API answers it: the template cuts the ISO time strings.
     review = svc_reviews.review_out(db, record, current).model_dump(mode="json")
     return render(
         request, "draft_view.html", record=record, version=version, draft=draft,

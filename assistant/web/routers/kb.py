@@ -26,9 +26,14 @@ def doc_query(q: str = "", kind: str = "", issuer: str = "", region: str = "", d
                            date_from=date_from.strip(), date_to=date_to.strip())
 
 
-def upload_meta(kind: Annotated[str, Form()] = "", issuer: Annotated[str, Form()] = "",
-                region: Annotated[str, Form()] = "", date: Annotated[str, Form()] = "",
-                proposal_number: Annotated[str, Form()] = "", title: Annotated[str, Form()] = "") -> svc_kb.UploadMeta:
+def upload_meta(
+    kind: Annotated[str, Form(description="reply, policy, news, summary, plan or proposal; empty: told from the text")] = "",
+    issuer: Annotated[str, Form(description="Issuing body, e.g. 示例市科学技术局; empty: read from the text")] = "",
+    region: Annotated[str, Form(description="Administrative region, e.g. 示例省示例市; empty: the issuer's")] = "",
+    date: Annotated[str, Form(description="YYYY-MM-DD, YYYY-MM or YYYY; empty: read from the text")] = "",
+    proposal_number: Annotated[str, Form(description="The proposal a reply answers")] = "",
+    title: Annotated[str, Form(description="Title when one file is uploaded; empty: read from the text")] = "",
+) -> svc_kb.UploadMeta:
     return svc_kb.UploadMeta(kind=kind, issuer=issuer, region=region, date=date, proposal_number=proposal_number,
                              title=title)
 
@@ -126,7 +131,7 @@ def delete_document(request: Request, doc_id: str, user: Admin, t: TenantDep) ->
 @api.post("/uploads", status_code=202, responses=error_responses(413, 415))
 async def upload(request: Request, db: DbDep, user: DrafterUser, t: TenantDep,
                  meta: Annotated[svc_kb.UploadMeta, Depends(upload_meta)],
-                 files: Annotated[list[UploadFile], File()]) -> JobOut:
+                 files: Annotated[list[UploadFile], File(description="Files: " + ", ".join(KB_TYPES))]) -> JobOut:
     """Start ingesting the files in the background; poll the job for progress and per-file results."""
     job = svc_kb.start_ingest(services(request), db, user, t, await _read_all(request, files), meta)
     return svc_kb.job_out(job)
