@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import time
@@ -222,3 +223,12 @@ def test_service_shapes_match_the_models(client: TestClient, settings: Settings)
         draft = svc_drafts.load_draft(svc_drafts.get_version(db, record))
         contexts = svc_drafts.source_contexts(svc, record, draft)
     assert contexts and all(set(c) | {"url"} == set(SourceContextOut.model_fields) for c in contexts)
+
+
+def test_routers_take_their_dependencies_from_deps() -> None:
+    """Roles and the DB session are declared once (deps.py); a router defining its own would drift from it."""
+    from assistant.web.app import ROUTER_MODULES
+
+    for module in ROUTER_MODULES:
+        source = inspect.getsource(module)
+        assert "Depends(need(" not in source and "Depends(get_db)" not in source, module.__name__
