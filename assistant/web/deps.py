@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +21,7 @@ from assistant.web.tenants import Tenant, Tenants
 
 TEMPLATES = resource_dir("templates") / "web"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+BUREAU_PARAM = "Admins only: the bureau (key or full name) to work on; default: the user's own"
 
 
 @dataclass
@@ -136,7 +137,8 @@ def _login_required(request: Request) -> Exception:
     return LoginRequired()
 
 
-async def tenant(request: Request, user: User | None = Depends(current_user), bureau: str = "") -> Tenant:
+async def tenant(request: Request, user: User | None = Depends(current_user),
+                 bureau: Annotated[str, Query(description=BUREAU_PARAM)] = "") -> Tenant:
     """The bureau whose knowledge base and drafts this request works on.
 
     The user's own bureau; an admin may name another with a ``bureau`` query or form parameter.
@@ -151,6 +153,14 @@ async def tenant(request: Request, user: User | None = Depends(current_user), bu
     return services(request).tenants.chosen(user, bureau)
 
 
+# What routes declare, defined here only: a role is asked for the same way on every router, and routes_doc
+# finds the roles of each ``need(...)`` for the README's API table.
+DbDep = Annotated[Session, Depends(get_db)]
+MaybeUser = Annotated[User | None, Depends(current_user)]
+AnyUser = Annotated[User, Depends(need())]
+DrafterUser = Annotated[User, Depends(need("drafter"))]
+ReviewerUser = Annotated[User, Depends(need("reviewer"))]
+Admin = Annotated[User, Depends(need("admin"))]
 TenantDep = Annotated[Tenant, Depends(tenant)]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, get_args, get_origin
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -58,11 +59,25 @@ def what(route: APIRoute) -> str:
     return route.name.replace("_", " ").capitalize()
 
 
+def _type_name(t: Any) -> str:
+    if get_origin(t) is list:
+        return f"list[{_type_name(get_args(t)[0])}]"
+    return str(getattr(t, "__name__", t))
+
+
+def returns(route: APIRoute) -> str:
+    """The response model (its name in /api/openapi.json), with the status when it is not 200; or "file"."""
+    status = "" if route.status_code in (None, 200) else f" ({route.status_code})"
+    if route.response_model is None:
+        return "file" + status if (route.responses.get(200) or {}).get("content") else "–"
+    return f"`{_type_name(route.response_model)}`{status}"
+
+
 def table() -> str:
-    rows = ["| Method | Path | Who | What |", "| --- | --- | --- | --- |"]
+    rows = ["| Method | Path | Who | Returns | What |", "| --- | --- | --- | --- | --- |"]
     for route in api_routes():
         methods = ", ".join(m for m in METHOD_ORDER if m in (route.methods or ()))
-        rows.append(f"| {methods} | `{route.path}` | {who(route)} | {what(route)} |")
+        rows.append(f"| {methods} | `{route.path}` | {who(route)} | {returns(route)} | {what(route)} |")
     return "\n".join(rows)
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import check_csrf, current_user, get_db, need, render, router, services
+from assistant.web.deps import AnyUser, DbDep, MaybeUser, check_csrf, render, router, services
 from assistant.web.forms import LoginIn, PasswordIn
 from assistant.web.orm import User
+from assistant.web.schemas.common import OkOut, error_responses
+from assistant.web.schemas.users import MeOut
 from assistant.web.security import new_session, verify_password
 from assistant.web.services import sessions as login_sessions
 from assistant.web.services import throttle
@@ -18,9 +20,8 @@ from assistant.web.services import users as user_service
 from assistant.web.services.errors import ServiceError
 
 pages = router(tags=["pages"], include_in_schema=False)
-api = router(prefix="/api/auth", tags=["auth"])
+api = router(prefix="/api/auth", tags=["auth"], responses=error_responses(422))
 routers = [pages, api]
-DbDep = Annotated[Session, Depends(get_db)]
 BAD_LOGIN = "用户名或密码不正确，或账号已停用。请检查大小写和输入法；多次输错后将暂时锁定，忘记密码请联系管理员重设。"
 
 
@@ -91,12 +92,12 @@ async def logout(request: Request, db: DbDep) -> Response:
 
 
 @pages.get("/account")
-def account_page(request: Request, user: Annotated[User, Depends(need())]) -> Response:
+def account_page(request: Request, user: AnyUser) -> Response:
     return render(request, "account.html", error="", done=False)
 
 
 @pages.post("/account/password")
-def account_password(request: Request, db: DbDep, user: Annotated[User, Depends(need())],
+def account_password(request: Request, db: DbDep, user: AnyUser,
                      old_password: Annotated[str, Form()] = "", new_password: Annotated[str, Form()] = "") -> Response:
     try:
         _change_password(db, user, old_password, new_password)
@@ -112,8 +113,8 @@ def _change_password(db: Session, user: User, old: str, new: str) -> None:
     user_service.update_user(db, user, password=new)
 
 
-@api.post("/login")
-def api_login(request: Request, body: LoginIn, db: DbDep) -> dict[str, object]:
+@api.post("/login", responses=error_responses(401, 415, 429))
+def api_login(request: Request, body: LoginIn, db: DbDep) -> MeOut:
     """Log in; the response carries the CSRF token to send as X-CSRF-Token on every mutating call.
 
     Exempt from the CSRF check (there is no session yet); a JSON body cannot be sent cross-site without CORS.
@@ -127,27 +128,31 @@ def api_login(request: Request, body: LoginIn, db: DbDep) -> dict[str, object]:
     if user is None:
         raise HTTPException(401, BAD_LOGIN)
     _login(request, db, user)
-    return {"user": user_service.user_json(user), "csrf_token": request.state.session["c"]}
+    return _me(request, user)
 
 
-@api.post("/logout")
-def api_logout(request: Request, db: DbDep, user: Annotated[User, Depends(need())]) -> dict[str, bool]:
+def _me(request: Request, user: User) -> MeOut:
+    return MeOut(user=user_service.user_out(user), csrf_token=request.state.session["c"])
+
+
+@api.post("/logout", responses=error_responses(401, 403))
+def api_logout(request: Request, db: DbDep, user: AnyUser) -> OkOut:
     """Log out; the session ends on the server, so a kept cookie no longer works."""
     _end_session(request, db)
-    return {"ok": True}
+    return OkOut()
 
 
-@api.get("/me")
-def api_me(request: Request, user: Annotated[User | None, Depends(current_user)]) -> dict[str, object]:
+@api.get("/me", responses=error_responses(401))
+def api_me(request: Request, user: MaybeUser) -> MeOut:
     """The logged-in user and the CSRF token."""
     if user is None:
         raise HTTPException(401, "请先登录。")
-    return {"user": user_service.user_json(user), "csrf_token": request.state.session["c"]}
+    return _me(request, user)
 
 
-@api.post("/password")
-def api_password(request: Request, body: PasswordIn, db: DbDep, user: Annotated[User, Depends(need())]) -> dict[str, bool]:
+@api.post("/password", responses=error_responses(400, 401, 403))
+def api_password(request: Request, body: PasswordIn, db: DbDep, user: AnyUser) -> OkOut:
     """Change one's own password; every other session of the account ends."""
     _change_password(db, user, body.old_password, body.new_password)
     _login(request, db, user)
-    return {"ok": True}
+    return OkOut()

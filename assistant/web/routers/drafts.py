@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from assistant.render import plain_text, to_html
-from assistant.web.deps import TenantDep, get_db, need, render, router, services
+from assistant.web.deps import AnyUser, DbDep, DrafterUser, TenantDep, render, router, services
 from assistant.web.forms import DraftForm, ProposalFields
 from assistant.web.orm import User
 from assistant.web.security import ROLE_NAMES
@@ -24,9 +24,6 @@ from assistant.web.tenants import Tenant
 
 pages = router(tags=["pages"], include_in_schema=False)
 routers = [pages]
-DbDep = Annotated[Session, Depends(get_db)]
-AnyUser = Annotated[User, Depends(need())]
-DrafterUser = Annotated[User, Depends(need("drafter"))]
 
 
 def draft_query(q: str = "", number: str = "", status: str = "", author: str = "", mine: bool = False,
@@ -95,7 +92,8 @@ def view_page(request: Request, draft_id: int, db: DbDep, user: AnyUser, t: Tena
     version = svc_drafts.get_version(db, record, v)
     draft = svc_drafts.load_draft(version)
     current = svc_drafts.load_draft(svc_drafts.get_version(db, record)) if v and v != record.current_version else draft
-    review = svc_reviews.review_json(db, record, current)
+    # As the API answers it: the template cuts the ISO time strings.
+    review = svc_reviews.review_out(db, record, current).model_dump(mode="json")
     return render(
         request, "draft_view.html", record=record, version=version, draft=draft,
         letter_html=Markup(to_html(draft, standalone=False)),

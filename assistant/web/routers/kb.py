@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
-from assistant.web.deps import TenantDep, get_db, need, render, router, services
-from assistant.web.orm import User
+from assistant.web.deps import Admin, AnyUser, DbDep, DrafterUser, TenantDep, render, router, services
+from assistant.web.schemas.common import OkOut, error_responses
+from assistant.web.schemas.kb import DocumentOut, DocumentSummary, JobOut, StatsOut
 from assistant.web.services import kb as svc_kb
 from assistant.web.services.errors import ServiceError
 from assistant.web.services.uploads import KB_TYPES, read_limited
 
 pages = router(tags=["pages"], include_in_schema=False)
-api = router(prefix="/api/kb", tags=["knowledge base"])
+api = router(prefix="/api/kb", tags=["knowledge base"], responses=error_responses(401, 403, 422))
 routers = [pages, api]
-DbDep = Annotated[Session, Depends(get_db)]
-AnyUser = Annotated[User, Depends(need())]
-Uploader = Annotated[User, Depends(need("drafter"))]
-Admin = Annotated[User, Depends(need("admin"))]
+MISSING = error_responses(404)
 
 
 def doc_query(q: str = "", kind: str = "", issuer: str = "", region: str = "", date_from: str = "",
@@ -29,9 +26,14 @@ def doc_query(q: str = "", kind: str = "", issuer: str = "", region: str = "", d
                            date_from=date_from.strip(), date_to=date_to.strip())
 
 
-def upload_meta(kind: Annotated[str, Form()] = "", issuer: Annotated[str, Form()] = "",
-                region: Annotated[str, Form()] = "", date: Annotated[str, Form()] = "",
-                proposal_number: Annotated[str, Form()] = "", title: Annotated[str, Form()] = "") -> svc_kb.UploadMeta:
+def upload_meta(
+    kind: Annotated[str, Form(description="reply, policy, news, summary, plan or proposal; empty: told from the text")] = "",
+    issuer: Annotated[str, Form(description="Issuing body, e.g. 示例市科学技术局; empty: read from the text")] = "",
+    region: Annotated[str, Form(description="Administrative region, e.g. 示例省示例市; empty: the issuer's")] = "",
+    date: Annotated[str, Form(description="YYYY-MM-DD, YYYY-MM or YYYY; empty: read from the text")] = "",
+    proposal_number: Annotated[str, Form(description="The proposal a reply answers")] = "",
+    title: Annotated[str, Form(description="Title when one file is uploaded; empty: read from the text")] = "",
+) -> svc_kb.UploadMeta:
     return svc_kb.UploadMeta(kind=kind, issuer=issuer, region=region, date=date, proposal_number=proposal_number,
                              title=title)
 
@@ -67,7 +69,7 @@ def kb_page(request: Request, db: DbDep, user: AnyUser, t: TenantDep,
 
 
 @pages.post("/kb/upload")
-async def upload_page(request: Request, db: DbDep, user: Uploader, t: TenantDep,
+async def upload_page(request: Request, db: DbDep, user: DrafterUser, t: TenantDep,
                       meta: Annotated[svc_kb.UploadMeta, Depends(upload_meta)],
                       files: Annotated[list[UploadFile], File()]) -> Response:
     job = svc_kb.start_ingest(services(request), db, user, t, await _read_all(request, files), meta)
@@ -77,7 +79,8 @@ async def upload_page(request: Request, db: DbDep, user: Uploader, t: TenantDep,
 @pages.get("/kb/jobs/{job_id}")
 def job_page(request: Request, job_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> Response:
     job = svc_kb.get_job(db, user, t, job_id)
-    return render(request, "kb_job.html", job=svc_kb.job_json(job), **svc_kb.bureau_context(services(request), user, t))
+    return render(request, "kb_job.html", job=svc_kb.job_out(job).model_dump(mode="json"),
+                  **svc_kb.bureau_context(services(request), user, t))
 
 
 @pages.get("/kb/docs/{doc_id}")
@@ -97,12 +100,12 @@ def delete_page(request: Request, doc_id: str, user: Admin, t: TenantDep) -> Res
 
 @api.get("/documents")
 def list_documents(request: Request, user: AnyUser, t: TenantDep,
-                   f: Annotated[svc_kb.DocQuery, Depends(doc_query)]) -> list[dict[str, Any]]:
+                   f: Annotated[svc_kb.DocQuery, Depends(doc_query)]) -> list[DocumentSummary]:
     """Documents of the bureau's knowledge base; filter with q, kind, issuer, region, date_from, date_to."""
-    return svc_kb.list_documents(services(request), t, f)
+    return [DocumentSummary.model_validate(d) for d in svc_kb.list_documents(services(request), t, f)]
 
 
-@api.get("/search")
+@api.get("/search", responses=error_responses(503))
 def search(request: Request, user: AnyUser, t: TenantDep, f: Annotated[svc_kb.DocQuery, Depends(doc_query)],
            k: int = 20) -> svc_kb.SearchResponse:
     """Hybrid search; ``q`` is the query, the other parameters filter; ``warnings`` say when results may be incomplete."""
@@ -111,36 +114,36 @@ def search(request: Request, user: AnyUser, t: TenantDep, f: Annotated[svc_kb.Do
     return svc_kb.search(services(request), t, f.q, f, k=min(max(k, 1), 100))
 
 
-@api.get("/documents/{doc_id}")
-def get_document(request: Request, doc_id: str, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+@api.get("/documents/{doc_id}", responses=MISSING)
+def get_document(request: Request, doc_id: str, user: AnyUser, t: TenantDep) -> DocumentOut:
     """One document: metadata, text and its chunks with character offsets."""
     view = svc_kb.document_view(services(request), t, doc_id)
-    return {k: view[k] for k in ("doc_id", "meta", "text", "chunks", "source_path")}
+    return DocumentOut.model_validate({k: view[k] for k in DocumentOut.model_fields})
 
 
-@api.delete("/documents/{doc_id}")
-def delete_document(request: Request, doc_id: str, user: Admin, t: TenantDep) -> dict[str, bool]:
+@api.delete("/documents/{doc_id}", responses=MISSING)
+def delete_document(request: Request, doc_id: str, user: Admin, t: TenantDep) -> OkOut:
     """Delete a document with its chunks, vectors and index entries."""
     svc_kb.delete_document(services(request), t, doc_id)
-    return {"ok": True}
+    return OkOut()
 
 
-@api.post("/uploads", status_code=202)
-async def upload(request: Request, db: DbDep, user: Uploader, t: TenantDep,
+@api.post("/uploads", status_code=202, responses=error_responses(413, 415))
+async def upload(request: Request, db: DbDep, user: DrafterUser, t: TenantDep,
                  meta: Annotated[svc_kb.UploadMeta, Depends(upload_meta)],
-                 files: Annotated[list[UploadFile], File()]) -> dict[str, Any]:
+                 files: Annotated[list[UploadFile], File(description="Files: " + ", ".join(KB_TYPES))]) -> JobOut:
     """Start ingesting the files in the background; poll the job for progress and per-file results."""
     job = svc_kb.start_ingest(services(request), db, user, t, await _read_all(request, files), meta)
-    return svc_kb.job_json(job)
+    return svc_kb.job_out(job)
 
 
-@api.get("/jobs/{job_id}")
-def get_job(job_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+@api.get("/jobs/{job_id}", responses=MISSING)
+def get_job(job_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> JobOut:
     """An upload's ingest status and per-file results."""
-    return svc_kb.job_json(svc_kb.get_job(db, user, t, job_id))
+    return svc_kb.job_out(svc_kb.get_job(db, user, t, job_id))
 
 
 @api.get("/stats")
-def stats(request: Request, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+def stats(request: Request, user: AnyUser, t: TenantDep) -> StatsOut:
     """Counts of documents, chunks, vectors and keyword-index entries."""
-    return svc_kb.stats(services(request), t)
+    return StatsOut.model_validate(svc_kb.stats(services(request), t))

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import TenantDep, get_db, need, render, router
+from assistant.web.deps import AnyUser, DbDep, ReviewerUser, TenantDep, render, router
 from assistant.web.forms import ReviewIn
 from assistant.web.orm import User
+from assistant.web.schemas.common import error_responses
+from assistant.web.schemas.reviews import ReviewOut
 from assistant.web.services import drafts as svc_drafts
 from assistant.web.services import reviews as svc_reviews
 from assistant.web.services.errors import ServiceError
 from assistant.web.tenants import Tenant
 
 pages = router(tags=["pages"], include_in_schema=False)
-api = router(prefix="/api", tags=["reviews"])
+api = router(prefix="/api", tags=["reviews"], responses=error_responses(401, 403, 404, 422))
 routers = [pages, api]
-DbDep = Annotated[Session, Depends(get_db)]
-AnyUser = Annotated[User, Depends(need())]
-Reviewer = Annotated[User, Depends(need("reviewer"))]
 
 
 @pages.get("/reviews")
@@ -40,8 +39,9 @@ def _decide(db: Session, user: User, t: Tenant, draft_id: int, body: ReviewIn) -
 
 
 @pages.post("/drafts/{draft_id}/reviews")
-def decide_page(request: Request, draft_id: int, db: DbDep, user: Reviewer, t: TenantDep, source_id: Annotated[int, Form()],
-                decision: Annotated[str, Form()], comment: Annotated[str, Form()] = "") -> Response:
+def decide_page(request: Request, draft_id: int, db: DbDep, user: ReviewerUser, t: TenantDep,
+                source_id: Annotated[int, Form()], decision: Annotated[str, Form()],
+                comment: Annotated[str, Form()] = "") -> Response:
     try:
         _decide(db, user, t, draft_id, ReviewIn.model_validate(
             {"source_id": source_id, "decision": decision, "comment": comment}))
@@ -55,15 +55,15 @@ def decide_page(request: Request, draft_id: int, db: DbDep, user: Reviewer, t: T
 
 
 @api.get("/drafts/{draft_id}/reviews")
-def get_reviews(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> dict[str, Any]:
+def get_reviews(draft_id: int, db: DbDep, user: AnyUser, t: TenantDep) -> ReviewOut:
     """Review state, the decision on each cited passage, and the trail of who did what when."""
     record = svc_drafts.get_record(db, user, t, draft_id)
     draft = svc_drafts.load_draft(svc_drafts.get_version(db, record))
-    return svc_reviews.review_json(db, record, draft)
+    return svc_reviews.review_out(db, record, draft)
 
 
 @api.post("/drafts/{draft_id}/reviews", status_code=201)
-def post_review(draft_id: int, body: ReviewIn, db: DbDep, user: Reviewer, t: TenantDep) -> dict[str, Any]:
+def post_review(draft_id: int, body: ReviewIn, db: DbDep, user: ReviewerUser, t: TenantDep) -> ReviewOut:
     """Accept or reject one cited passage of the current version (rejecting needs a comment)."""
     _decide(db, user, t, draft_id, body)
     return get_reviews(draft_id, db, user, t)

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from assistant.web.deps import get_db, need, render, router, services
+from assistant.web.deps import Admin, DbDep, render, router, services
 from assistant.web.forms import UserIn, UserPatch
 from assistant.web.orm import User
+from assistant.web.schemas.common import error_responses
+from assistant.web.schemas.users import UserOut
 from assistant.web.services import users as svc_users
 from assistant.web.services.errors import ServiceError
 
 pages = router(tags=["pages"], include_in_schema=False)
-api = router(prefix="/api/users", tags=["users"])
+api = router(prefix="/api/users", tags=["users"], responses=error_responses(401, 403, 422))
 routers = [pages, api]
-DbDep = Annotated[Session, Depends(get_db)]
-Admin = Annotated[User, Depends(need("admin"))]
 
 
 def _page(request: Request, db: Session, admin: User, error: str = "", notice: str = "",
@@ -57,22 +57,22 @@ def update_page(request: Request, user_id: int, db: DbDep, user: Admin, role: An
 
 
 @api.get("")
-def list_users(db: DbDep, user: Admin) -> list[dict[str, Any]]:
+def list_users(db: DbDep, user: Admin) -> list[UserOut]:
     """Every account."""
-    return [svc_users.user_json(u) for u in svc_users.list_users(db)]
+    return [svc_users.user_out(u) for u in svc_users.list_users(db)]
 
 
-@api.post("", status_code=201)
-def create_user(request: Request, body: UserIn, db: DbDep, user: Admin) -> dict[str, Any]:
+@api.post("", status_code=201, responses=error_responses(409))
+def create_user(request: Request, body: UserIn, db: DbDep, user: Admin) -> UserOut:
     """Create an account (role, bureau, display name, initial password)."""
     bureau = svc_users.new_user_bureau(services(request).tenants, user, body.bureau)
-    return svc_users.user_json(svc_users.create_user(db, body.username, body.role, body.password, bureau,
-                                                     body.display_name))
+    return svc_users.user_out(svc_users.create_user(db, body.username, body.role, body.password, bureau,
+                                                    body.display_name))
 
 
-@api.patch("/{user_id}")
-def update_user(user_id: int, body: UserPatch, db: DbDep, user: Admin) -> dict[str, Any]:
+@api.patch("/{user_id}", responses=error_responses(404, 409))
+def update_user(user_id: int, body: UserPatch, db: DbDep, user: Admin) -> UserOut:
     """Change role, active, password or display name; a new password ends the sessions and lifts a login lock."""
     target = svc_users.get_user(db, user_id)
-    return svc_users.user_json(svc_users.update_user(db, target, role=body.role, active=body.active,
-                                                     password=body.password, display_name=body.display_name))
+    return svc_users.user_out(svc_users.update_user(db, target, role=body.role, active=body.active,
+                                                    password=body.password, display_name=body.display_name))

@@ -22,6 +22,7 @@ from assistant.read_errors import explain
 from assistant.web.db import session_scope
 from assistant.web.deps import Services
 from assistant.web.orm import IngestJob, User, utcnow
+from assistant.web.schemas.kb import FileResultOut, JobOut
 from assistant.web.services.errors import NotFound, ServiceError
 from assistant.web.services.ingest_process import ingest_in_child
 from assistant.web.services.uploads import KB_TYPES, check_type, safe_name
@@ -164,15 +165,16 @@ def recent_jobs(db: Session, tenant: Tenant, limit: int = 5) -> list[IngestJob]:
     return list(db.scalars(_jobs_of(tenant).order_by(IngestJob.id.desc()).limit(limit)))
 
 
-def job_json(job: IngestJob) -> dict[str, object]:
+def job_out(job: IngestJob) -> JobOut:
     files = json.loads(job.files)
     for f in files:
         f["status_name"] = FILE_STATUS.get(f["status"], f["status"])
         f["reason"] = explain(f.get("reason") or "")
-    return {"id": job.id, "status": job.status, "status_name": JOB_STATUS.get(job.status, job.status),
-            "stage": job.stage, "stage_name": STAGES.get(job.stage, job.stage), "done": job.done,
-            "total": job.total, "files": files, "error": job.error, "finished": job.finished_at is not None,
-            "created_at": job.created_at.isoformat(), "user": job.user.username, "user_name": job.user.label}
+    return JobOut(id=job.id, status=job.status, status_name=JOB_STATUS.get(job.status, job.status),
+                  stage=job.stage, stage_name=STAGES.get(job.stage, job.stage), done=job.done,
+                  total=job.total, files=[FileResultOut.model_validate(f) for f in files], error=job.error,
+                  finished=job.finished_at is not None, created_at=job.created_at, user=job.user.username,
+                  user_name=job.user.label)
 
 
 @dataclass

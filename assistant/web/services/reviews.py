@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.models import Draft, Source
 from assistant.web.orm import CitationReview, DraftRecord, ReviewEvent, User, utcnow
+from assistant.web.schemas.reviews import CitationReviewOut, ReviewEventOut, ReviewOut
 from assistant.web.services.errors import NotFound, ServiceError
 
 STATUS_NAMES = {"pending": "待审核", "in_review": "审核中", "approved": "已通过", "changes": "需修改"}
@@ -90,28 +90,25 @@ def trail(db: Session, record: DraftRecord) -> list[ReviewEvent]:
     return list(db.scalars(select(ReviewEvent).where(ReviewEvent.draft_id == record.id).order_by(ReviewEvent.id)))
 
 
-def review_json(db: Session, record: DraftRecord, draft: Draft) -> dict[str, Any]:
+def review_out(db: Session, record: DraftRecord, draft: Draft) -> ReviewOut:
     decided = decisions(db, record)
     by_source = []
     for s in cited_sources(draft):
         r = decided.get(source_key(s))
-        by_source.append({
-            "source_id": s.id, "source_key": source_key(s), "decision": r.decision if r else None,
-            "comment": r.comment if r else "", "reviewer": r.reviewer.username if r else None,
-            "reviewer_name": r.reviewer.label if r else None,
-            "updated_at": r.updated_at.isoformat() if r else None,
-        })
-    return {
-        "status": record.review_status, "status_name": STATUS_NAMES[record.review_status],
-        "citations": by_source, "trail": [event_json(e) for e in trail(db, record)],
-    }
+        by_source.append(CitationReviewOut(
+            source_id=s.id, source_key=source_key(s), decision=r.decision if r else None,
+            comment=r.comment if r else "", reviewer=r.reviewer.username if r else None,
+            reviewer_name=r.reviewer.label if r else None, updated_at=r.updated_at if r else None,
+        ))
+    return ReviewOut(status=record.review_status, status_name=STATUS_NAMES[record.review_status],
+                     citations=by_source, trail=[event_out(e) for e in trail(db, record)])
 
 
 # Drafts made before the engine was named in Chinese carry "引擎：compose" in their trail.
 _LEGACY_COMMENTS = {"引擎：compose": "起草方式：组合引擎", "引擎：llm": "起草方式：大模型"}
 
 
-def event_json(e: ReviewEvent) -> dict[str, object]:
-    return {"at": e.created_at.isoformat(), "who": e.actor.username, "who_name": e.actor.label, "action": e.action,
-            "action_name": ACTION_NAMES.get(e.action, e.action), "version": e.version,
-            "source_id": e.source_id, "comment": _LEGACY_COMMENTS.get(e.comment, e.comment)}
+def event_out(e: ReviewEvent) -> ReviewEventOut:
+    return ReviewEventOut(at=e.created_at, who=e.actor.username, who_name=e.actor.label, action=e.action,
+                          action_name=ACTION_NAMES.get(e.action, e.action), version=e.version,
+                          source_id=e.source_id, comment=_LEGACY_COMMENTS.get(e.comment, e.comment))

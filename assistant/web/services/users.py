@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from assistant.settings import Settings
 from assistant.web.orm import LoginThrottle, User
+from assistant.web.schemas.users import UserOut
 from assistant.web.security import DUMMY_HASH, ROLE_NAMES, ROLES, hash_password, verify_password
 from assistant.web.services import sessions, throttle
 from assistant.web.services.errors import NotFound, ServiceError
@@ -145,7 +146,7 @@ def bureau_form(tenants: Tenants, admin: User) -> dict[str, Any]:
     return {"bureau_choices": tenants.choices(), "own_bureau": tenants.for_user(admin).key, "bureau_names": names}
 
 
-def user_json(user: User) -> dict[str, object]:
-    return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role,
-            "role_name": ROLE_NAMES.get(user.role, user.role), "bureau": user.bureau, "active": user.active,
-            "created_at": user.created_at.isoformat()}
+def user_out(user: User) -> UserOut:
+    return UserOut(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
+                   role_name=ROLE_NAMES.get(user.role, user.role), bureau=user.bureau, active=user.active,
+                   created_at=user.created_at)
