@@ -64,8 +64,9 @@ def test_without_a_file_nothing_changes(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert not bureaus.configured and len(bureaus.items) == 1
     same = settings_for(base, bureaus.items[0].key)
     assert same.model_dump() == base.model_dump()
-    assert bureaus.assign(None, base.bureau_name) == base.bureau_name  # users keep the bureau name as before
-    assert bureaus.assign("另一市科学技术局", "") == "另一市科学技术局"
+    # The implicit bureau is found by its key and by the configured name (what older accounts stored).
+    assert bureaus.resolve("default") is bureaus.resolve(base.bureau_name) is bureaus.items[0]
+    assert bureaus.resolve("另一市科学技术局") is None
 
 
 @pytest.mark.parametrize(("text", "expected"), [

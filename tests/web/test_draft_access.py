@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.settings import Settings
-from tests.web.conftest import PASSWORD, admin_password, api_login, new_draft, page_csrf
+from tests.web.conftest import PASSWORD, add_bureau, admin_password, api_login, new_draft, page_csrf
 
 
 def _as(c: TestClient, username: str, password: str = PASSWORD) -> None:
@@ -111,8 +111,8 @@ def test_only_active_drafters_of_the_bureau_can_be_assigned(office: tuple[TestCl
         r = c.put(f"/api/drafts/{did}/assignment", json={"editors": bad})
         assert r.status_code == 422 and "须为本单位在用的起草人" in r.json()["detail"], bad
     _as(c, "admin", admin_password(settings))
-    r = c.post("/api/users", json={"username": "far", "role": "drafter", "password": PASSWORD,
-                                   "bureau": "另一市科学技术局"})
+    add_bureau(c, "far", "另一市科学技术局")
+    r = c.post("/api/users", json={"username": "far", "role": "drafter", "password": PASSWORD, "bureau": "far"})
     assert r.status_code == 201
     assert c.put(f"/api/drafts/{did}/assignment", json={"editors": ["far"]}).status_code == 422
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from assistant.bureaus import settings_for
 from assistant.services import open_kb
 from assistant.settings import Settings
-from assistant.web.orm import User
+from assistant.web.orm import BureauRecord, User
 from assistant.web.security import hash_password
 from tests.web.conftest import PASSWORD, admin_password, api_login, page_csrf
 
@@ -209,10 +210,14 @@ def test_users_are_created_in_configured_bureaus_only(two: tuple[TestClient, Set
     c, settings, _ = two
     _as(c, "admin", settings)
     r = c.post("/api/users", json={"username": "bing1", "role": "drafter", "password": PASSWORD, "bureau": "bing"})
-    assert r.status_code == 422 and "jia" in r.json()["detail"] and "yi" in r.json()["detail"]
+    assert r.status_code == 422
+    assert r.json()["detail"] == "未配置单位“bing”；可选：jia（甲市科学技术局）、yi（乙市科学技术局）"
+    # The API takes keys: a full name is not matched any more (bureaus are rows, not names).
     r = c.post("/api/users", json={"username": "yi2", "role": "reviewer", "password": PASSWORD,
                                    "bureau": "乙市科学技术局"})
-    assert r.status_code == 201 and r.json()["bureau"] == "yi"  # the full name is stored as the key
+    assert r.status_code == 422 and "未配置单位" in r.json()["detail"]
+    r = c.post("/api/users", json={"username": "yi2", "role": "reviewer", "password": PASSWORD, "bureau": "yi"})
+    assert r.status_code == 201 and (r.json()["bureau"], r.json()["bureau_name"]) == ("yi", "乙市科学技术局")
     page = c.get("/users")
     assert '<select id="bureau" name="bureau"' in page.text and "乙市科学技术局" in page.text
     token = page_csrf(page.text)
@@ -223,6 +228,17 @@ def test_users_are_created_in_configured_bureaus_only(two: tuple[TestClient, Set
                                 "bureau": "yi"})
     assert ok.status_code == 200 and "已创建用户" in ok.text
     assert {u["username"]: u["bureau"] for u in c.get("/api/users").json()}["yi3"] == "yi"
+    sessions = c.app.state.services.sessions  # type: ignore[attr-defined]
+    with sessions() as db:
+        yi3 = db.scalar(select(User).where(User.username == "yi3"))
+        assert yi3 is not None and yi3.bureau.key == "yi" and yi3.bureau_id == _bureau_id(c, "yi")
+
+
+def _bureau_id(c: TestClient, key: str) -> int:
+    tenant = c.app.state.services.tenants.by_key(key)  # type: ignore[attr-defined]
+    assert tenant is not None
+    bureau_id: int = tenant.bureau_id
+    return bureau_id
 
 
 def test_header_names_the_users_bureau(two: tuple[TestClient, Settings, dict[str, str]]) -> None:
@@ -236,7 +252,11 @@ def test_unconfigured_bureau_is_forbidden_with_a_reason(two: tuple[TestClient, S
     c, settings, ids = two
     sessions = c.app.state.services.sessions  # type: ignore[attr-defined]
     with sessions() as db:
-        db.add(User(username="old1", role="drafter", bureau="丙市科学技术局", password_hash=hash_password(PASSWORD)))
+        # A bureau that left the bureaus file but keeps its accounts: inactive, refused with its name.
+        bing = BureauRecord(key="bing", name="丙市科学技术局", active=False)
+        db.add(bing)
+        db.flush()
+        db.add(User(username="old1", role="drafter", bureau_id=bing.id, password_hash=hash_password(PASSWORD)))
         db.commit()
     _as(c, "old1", settings)
     for path in ("/api/drafts", "/api/kb/search?q=中试平台", f"/api/kb/documents/{ids['jia']}", "/api/kb/documents"):
