@@ -145,7 +145,11 @@ def test_migration_makes_the_author_the_owner_of_existing_drafts(settings: Setti
         conn.execute(text("INSERT INTO drafts (id, bureau, title, number, session, proposer, author_id, "
                           "current_version, review_status, created_at, updated_at) VALUES "
                           "(3, 'b', 't', '1', 's', 'p', 7, 1, 'pending', '2025-01-01', '2025-01-01')"))
+        conn.execute(text("INSERT INTO draft_versions (draft_id, number, data, note, editor_id, created_at) "
+                          "VALUES (3, 1, '{}', '生成', 7, '2025-01-01')"))
     appdb.upgrade(engine)
     engine.dispose()
     with sqlite3.connect(settings.var_dir / "app.sqlite3") as conn:
         assert conn.execute("SELECT owner_id FROM drafts WHERE id = 3").fetchone() == (7,)
+        # Rebuilding the drafts table must not cascade into its versions (foreign keys are off meanwhile).
+        assert conn.execute("SELECT count(*) FROM draft_versions WHERE draft_id = 3").fetchone() == (1,)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from assistant.bureaus import settings_for
 from assistant.services import open_kb
 from assistant.settings import Settings
-from assistant.web.orm import BureauRecord, User
+from assistant.web.orm import BureauRecord, IngestJob, User
 from assistant.web.security import hash_password
 from tests.web.conftest import PASSWORD, admin_password, api_login, page_csrf
 
@@ -265,3 +265,28 @@ def test_unconfigured_bureau_is_forbidden_with_a_reason(two: tuple[TestClient, S
     page = c.get("/kb")
     assert page.status_code == 403 and "联系管理员" in page.text
     assert c.get("/api/auth/me").status_code == 200  # still logged in, still able to read why
+
+
+def test_an_admins_upload_is_listed_under_the_bureau_it_went_into(
+        two: tuple[TestClient, Settings, dict[str, str]]) -> None:
+    c, settings, _ = two
+    _as(c, "admin", settings)  # the admin's own bureau is jia
+    r = c.post("/api/kb/uploads", files=[("files", ("光子.txt", UPLOAD.encode(), "text/plain"))],
+               data={"kind": "news", "bureau": "yi"})
+    assert r.status_code == 202, r.text
+    job = _wait(c, r.json()["id"])
+    assert job["status"] == "done" and job["bureau"] == "yi"
+    link = f'href="/kb/jobs/{job["id"]}'
+    assert link in c.get("/kb", params={"bureau": "yi"}).text  # the admin viewing yi sees it
+    assert link not in c.get("/kb").text  # not under the admin's own bureau
+    sessions = c.app.state.services.sessions  # type: ignore[attr-defined]
+    with sessions() as db:
+        row = db.get(IngestJob, job["id"])
+        assert row is not None and row.bureau_id == _bureau_id(c, "yi") and row.user.bureau.key == "jia"
+
+    _as(c, "yi1", settings)  # yi's users see the job in their list and may open it
+    assert link in c.get("/kb").text
+    assert c.get(f"/api/kb/jobs/{job['id']}").json()["files"][0]["status"] == "added"
+    _as(c, "jia1", settings)  # the admin's own bureau does not
+    assert link not in c.get("/kb").text
+    assert c.get(f"/api/kb/jobs/{job['id']}").status_code == 404

@@ -50,7 +50,7 @@ def _sync_once(db: Session, bureaus: Bureaus) -> None:
         elif bureaus.configured:
             row.active = False
             log.warning("单位 %s（%s）已不在单位配置文件中，但仍有用户、草稿或入库任务，保留为停用；"
-                        "其用户无法使用知识库和草稿，请把它加回配置文件，或把这些用户移到其他单位。", key, row.name)
+                        "其用户无法使用知识库和草稿；如仍需使用，请把它加回配置文件。", key, row.name)
         else:
             # Without a file every bureau works on the one knowledge base, its drafts kept apart, as
             # accounts with their own bureau text always did before bureaus were a table.
