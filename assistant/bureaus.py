@@ -1,9 +1,8 @@
 """Several bureaus in one deployment: the bureaus file, and the Settings each bureau works with.
 
-Without ``bureaus_file`` the deployment has one implicit bureau made from the plain settings,
-and nothing about it changes (same knowledge-base folder, same ``bureau`` values stored on
-users and drafts). With the file, users and drafts store the bureau's ``key``; the bureau's
-full name is accepted too, so accounts made before the file existed keep their bureau.
+Without ``bureaus_file`` the deployment has one implicit bureau made from the plain settings
+(same knowledge-base folder as ever). The web app keeps the bureaus in a table synced from this
+file at every start; users, drafts and ingest jobs point at a row of it by id.
 """
 
 from __future__ import annotations
@@ -68,7 +67,7 @@ class Bureaus:
         return next((b for b in self.items if b.key == key), None)
 
     def resolve(self, value: str) -> Bureau | None:
-        """The bureau a stored ``bureau`` value (its key, or its full name) belongs to."""
+        """The bureau a value names: its key, or its full name (what older free-text rows stored)."""
         value = value.strip()
         return self.get(value) or next((b for b in self.items if b.name == value), None)
 
@@ -77,23 +76,6 @@ class Bureaus:
         if bureau is None:
             raise BureauError(f"未配置单位“{key}”；可选：{self.listing()}")
         return bureau
-
-    def stored(self, bureau: Bureau) -> str:
-        """The value written into ``users.bureau`` / ``drafts.bureau`` for this bureau."""
-        return bureau.key if self.configured else bureau.name
-
-    def aliases(self, bureau: Bureau) -> tuple[str, ...]:
-        """Every stored value that means this bureau (the key, and the full name of older rows)."""
-        return (bureau.key, bureau.name)
-
-    def assign(self, value: str | None, default: str) -> str:
-        """The ``bureau`` to store for a new user asking for ``value`` (None: ``default``).
-
-        Without a bureaus file any text is kept as before; with one, it must name a configured bureau.
-        """
-        if not self.configured:
-            return default if value is None else value.strip()
-        return self.stored(self.require(default if value is None else value))
 
 
 def _implicit(settings: Settings) -> Bureau:

@@ -7,7 +7,7 @@ so one invocation never inherits the bureau of an earlier one (CliRunner runs ma
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from rich.markup import escape
 
 from assistant.bureaus import BureauError, Bureaus, load_bureaus, settings_for
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 console = Console(stderr=True, soft_wrap=True)
 BUREAU_EXIT = 2
@@ -31,6 +34,11 @@ def _bureaus(settings: Settings) -> Bureaus:
         return load_bureaus(settings)
     except BureauError as err:
         raise _fail(str(err)) from err
+
+
+def load_or_exit(settings: Settings) -> Bureaus:
+    """The bureaus of ``settings``; a bad bureaus file exits 2 with the reason."""
+    return _bureaus(settings)
 
 
 def options(
@@ -72,29 +80,39 @@ def cli_settings() -> Settings:
         raise _fail(str(err)) from err
 
 
-def bureau_members() -> tuple[str, ...] | None:
-    """The stored ``bureau`` values of the bureau chosen with --bureau; None when none was chosen."""
+def selected_key() -> str | None:
+    """The key of the bureau chosen with --bureau (its full name is accepted there too); None when none was."""
     if not selected():
         return None
     bureaus = _bureaus(Settings())
     try:
-        bureau = bureaus.require(selected())
+        return bureaus.require(selected()).key
     except BureauError as err:
         raise _fail(str(err)) from err
-    return bureaus.aliases(bureau) if bureaus.configured else (bureaus.stored(bureau),)
 
 
 def user_bureau(given: str | None) -> str:
-    """The ``bureau`` to store for `assistant user create`: --bureau of the command, else the global one."""
-    settings = Settings()
-    bureaus = _bureaus(settings)
-    try:
-        if given is not None:
-            return bureaus.assign(given, "")
-        if selected():
-            return bureaus.stored(bureaus.require(selected()))
-    except BureauError as err:
-        raise _fail(str(err)) from err
+    """The bureau key for `assistant user create`: --bureau of the command, else the global one.
+
+    Checked against the bureaus table by the caller (a key from the bureaus file, or one kept from
+    older accounts); here only the choice is made, refusing to guess among several bureaus.
+    """
+    if given is not None and given.strip():
+        return given.strip()
+    key = selected_key()
+    if key is not None:
+        return key
+    bureaus = _bureaus(Settings())
     if len(bureaus.items) > 1:
         raise _fail(f"配置了多个单位，请用 --bureau 指定新用户的单位：{bureaus.listing()}")
-    return bureaus.stored(bureaus.items[0])
+    return bureaus.items[0].key
+
+
+def bureau_id(db: Session, key: str) -> int:
+    """The id of the active bureau ``key`` in the app database; exits 2 listing the keys when there is none."""
+    from assistant.web.services import bureaus as svc_bureaus
+
+    row = svc_bureaus.by_key(db, key)
+    if row is None or not row.active:
+        raise _fail(f"未配置单位“{key}”；可选：{svc_bureaus.listing(svc_bureaus.active(db))}")
+    return row.id

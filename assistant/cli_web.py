@@ -37,12 +37,13 @@ def serve(
 
 
 def _sessions():  # type: ignore[no-untyped-def]
-    from assistant.web import db as appdb
+    from assistant.cli_bureau import load_or_exit
+    from assistant.web.services.bureaus import open_database
 
     settings = Settings()
-    engine = appdb.make_engine(appdb.database_url(settings))
-    appdb.upgrade(engine)
-    return appdb.session_factory(engine), settings
+    # Migrated and the bureaus table synced from the file, as at the app's start: a key just added works.
+    factory, _ = open_database(settings, load_or_exit(settings))
+    return factory, settings
 
 
 def _password(given: str | None) -> str:
@@ -59,18 +60,19 @@ def user_create(
     password: Annotated[str | None, typer.Option(help="Password (prompted for when omitted)")] = None,
     display_name: Annotated[str, typer.Option(help="Name shown in the app")] = "",
     bureau: Annotated[str | None, typer.Option(
-        help="Bureau: a key (or name) from ASSISTANT_BUREAUS_FILE; default: the global --bureau, else ASSISTANT_BUREAU_NAME")] = None,
+        help="Bureau key (from ASSISTANT_BUREAUS_FILE); default: the global --bureau, else the only bureau")] = None,
 ) -> None:
     """Create a user."""
-    from assistant.cli_bureau import user_bureau
+    from assistant.cli_bureau import bureau_id, user_bureau
     from assistant.web.services.errors import ServiceError
     from assistant.web.services.users import create_user
 
-    stored = user_bureau(bureau)
+    key = user_bureau(bureau)
     factory, _ = _sessions()
     with factory() as db:
+        target = bureau_id(db, key)
         try:
-            user = create_user(db, name, role, _password(password), stored, display_name)
+            user = create_user(db, name, role, _password(password), target, display_name)
         except ServiceError as err:
             console.print(f"[red]{err}[/red]")
             raise typer.Exit(1) from err
@@ -80,17 +82,18 @@ def user_create(
 @user_app.command("list")
 def user_list() -> None:
     """List users (only the bureau's when --bureau is given)."""
-    from assistant.cli_bureau import bureau_members
+    from assistant.cli_bureau import selected_key
     from assistant.web.services.users import list_users
 
-    members = bureau_members()
+    key = selected_key()
     factory, _ = _sessions()
     table = Table("id", "用户名", "姓名", "角色", "单位", "状态", "创建时间")
     with factory() as db:
         for u in list_users(db):
-            if members is not None and u.bureau not in members:
+            if key is not None and u.bureau.key != key:
                 continue
-            table.add_row(str(u.id), u.username, u.display_name, u.role, u.bureau, "启用" if u.active else "停用",
+            table.add_row(str(u.id), u.username, u.display_name, u.role, f"{u.bureau.name}（{u.bureau.key}）",
+                          "启用" if u.active else "停用",
                           u.created_at.strftime("%Y-%m-%d %H:%M"))
     Console().print(table)
 

@@ -64,8 +64,9 @@ def test_without_a_file_nothing_changes(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert not bureaus.configured and len(bureaus.items) == 1
     same = settings_for(base, bureaus.items[0].key)
     assert same.model_dump() == base.model_dump()
-    assert bureaus.assign(None, base.bureau_name) == base.bureau_name  # users keep the bureau name as before
-    assert bureaus.assign("另一市科学技术局", "") == "另一市科学技术局"
+    # The implicit bureau is found by its key and by the configured name (what older accounts stored).
+    assert bureaus.resolve("default") is bureaus.resolve(base.bureau_name) is bureaus.items[0]
+    assert bureaus.resolve("另一市科学技术局") is None
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -179,3 +180,21 @@ def test_eval_run_and_user_list_follow_the_bureau_option(env: Path, monkeypatch:
     assert listed.exit_code == 0 and "qian" in listed.stdout and "zhao" not in listed.stdout
     everyone = runner.invoke(app, ["user", "list"]).stdout
     assert "qian" in everyone and "zhao" in everyone
+
+
+def test_user_create_takes_a_bureau_key_from_the_table(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_VAR_DIR", str(env / "var"))
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", "")
+    for args in (["user", "create", "bing1", "--bureau", "bing"], ["user", "create", "yi0", "--bureau", "乙市科学技术局"]):
+        result = runner.invoke(app, [*args, "--password", "correct-horse-1"])
+        assert result.exit_code == 2 and "未配置单位" in result.output and "jia（甲市科学技术局）" in result.output, args
+    # No key and several bureaus: refuses to guess.
+    result = runner.invoke(app, ["user", "create", "who", "--password", "correct-horse-1"])
+    assert result.exit_code == 2 and "--bureau" in result.output
+    # A key added to the file is usable at once: the command syncs the table as the app's start does.
+    (env / "bureaus.toml").write_text(TOML + '\n[[bureau]]\nkey = "bing"\nname = "丙市科学技术局"\nregion = "丙省丙市"\n',
+                                      encoding="utf-8")
+    assert runner.invoke(app, ["user", "create", "bing1", "--bureau", "bing", "--password", "correct-horse-1"]).exit_code == 0
+    assert runner.invoke(app, ["--bureau", "yi", "user", "create", "yi1", "--password", "correct-horse-1"]).exit_code == 0
+    listed = runner.invoke(app, ["--bureau", "bing", "user", "list"]).stdout
+    assert "bing1" in listed and "yi1" not in listed

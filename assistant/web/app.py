@@ -23,7 +23,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.bureaus import load_bureaus
 from assistant.settings import Settings
-from assistant.web import db as appdb
 from assistant.web import validation
 from assistant.web.deps import TEMPLATES, LoginRequired, Services, current_user, is_api, render, services
 from assistant.web.routers import auth as auth_routes
@@ -33,6 +32,7 @@ from assistant.web.routers import kb as kb_routes
 from assistant.web.routers import reviews as review_routes
 from assistant.web.routers import users as user_routes
 from assistant.web.security import COOKIE, Signer, load_secret, new_session
+from assistant.web.services import bureaus as svc_bureaus
 from assistant.web.services import kb as kb_service
 from assistant.web.services.errors import ServiceError
 from assistant.web.services.uploads import human_size
@@ -56,20 +56,19 @@ ROUTER_MODULES = (auth_routes, draft_routes, draft_api_routes, review_routes, kb
 def prepare(settings: Settings) -> tuple[Services, str | None]:
     """Database migrated, secret key ready, first admin created; shared by the app and `assistant serve`."""
     bureaus = load_bureaus(settings)  # a bad bureaus file stops the start, with the reason
-    engine = appdb.make_engine(appdb.database_url(settings))
-    appdb.upgrade(engine)
-    sessions = appdb.session_factory(engine)
+    sessions, rows = svc_bureaus.open_database(settings, bureaus)  # the bureaus table synced from the file
+    tenants = Tenants(settings, bureaus, rows)
     password = None
     with sessions() as db:
         try:
-            password = ensure_first_admin(db, settings, bureaus.stored(bureaus.items[0]))
+            password = ensure_first_admin(db, settings, tenants.default().bureau_id)
         except (IntegrityError, ServiceError):
             db.rollback()  # another worker made it first
         kb_service.mark_interrupted(db)
     templates = Jinja2Templates(directory=str(TEMPLATES))
     signer = Signer(load_secret(settings), settings.session_hours * 3600)
     return Services(settings=settings, sessions=sessions, signer=signer, templates=templates,
-                    tenants=Tenants(settings, bureaus)), password
+                    tenants=tenants), password
 
 
 def announce_admin(settings: Settings, password: str) -> None:

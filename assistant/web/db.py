@@ -12,9 +12,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.bureaus import Bureaus
 from assistant.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -67,12 +68,42 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (``alembic upgrade head``)."""
+def upgrade(engine: Engine, bureaus: Bureaus | None = None) -> None:
+    """Bring the schema to the newest migration (``alembic upgrade head``).
+
+    ``bureaus`` (the deployment's, loaded with the app's settings) tells the bureaus migration which
+    stored texts name which bureau; without it the migration reads the environment's settings.
+    """
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    cfg.attributes["bureaus"] = bureaus
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild tables that other tables reference (copy, drop, rename). With foreign
+            # keys enforced, dropping the old copy would delete the referencing rows (ON DELETE CASCADE: login
+            # sessions, co-editors) or be refused. SQLite's own procedure: keys off (only possible outside a
+            # transaction), rebuild, check, keys on.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            before = _fk_violations(conn)
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    broken = _fk_violations(conn) - before
+                    if broken:
+                        raise RuntimeError(f"数据库升级后外键不一致，已回滚：{sorted(broken)[:5]}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+
+
+def _fk_violations(conn: Connection) -> set[tuple[str, str]]:
+    """(table, referenced table) pairs with dangling references; older ones must not block an upgrade."""
+    rows = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    return {(str(r[0]), str(r[2])) for r in rows}
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -101,7 +101,7 @@ class UserIn(BaseModel):
     role: Literal["drafter", "reviewer", "admin"]
     password: str
     display_name: str = ""
-    bureau: str | None = Field(None, description="Bureau key (or full name) from the bureaus file; default: the admin's own")
+    bureau: str | None = Field(None, description="Bureau key (see the user page's list); default: the admin's own")
 
 
 class UserPatch(BaseModel):

@@ -16,6 +16,23 @@ class Base(DeclarativeBase):
     pass
 
 
+class BureauRecord(Base):
+    """A bureau (tenant) of the deployment; users, drafts and ingest jobs belong to one by foreign key.
+
+    Synced from the bureaus file at start (see ``services.bureaus.sync``): the file says what a bureau is
+    called and how it writes, this table is what every row points at. ``active`` is False for a bureau
+    that left the file but still has rows; it is kept (never deleted under its users) and serves no one.
+    """
+
+    __tablename__ = "bureaus"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -23,12 +40,14 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64), default="")
     role: Mapped[str] = mapped_column(String(16))  # drafter | reviewer | admin
-    bureau: Mapped[str] = mapped_column(String(128), default="")
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id", ondelete="RESTRICT"), index=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on a password change so that older session cookies stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    bureau: Mapped[BureauRecord] = relationship(lazy="joined")
 
     @property
     def label(self) -> str:
@@ -47,7 +66,7 @@ class DraftRecord(Base):
     __tablename__ = "drafts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    bureau: Mapped[str] = mapped_column(String(128), default="", index=True)
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(Text, default="")
     number: Mapped[str] = mapped_column(String(64), default="", index=True)
     session: Mapped[str] = mapped_column(String(128), default="")
@@ -60,6 +79,7 @@ class DraftRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    bureau: Mapped[BureauRecord] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
     owner: Mapped[User] = relationship(lazy="joined", foreign_keys=[owner_id])
     # Colleagues assigned to edit it too (协办人).
@@ -128,6 +148,8 @@ class IngestJob(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The bureau whose knowledge base the upload fills: an admin may upload into another bureau than their own.
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureaus.id", ondelete="RESTRICT"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed | interrupted
     stage: Mapped[str] = mapped_column(String(32), default="")
     done: Mapped[int] = mapped_column(Integer, default=0)
@@ -138,6 +160,7 @@ class IngestJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     user: Mapped[User] = relationship(lazy="joined")
+    bureau: Mapped[BureauRecord] = relationship(lazy="joined")
 
 
 class LoginSession(Base):

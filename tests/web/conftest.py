@@ -104,6 +104,19 @@ def as_drafter(client: TestClient, settings: Settings) -> TestClient:
     return client
 
 
+def add_bureau(c: TestClient, key: str, name: str) -> None:
+    """A second bureau in a deployment without a bureaus file (as the migration keeps one for older accounts
+    whose bureau text named another office): it shares the knowledge base, its drafts and jobs stay apart."""
+    from assistant.web.orm import BureauRecord
+
+    svc = c.app.state.services  # type: ignore[attr-defined]
+    with svc.sessions() as db:
+        row = BureauRecord(key=key, name=name)
+        db.add(row)
+        db.commit()
+        assert svc.tenants.tenant(row) is not None
+
+
 def page_csrf(html: str) -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert m, "no CSRF field on the page"

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.settings import Settings
-from tests.web.conftest import PASSWORD, admin_password, api_login, new_draft, page_csrf
+from tests.web.conftest import PASSWORD, add_bureau, admin_password, api_login, new_draft, page_csrf
 
 
 def _as(c: TestClient, username: str, password: str = PASSWORD) -> None:
@@ -111,8 +111,8 @@ def test_only_active_drafters_of_the_bureau_can_be_assigned(office: tuple[TestCl
         r = c.put(f"/api/drafts/{did}/assignment", json={"editors": bad})
         assert r.status_code == 422 and "须为本单位在用的起草人" in r.json()["detail"], bad
     _as(c, "admin", admin_password(settings))
-    r = c.post("/api/users", json={"username": "far", "role": "drafter", "password": PASSWORD,
-                                   "bureau": "另一市科学技术局"})
+    add_bureau(c, "far", "另一市科学技术局")
+    r = c.post("/api/users", json={"username": "far", "role": "drafter", "password": PASSWORD, "bureau": "far"})
     assert r.status_code == 201
     assert c.put(f"/api/drafts/{did}/assignment", json={"editors": ["far"]}).status_code == 422
 
@@ -145,7 +145,11 @@ def test_migration_makes_the_author_the_owner_of_existing_drafts(settings: Setti
         conn.execute(text("INSERT INTO drafts (id, bureau, title, number, session, proposer, author_id, "
                           "current_version, review_status, created_at, updated_at) VALUES "
                           "(3, 'b', 't', '1', 's', 'p', 7, 1, 'pending', '2025-01-01', '2025-01-01')"))
+        conn.execute(text("INSERT INTO draft_versions (draft_id, number, data, note, editor_id, created_at) "
+                          "VALUES (3, 1, '{}', '生成', 7, '2025-01-01')"))
     appdb.upgrade(engine)
     engine.dispose()
     with sqlite3.connect(settings.var_dir / "app.sqlite3") as conn:
         assert conn.execute("SELECT owner_id FROM drafts WHERE id = 3").fetchone() == (7,)
+        # Rebuilding the drafts table must not cascade into its versions (foreign keys are off meanwhile).
+        assert conn.execute("SELECT count(*) FROM draft_versions WHERE draft_id = 3").fetchone() == (1,)

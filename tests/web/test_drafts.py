@@ -10,7 +10,16 @@ import docx
 from fastapi.testclient import TestClient
 
 from assistant.settings import Settings
-from tests.web.conftest import PASSWORD, SCRIPT, api_login, make_user, new_draft, page_csrf, proposal_text
+from tests.web.conftest import (
+    PASSWORD,
+    SCRIPT,
+    add_bureau,
+    api_login,
+    make_user,
+    new_draft,
+    page_csrf,
+    proposal_text,
+)
 
 
 def test_parse_text_and_files(as_drafter: TestClient) -> None:
@@ -137,8 +146,9 @@ def test_other_bureau_cannot_see_draft(client: TestClient, settings: Settings) -
     client.post("/api/auth/logout")
     api_login(client, "admin", re.search(r"密码: (\S+)", (settings.var_dir / "initial_admin_password.txt")
                                          .read_text(encoding="utf-8")).group(1))  # type: ignore[union-attr]
+    add_bureau(client, "other", "另一市科学技术局")
     r = client.post("/api/users", json={"username": "other", "role": "drafter", "password": PASSWORD,
-                                        "bureau": "另一市科学技术局"})
+                                        "bureau": "other"})
     assert r.status_code == 201
     assert client.get(f"/api/drafts/{did}").status_code == 200  # admins see every bureau
     client.post("/api/auth/logout")

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from assistant.bureaus import settings_for
 from assistant.services import open_kb
 from assistant.settings import Settings
-from assistant.web.orm import User
+from assistant.web.orm import BureauRecord, IngestJob, User
 from assistant.web.security import hash_password
 from tests.web.conftest import PASSWORD, admin_password, api_login, page_csrf
 
@@ -209,10 +210,14 @@ def test_users_are_created_in_configured_bureaus_only(two: tuple[TestClient, Set
     c, settings, _ = two
     _as(c, "admin", settings)
     r = c.post("/api/users", json={"username": "bing1", "role": "drafter", "password": PASSWORD, "bureau": "bing"})
-    assert r.status_code == 422 and "jia" in r.json()["detail"] and "yi" in r.json()["detail"]
+    assert r.status_code == 422
+    assert r.json()["detail"] == "未配置单位“bing”；可选：jia（甲市科学技术局）、yi（乙市科学技术局）"
+    # The API takes keys: a full name is not matched any more (bureaus are rows, not names).
     r = c.post("/api/users", json={"username": "yi2", "role": "reviewer", "password": PASSWORD,
                                    "bureau": "乙市科学技术局"})
-    assert r.status_code == 201 and r.json()["bureau"] == "yi"  # the full name is stored as the key
+    assert r.status_code == 422 and "未配置单位" in r.json()["detail"]
+    r = c.post("/api/users", json={"username": "yi2", "role": "reviewer", "password": PASSWORD, "bureau": "yi"})
+    assert r.status_code == 201 and (r.json()["bureau"], r.json()["bureau_name"]) == ("yi", "乙市科学技术局")
     page = c.get("/users")
     assert '<select id="bureau" name="bureau"' in page.text and "乙市科学技术局" in page.text
     token = page_csrf(page.text)
@@ -223,6 +228,17 @@ def test_users_are_created_in_configured_bureaus_only(two: tuple[TestClient, Set
                                 "bureau": "yi"})
     assert ok.status_code == 200 and "已创建用户" in ok.text
     assert {u["username"]: u["bureau"] for u in c.get("/api/users").json()}["yi3"] == "yi"
+    sessions = c.app.state.services.sessions  # type: ignore[attr-defined]
+    with sessions() as db:
+        yi3 = db.scalar(select(User).where(User.username == "yi3"))
+        assert yi3 is not None and yi3.bureau.key == "yi" and yi3.bureau_id == _bureau_id(c, "yi")
+
+
+def _bureau_id(c: TestClient, key: str) -> int:
+    tenant = c.app.state.services.tenants.by_key(key)  # type: ignore[attr-defined]
+    assert tenant is not None
+    bureau_id: int = tenant.bureau_id
+    return bureau_id
 
 
 def test_header_names_the_users_bureau(two: tuple[TestClient, Settings, dict[str, str]]) -> None:
@@ -236,7 +252,11 @@ def test_unconfigured_bureau_is_forbidden_with_a_reason(two: tuple[TestClient, S
     c, settings, ids = two
     sessions = c.app.state.services.sessions  # type: ignore[attr-defined]
     with sessions() as db:
-        db.add(User(username="old1", role="drafter", bureau="丙市科学技术局", password_hash=hash_password(PASSWORD)))
+        # A bureau that left the bureaus file but keeps its accounts: inactive, refused with its name.
+        bing = BureauRecord(key="bing", name="丙市科学技术局", active=False)
+        db.add(bing)
+        db.flush()
+        db.add(User(username="old1", role="drafter", bureau_id=bing.id, password_hash=hash_password(PASSWORD)))
         db.commit()
     _as(c, "old1", settings)
     for path in ("/api/drafts", "/api/kb/search?q=中试平台", f"/api/kb/documents/{ids['jia']}", "/api/kb/documents"):
@@ -245,3 +265,28 @@ def test_unconfigured_bureau_is_forbidden_with_a_reason(two: tuple[TestClient, S
     page = c.get("/kb")
     assert page.status_code == 403 and "联系管理员" in page.text
     assert c.get("/api/auth/me").status_code == 200  # still logged in, still able to read why
+
+
+def test_an_admins_upload_is_listed_under_the_bureau_it_went_into(
+        two: tuple[TestClient, Settings, dict[str, str]]) -> None:
+    c, settings, _ = two
+    _as(c, "admin", settings)  # the admin's own bureau is jia
+    r = c.post("/api/kb/uploads", files=[("files", ("光子.txt", UPLOAD.encode(), "text/plain"))],
+               data={"kind": "news", "bureau": "yi"})
+    assert r.status_code == 202, r.text
+    job = _wait(c, r.json()["id"])
+    assert job["status"] == "done" and job["bureau"] == "yi"
+    link = f'href="/kb/jobs/{job["id"]}'
+    assert link in c.get("/kb", params={"bureau": "yi"}).text  # the admin viewing yi sees it
+    assert link not in c.get("/kb").text  # not under the admin's own bureau
+    sessions = c.app.state.services.sessions  # type: ignore[attr-defined]
+    with sessions() as db:
+        row = db.get(IngestJob, job["id"])
+        assert row is not None and row.bureau_id == _bureau_id(c, "yi") and row.user.bureau.key == "jia"
+
+    _as(c, "yi1", settings)  # yi's users see the job in their list and may open it
+    assert link in c.get("/kb").text
+    assert c.get(f"/api/kb/jobs/{job['id']}").json()["files"][0]["status"] == "added"
+    _as(c, "jia1", settings)  # the admin's own bureau does not
+    assert link not in c.get("/kb").text
+    assert c.get(f"/api/kb/jobs/{job['id']}").status_code == 404

@@ -16,7 +16,8 @@ from tests.web.conftest import PASSWORD, admin_password, api_login, new_draft, p
 def test_user_admin_api(client: TestClient, settings: Settings) -> None:
     api_login(client, "admin", admin_password(settings))
     r = client.post("/api/users", json={"username": "zhao", "role": "reviewer", "password": PASSWORD, "display_name": "赵审核"})
-    assert r.status_code == 201 and r.json()["bureau"] == settings.bureau_name
+    # Without a bureaus file every account is in the configured bureau: key "default", named by the settings.
+    assert r.status_code == 201 and (r.json()["bureau"], r.json()["bureau_name"]) == ("default", settings.bureau_name)
     uid = r.json()["id"]
     assert client.post("/api/users", json={"username": "zhao", "role": "drafter", "password": PASSWORD}).status_code == 409
     assert client.post("/api/users", json={"username": "a b", "role": "drafter", "password": PASSWORD}).status_code == 422
@@ -136,7 +137,7 @@ def test_interrupted_ingest_is_reported_after_restart(settings: Settings, kb) ->
     with TestClient(create_app(settings, kb=kb)) as c:
         sessions = c.app.state.services.sessions  # type: ignore[attr-defined]
         with sessions() as s:
-            s.add(IngestJob(user_id=1, status="running", total=1))
+            s.add(IngestJob(user_id=1, bureau_id=1, status="running", total=1))
             s.commit()
     with TestClient(create_app(settings, kb=kb)) as c:
         api_login(c, "admin", admin_password(settings))

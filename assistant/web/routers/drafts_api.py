@@ -43,7 +43,7 @@ def record_out(record: DraftRecord, user: User) -> DraftRecordOut:
         id=record.id, title=record.title, number=record.number, session=record.session, proposer=record.proposer,
         author=record.author.username, author_name=record.author.label, owner=record.owner.username,
         owner_name=record.owner.label, editors=[EditorOut(username=u.username, name=u.label) for u in record.editors],
-        bureau=record.bureau, current_version=record.current_version, review_status=record.review_status,
+        bureau=record.bureau.key, current_version=record.current_version, review_status=record.review_status,
         review_status_name=svc_reviews.STATUS_NAMES[record.review_status], created_at=record.created_at,
         updated_at=record.updated_at, can_edit=access.can_edit(user, record),
     )

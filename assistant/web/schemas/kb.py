@@ -70,6 +70,7 @@ class JobOut(BaseModel):
     created_at: datetime
     user: str = Field(description="User name of the uploader")
     user_name: str
+    bureau: str = Field(description="Key of the bureau whose knowledge base the files went into")
 
 
 class StatsOut(BaseModel):

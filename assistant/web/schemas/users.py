@@ -16,7 +16,8 @@ class UserOut(BaseModel):
     display_name: str = Field(description="Name shown in the app; empty: the user name is shown")
     role: Role
     role_name: str = Field(description="The role in Chinese (起草人, 审核人, 管理员)")
-    bureau: str = Field(description="The bureau the account belongs to, as stored")
+    bureau: str = Field(description="Key of the bureau the account belongs to")
+    bureau_name: str = Field(description="The bureau's full name")
     active: bool
     created_at: datetime
 

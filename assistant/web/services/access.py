@@ -36,15 +36,10 @@ def can_assign(user: User, record: DraftRecord) -> bool:
     return user.role == "admin" or (user.role == "drafter" and user.id == record.owner_id)
 
 
-def _same_bureau(tenants: Tenants, user: User, record: DraftRecord) -> bool:
-    tenant = tenants.find(user.bureau)
-    return tenant is not None and record.bureau in tenant.draft_scope(user)
-
-
 def candidates(db: Session, tenants: Tenants, record: DraftRecord) -> list[User]:
     """Who may own or co-edit ``record``: active drafters and admins of its bureau."""
-    users = db.scalars(select(User).where(User.active.is_(True), User.role.in_(EDIT_ROLES)).order_by(User.id))
-    return [u for u in users if _same_bureau(tenants, u, record)]
+    return list(db.scalars(select(User).where(User.active.is_(True), User.role.in_(EDIT_ROLES),
+                                              User.bureau_id == record.bureau_id).order_by(User.id)))
 
 
 def assign(db: Session, tenants: Tenants, actor: User, record: DraftRecord, owner: str | None,

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from assistant.settings import Settings
-from assistant.web.orm import LoginThrottle, User
+from assistant.web.orm import BureauRecord, LoginThrottle, User
 from assistant.web.schemas.users import UserOut
 from assistant.web.security import DUMMY_HASH, ROLE_NAMES, ROLES, hash_password, verify_password
 from assistant.web.services import sessions, throttle
@@ -29,7 +29,7 @@ def check_password_rules(password: str) -> None:
         raise ServiceError(f"密码至少 {MIN_PASSWORD} 位。", 422)
 
 
-def create_user(db: Session, username: str, role: str, password: str, bureau: str = "",
+def create_user(db: Session, username: str, role: str, password: str, bureau_id: int,
                 display_name: str = "") -> User:
     username = username.strip()
     if not _NAME.match(username):
@@ -39,7 +39,10 @@ def create_user(db: Session, username: str, role: str, password: str, bureau: st
     check_password_rules(password)
     if db.scalar(select(User).where(User.username == username)) is not None:
         raise ServiceError(f"用户名“{username}”已存在。", 409)
-    user = User(username=username, role=role, bureau=bureau.strip(), display_name=display_name.strip()[:64],
+    bureau = db.get(BureauRecord, bureau_id)
+    if bureau is None or not bureau.active:
+        raise ServiceError("所选单位不存在或已停用，请从列表中选择单位。", 422)
+    user = User(username=username, role=role, bureau_id=bureau.id, display_name=display_name.strip()[:64],
                 password_hash=hash_password(password))
     db.add(user)
     db.commit()
@@ -106,7 +109,7 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     return user
 
 
-def ensure_first_admin(db: Session, settings: Settings, bureau: str | None = None) -> str | None:
+def ensure_first_admin(db: Session, settings: Settings, bureau_id: int) -> str | None:
     """On a database without users, create ``admin`` with a random password; return it (else None).
 
     The password is printed by the caller once and kept in var/initial_admin_password.txt (mode 600)
@@ -115,8 +118,7 @@ def ensure_first_admin(db: Session, settings: Settings, bureau: str | None = Non
     if db.scalar(select(func.count(User.id))):
         return None
     password = secrets.token_urlsafe(12)
-    create_user(db, "admin", "admin", password, bureau=settings.bureau_name if bureau is None else bureau,
-                display_name="管理员")
+    create_user(db, "admin", "admin", password, bureau_id, display_name="管理员")
     path: Path = settings.var_dir / INITIAL_PASSWORD_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -126,27 +128,26 @@ def ensure_first_admin(db: Session, settings: Settings, bureau: str | None = Non
     return password
 
 
-def new_user_bureau(tenants: Tenants, admin: User, value: str | None) -> str:
-    """The ``bureau`` stored for a user an admin creates.
+def new_user_bureau(tenants: Tenants, admin: User, key: str | None) -> int:
+    """The bureau (id) of a user an admin creates: the one whose key is given, else the admin's own.
 
-    Without a bureaus file: the given text, else the configured bureau name (as before). With one:
-    a configured bureau's key (its name is accepted too), else the admin's own; anything else is a 422.
+    Only keys of the bureaus this deployment serves are accepted; anything else is a 422 listing them.
     """
-    if not tenants.bureaus.configured:
-        return tenants.settings.bureau_name if value is None else value
-    return tenants.assign(value.strip() if value and value.strip() else None, tenants.for_user(admin).key)
+    if key is None or not key.strip():
+        return tenants.for_user(admin).bureau_id
+    found = tenants.by_key(key.strip())
+    if found is None:
+        raise ServiceError(f"未配置单位“{key.strip()}”；可选：{tenants.listing()}", 422)
+    return found.bureau_id
 
 
 def bureau_form(tenants: Tenants, admin: User) -> dict[str, Any]:
-    """The user page's bureau choices, the admin's own (preselected), and stored value → full name."""
-    names: dict[str, str] = {}
-    if tenants.bureaus.configured:
-        for b in tenants.bureaus.items:
-            names.update(dict.fromkeys(tenants.bureaus.aliases(b), b.name))
-    return {"bureau_choices": tenants.choices(), "own_bureau": tenants.for_user(admin).key, "bureau_names": names}
+    """The user page's bureau choices and the admin's own (preselected)."""
+    return {"bureau_choices": tenants.choices(), "own_bureau": tenants.for_user(admin).key}
 
 
 def user_out(user: User) -> UserOut:
     return UserOut(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-                   role_name=ROLE_NAMES.get(user.role, user.role), bureau=user.bureau, active=user.active,
+                   role_name=ROLE_NAMES.get(user.role, user.role), bureau=user.bureau.key,
+                   bureau_name=user.bureau.name, active=user.active,
                    created_at=user.created_at)
