@@ -210,3 +210,25 @@ def test_a_sentence_goes_to_the_suggestion_it_answers_best() -> None:
     ch = Chooser(Writer(OPTS, GZ), [for_credit, for_fund, credit], "2025-07-01", Recency(2), title="关于完善科技金融服务的提案")
     assert [c.candidate.doc_id for c in ch.choose(0, "work")] == ["s"]
     assert [c.candidate.doc_id for c in ch.choose(1, "work")] == ["n"]
+
+
+def test_every_suggestion_gets_a_plan_item_or_a_visible_gap() -> None:
+    from assistant.engines.base import EngineInput
+    from assistant.engines.compose import ComposeEngine
+    from assistant.evidence import Evidence
+    from assistant.models import Proposal
+    from assistant.rules.flags import FlagCode
+
+    work = cand("2024年，全市新认定市级中试平台5家，累计达到11家。", kind="summary", part="work", idx=0, doc="w")
+    plan = cand("新认定市级中试平台4家以上，推动每条重点产业链至少有1家市级中试平台。", kind="plan", tense="plan",
+                date="2025-02-01", idx=0, doc="p")
+    job = EngineInput(proposal=Proposal(title="关于加快中试平台建设的提案", suggestions=["优化中试平台布局", "加大资金支持力度"]),
+                      options=OPTS.model_copy(update={"reply_date": "2025-07-01"}), evidence=Evidence(own=[work, plan]),
+                      jurisdiction=GZ)
+    body = ComposeEngine().write(job)
+    plan_items = body.sections[-1].items
+    assert [i.suggestion_index for i in plan_items] == [0, 1]
+    assert plan_items[0].sentences[0].text.startswith("下一步，我局将新认定市级中试平台4家以上")
+    gap = plan_items[1].sentences[0]
+    assert gap.text.startswith("【待补充】") and [f.code for f in gap.flags] == [FlagCode.MISSING_EVIDENCE]
+    assert any("第2条建议未找到" in w and "下一步" in w for w in body.warnings)

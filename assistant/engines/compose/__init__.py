@@ -36,6 +36,7 @@ class ComposeEngine:
                           title=job.proposal.title)
         work_items: list[Item] = []
         plan_items: list[Item] = []
+        no_plan: list[str] = []
         for idx, suggestion in enumerate(job.suggestions):
             heading = heading_for(suggestion)
             quoted = inner_quotes(heading)
@@ -52,9 +53,19 @@ class ComposeEngine:
             if plans:
                 plan_items.append(Item(heading=heading, sentences=[_sentence(ch, registry) for ch in plans],
                                        suggestion_index=idx))
-        if plan_items:
-            _open_plan(plan_items[0])
+            else:
+                plan_items.append(Item(heading=heading, sentences=[Sentence(
+                    text=f"{TO_FILL}（请补充{opts.bureau_short}围绕“{quoted}”的下一步工作打算）",
+                    flags=[flag(FlagCode.MISSING_EVIDENCE)])], suggestion_index=idx))
+                no_plan.append(f"第{idx + 1}条")
+        if len(no_plan) < len(job.suggestions):
+            # Every suggestion gets its 下一步 item: one without a plan source says so rather than vanish.
+            if no_plan:
+                warnings.append(f"{'、'.join(no_plan)}建议未找到本局（本地区）当年及以后的工作计划，"
+                                "下一步相应条目已留【待补充】。")
+            _open_plan(next(i for i in plan_items if i.sentences[0].citations))
         else:
+            plan_items = []
             warnings.append("未找到本局（本地区）当年及以后的工作计划，下一步工作打算已留【待补充】。")
             plan_items.append(Item(heading="", sentences=[Sentence(
                 text=f"{TO_FILL}（请补充下一步工作打算）", flags=[flag(FlagCode.MISSING_EVIDENCE)])]))
