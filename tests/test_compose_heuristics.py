@@ -14,6 +14,7 @@ from assistant.engines.compose.rewrite import (
     looking_back,
     pin_dates,
     policy_name,
+    unlabel,
     unwrap_attribution,
 )
 from assistant.engines.compose.select import Chooser, measure_keys, same_measure, superseded
@@ -232,3 +233,12 @@ def test_every_suggestion_gets_a_plan_item_or_a_visible_gap() -> None:
     gap = plan_items[1].sentences[0]
     assert gap.text.startswith("【待补充】") and [f.code for f in gap.flags] == [FlagCode.MISSING_EVIDENCE]
     assert any("第2条建议未找到" in w and "下一步" in w for w in body.warnings)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("重点工作：63.推进华南技术转移中心建设。", "推进华南技术转移中心建设。"),
+    ("主要做法：组建科技特派团24支。", "组建科技特派团24支。"),
+    ("今年的申报有三个变化：一是新增类别；二是单列名额。", "今年的申报有三个变化：一是新增类别；二是单列名额。"),
+])
+def test_a_label_goes_unless_it_frames_a_list(text: str, expected: str) -> None:
+    assert unlabel(text) == expected

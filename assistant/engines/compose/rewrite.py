@@ -49,7 +49,7 @@ class Writer:
 
     def work(self, c: Candidate, commit: bool = False) -> str:
         """The 工作开展情况 sentence for ``c`` (``commit``: remember that its policy has been named)."""
-        text = unwrap_attribution(_CONNECTIVE.sub("", _LABEL.sub("", c.text, count=1), count=1))
+        text = unwrap_attribution(_CONNECTIVE.sub("", unlabel(c.text), count=1))
         text = event_act(text, c.meta.date, c.host)
         text = pin_dates(text, c.meta.date, self.options.reply_date)
         text = self.own_names(text)
@@ -60,7 +60,7 @@ class Writer:
 
     def plan(self, c: Candidate) -> str:
         """The 下一步 sentence for ``c``: what the bureau (or city) will do."""
-        text = _LABEL.sub("", c.text, count=1)
+        text = unlabel(c.text)
         text = _SPEAKER.sub("", text) if c.meta.kind in ("plan", "summary") else text
         if c.meta.kind == "plan" and re.fullmatch(r"“[^“”]+”", text):
             text = text[1:-1]  # a work-conference speech quoted whole: its words are the plan
@@ -138,6 +138,13 @@ class Writer:
         if city and issuer.startswith(city):
             issuer = "市" + issuer[len(city):]
         return issuer.replace("人民政府", "政府") or self.options.city_short
+
+
+def unlabel(text: str) -> str:
+    """Without a label in front (重点工作：63.…); a label that frames a list (…有三个变化：一是…) stays,
+    for the list means nothing without it."""
+    out = _LABEL.sub("", text, count=1)
+    return text if re.match(r"[一二三四五六七八九十]+是", out) else out
 
 
 def unwrap_attribution(text: str) -> str:
