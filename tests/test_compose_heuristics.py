@@ -242,3 +242,14 @@ def test_every_suggestion_gets_a_plan_item_or_a_visible_gap() -> None:
 ])
 def test_a_label_goes_unless_it_frames_a_list(text: str, expected: str) -> None:
     assert unlabel(text) == expected
+
+
+def test_a_structured_replys_background_is_not_work() -> None:
+    background = cand("支持依托澳门、广州等中心城市的科研资源，联合打造一批战略性新兴产业集群。", kind="reply", part="body",
+                      doc="r", start=0)
+    work = cand("2022年，印发实施《科技创新走廊（广州段）建设行动方案》，细化穗澳协同创新合作。", kind="reply", part="work",
+                doc="r", start=100)
+    ch = chooser([background, work])
+    assert [c.candidate.start for c in ch.choose(0, "work")] == [100]
+    unstructured = cand("2023年，我局推动建设穗澳联合实验室3家。", kind="reply", part="body", doc="u")
+    assert [c.candidate.doc_id for c in chooser([unstructured]).choose(0, "work")] == ["u"]

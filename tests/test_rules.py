@@ -112,6 +112,7 @@ def test_tense(sentence: str, part: str, tense: str) -> None:
     ("同一项目已获得其他财政资金支持的，不得重复申报。", FlagCode.DEFINITION),
     ("以此次论坛为契机，推动合作走深走实。", FlagCode.THIS_EVENT),
     ("其中，企业占比超过九成。", FlagCode.THIS_EVENT),
+    ("三份榜单提及的三类主体，涵盖了从科学发现到产业发展的科创链条。", FlagCode.THIS_EVENT),
     ("2025年的申报有三个变化：一是新增“青年科技人才”类别；二是单列名额。", FlagCode.THIS_EVENT),
     ("区领导对若干措施提出了意见和建议。", FlagCode.OTHER_BODY),
     ("人民银行广州分行运用再贷款工具支持科技信贷。", FlagCode.OTHER_BODY),

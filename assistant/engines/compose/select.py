@@ -60,6 +60,8 @@ class Chooser:
         self.written: list[str] = []  # every sentence of the letter so far: nothing is said twice
         self.superseded = superseded(pool)
         self.home = best_suggestion(pool)
+        # Replies whose parts were recognised: outside their work parts they give background or quote others.
+        self.structured = {c.doc_id for c in pool if c.meta.kind == "reply" and c.part in ("work", "suggestion", "plan")}
         self.title_terms = {t for t in query_terms(title) if len(t) >= 2 and t not in GENERIC}
 
     def choose(self, idx: int, role: Role, limit: int = MAX_PER_ITEM) -> list[Choice]:
@@ -176,6 +178,8 @@ class Chooser:
             if self.home.get((c.doc_id, c.start), idx) != idx:
                 continue
             if role == "work" and (c.tense == "plan" or c.part == "plan"):
+                continue
+            if role == "work" and c.part == "body" and c.doc_id in self.structured:
                 continue
             # A news or plan sentence with no sign of having been done (加快完善…) is an aim or a quotation;
             # a policy's provision is a measure in force, and a reply's or summary's work part was done.
