@@ -119,7 +119,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                 if chunk is None:
                     continue
                 for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short,
-                                        lead, off_topic):
+                                        lead, off_topic, programmes(query)):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -242,7 +242,8 @@ def related_terms(query: str) -> list[str]:
 def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dict[str, float], rank: int,
                 idx: int, topic: set[str], subject: set[str], required: set[str],
                 names: list[str] | None = None, lead: Callable[[str, int], str] | None = None,
-                off_topic: Callable[[str, DocMeta], bool] | None = None) -> list[Candidate]:
+                off_topic: Callable[[str, DocMeta], bool] | None = None,
+                asked: set[int] | None = None) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
@@ -276,8 +277,10 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         # or one term of art (中试基地, 创新券, 产业链).
         own = _words_of(shared & distinct)
         # one rare term of art (中试基地, 创新券) is enough; one common word (中小企业, 成本) is not.
+        # A programme the suggestion names (科技特派员, 创新券, 培育库) is a term of art, however common.
         specific = (len(own) >= 2 or any(len(t) >= 3 and weights.get(t, 0) >= RARE for t in own)
-                    or (not distinct and bool(shared)) or any(n in text for n in names or []))
+                    or (not distinct and bool(shared)) or any(n in text for n in names or [])
+                    or bool(asked and asked & programmes(text)))
         core_ok = not required or bool(required & terms_here)
         if not core_ok and not specific:
             continue  # neither about what every suggestion is about (中试, 科技特派员) nor about this one

@@ -253,3 +253,16 @@ def test_a_structured_replys_background_is_not_work() -> None:
     assert [c.candidate.start for c in ch.choose(0, "work")] == [100]
     unstructured = cand("2023年，我局推动建设穗澳联合实验室3家。", kind="reply", part="body", doc="u")
     assert [c.candidate.doc_id for c in chooser([unstructured]).choose(0, "work")] == ["u"]
+
+
+def test_a_policy_introduced_once_is_cited_by_name_after() -> None:
+    writer = Writer(OPTS, GZ)
+    from_reply = cand("2023年6月，我局印发《示例市中试平台建设与运营管理办法》（示科规〔2023〕2号），对新认定的市级中试平台"
+                      "按新增设备投入的30%给予补助。", kind="reply", part="work", doc="r")
+    assert writer.work(from_reply, commit=True).startswith("2023年6月，我局印发《示例市中试平台建设与运营管理办法》")
+    policy = cand("市级中试平台由我局组织认定，重点布局在新材料等产业领域。", kind="policy", doc="p", date="2023-06-01",
+                  title="关于印发《示例市中试平台建设与运营管理办法》的通知")
+    assert writer.work(policy, commit=True) == "《示例市中试平台建设与运营管理办法》提出市级中试平台由我局组织认定，重点布局在新材料等产业领域。"
+    again = cand("2023年6月，我局印发《示例市中试平台建设与运营管理办法》，对运营良好的平台给予运营补助。", kind="reply",
+                 part="work", doc="r2")
+    assert writer.work(again) == "按照《示例市中试平台建设与运营管理办法》，对运营良好的平台给予运营补助。"

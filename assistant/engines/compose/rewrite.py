@@ -39,6 +39,11 @@ _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
 _VERB_FIRST = re.compile(r"^(?:推动|推进|支持|组织|实施|开展|选派|认定|新认定|出台|印发|举办|联合|会同|指导|遴选)")
 
 
+# A sentence that opens by issuing a policy: 2023年6月，我局印发《X》（澄科规〔2023〕2号），…
+_ISSUED_OPENING = re.compile(r"^(?:\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?[，,]?)?[\u4e00-\u9fff]{0,12}?(?:印发|出台|制定)(?:实施)?"
+                             r"《(?P<name>[^》]+)》(?:[（(][^）)]*[）)])?[，,]")
+
+
 @dataclass
 class Writer:
     """Writes candidates into letter sentences for one draft (remembers which policies it has named)."""
@@ -46,6 +51,8 @@ class Writer:
     options: DraftOptions
     jurisdiction: Jurisdiction
     named_docs: set[str] = field(default_factory=set)
+    # Policies the letter has introduced (印发《…》), whichever source said so.
+    named_titles: set[str] = field(default_factory=set)
 
     def work(self, c: Candidate, commit: bool = False) -> str:
         """The 工作开展情况 sentence for ``c`` (``commit``: remember that its policy has been named)."""
@@ -56,7 +63,22 @@ class Writer:
         text = self._dated_and_owned(c, text)
         if c.meta.kind == "policy" and "《" not in text:
             text = self._policy_sentence(c, text, commit)
+        else:
+            text = self._named_once(text, commit)
         return finish(text)
+
+    def _named_once(self, text: str, commit: bool) -> str:
+        """A policy the letter has introduced already is cited by name, not issued again
+        (2023年6月，我局印发《X》（文号），对…给予… → 按照《X》，对…给予…)."""
+        m = _ISSUED_OPENING.match(text)
+        if not m:
+            return text
+        name, rest = m.group("name"), text[m.end():]
+        if name not in self.named_titles:
+            if commit:
+                self.named_titles.add(name)
+            return text
+        return f"《{name}》{rest}" if rest.startswith(("提出", "明确", "规定")) else f"按照《{name}》，{rest}"
 
     def plan(self, c: Candidate) -> str:
         """The 下一步 sentence for ``c``: what the bureau (or city) will do."""
@@ -120,10 +142,11 @@ class Writer:
             return text
         provision = text.startswith(_PROVISION_OPENERS)
         verb = "明确" if provision else "提出"
-        if c.doc_id in self.named_docs:
+        if c.doc_id in self.named_docs or name in self.named_titles:
             return f"按照《{name}》，{text}" if provision else f"《{name}》提出{text}"
         if commit:
             self.named_docs.add(c.doc_id)
+            self.named_titles.add(name)
         when = cn_month(c.meta.date)
         issuer = self.issuer_short(c)
         number = f"（{c.meta.doc_number}）" if c.meta.doc_number and c.meta.doc_number not in name else ""
