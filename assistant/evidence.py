@@ -286,6 +286,9 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             continue  # neither about what every suggestion is about (中试, 科技特派员) nor about this one
         # Relevance is how much of the suggestion the sentence speaks to; retrieval rank only breaks ties.
         score = min(1.0, weight / total) + 0.05 / (1 + rank)
+        if shared and listed_only(text, own or shared):
+            # 重点支持成果转化、平台建设、科技金融和农业科技等方面: one item of a list of areas is not the subject.
+            specific, score = False, score / 2
         if score < MIN_SCORE:
             continue
         out.append(Candidate(
@@ -315,6 +318,23 @@ def event_host(before: str) -> str:
         return ""
     m = found[-1]
     return m.group(1) + ("共同" if m.group(2) else "")
+
+
+_LIST = re.compile(r"(?:[^，。；：、]{2,14}、){2,}[^，。；：、]{2,14}?(?:等|和|及)[^，。；：、]{0,14}")
+
+
+def listed_only(text: str, terms: set[str]) -> bool:
+    """Every term occurs only inside one item of an enumeration of three or more (A、B、C和D等方面); a list
+    whose items the suggestion names several of (新材料、生物医药、智能装备) is the point, not a passing mention."""
+    spans = [m.span() for m in _LIST.finditer(text)]
+    if not spans:
+        return False
+    for t in terms:
+        for m in re.finditer(re.escape(t), text):
+            if not any(a <= m.start() and m.end() <= b for a, b in spans):
+                return False
+    items = {item for a, b in spans for item in re.split(r"、|和|及|等", text[a:b]) if item}
+    return sum(any(t in item for t in terms) for item in items) < 2
 
 
 def _bare(text: str) -> str:

@@ -266,3 +266,16 @@ def test_a_policy_introduced_once_is_cited_by_name_after() -> None:
     again = cand("2023年6月，我局印发《示例市中试平台建设与运营管理办法》，对运营良好的平台给予运营补助。", kind="reply",
                  part="work", doc="r2")
     assert writer.work(again) == "按照《示例市中试平台建设与运营管理办法》，对运营良好的平台给予运营补助。"
+
+
+@pytest.mark.parametrize(("text", "terms", "listed"), [
+    ("下达专项资金4.6亿元，重点支持科技成果转化、创新平台建设、科技金融和农业科技等方面。", {"农业科技"}, True),
+    ("重点布局在新材料、生物医药、智能装备、绿色食品等产业领域，建设中试平台。", {"中试平台"}, False),
+    ("重点布局在新材料、生物医药、智能装备、绿色食品等产业领域。", {"生物医药", "新材料"}, False),
+    ("选派科技特派员356名，服务农业经营主体1130家。", {"科技特派员"}, False),
+])
+def test_a_subject_named_only_as_one_item_of_a_list_is_a_passing_mention(text: str, terms: set[str],
+                                                                          listed: bool) -> None:
+    from assistant.evidence import listed_only
+
+    assert listed_only(text, terms) is listed
