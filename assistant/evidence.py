@@ -223,8 +223,12 @@ PROGRAMME_HEAD = 24  # characters: where a sentence names what it is about (afte
 def other_programme(text: str, policy_title: str, proposal_programmes: set[int], subject: set[str]) -> bool:
     """A sentence about another programme than the proposal's (named near its start or in its policy's
     title) that names nothing of the proposal's own subject: the shared word is chance."""
+    # A policy is about what its title names (《关于深入推行科技特派员制度的实施意见》), whatever a clause mentions.
+    titled = programmes(policy_title)
+    if titled:
+        return not titled & proposal_programmes
     head = re.sub(r"^(?:截至)?\d{4}年(?:\d{1,2}月)?(?:底|末|以来)?[，,]?", "", text)[:PROGRAMME_HEAD]
-    about = programmes(head) | programmes(policy_title)
+    about = programmes(head)
     if not about or about & proposal_programmes:
         return False
     return not any(t in text for t in subject if len(t) >= 3)

@@ -279,3 +279,21 @@ def test_a_subject_named_only_as_one_item_of_a_list_is_a_passing_mention(text: s
     from assistant.evidence import listed_only
 
     assert listed_only(text, terms) is listed
+
+
+@pytest.mark.parametrize(("text", "title", "proposal", "other"), [
+    # a policy titled for another programme stays out, whatever its clause mentions
+    ("鼓励科技型企业作为法人科技特派员，与乡镇建立长期合作关系。", "关于深入推行科技特派员制度的实施意见",
+     "关于完善科技金融服务 助力科技型企业成长的提案", True),
+    ("年度考核优秀的，在职称评审中同等条件下优先。", "关于深入推行科技特派员制度的实施意见",
+     "关于发挥科技特派员作用 助力乡村产业振兴的建议", False),
+    # a sentence opening on another programme that names nothing of the proposal's subject
+    ("2024年，首次开展技术经纪专业职称评审，43人取得职称。", "", "关于发挥科技特派员作用 助力乡村产业振兴的建议", True),
+    ("实施创新联合体协同攻关计划，支持链主企业成为成果转化的主体。", "", "关于打通成果转化市场路径的提案", False),
+])
+def test_a_sentence_about_another_programme_is_not_evidence(text: str, title: str, proposal: str, other: bool) -> None:
+    from assistant.evidence import GENERIC, other_programme, programmes
+    from vectorstore.tokenize import query_terms
+
+    subject = {t for t in query_terms(proposal) if t not in GENERIC and len(t) >= 3}
+    assert other_programme(text, title, programmes(proposal), subject) is other
