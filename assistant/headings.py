@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-MAX_HEADING = 30
+MAX_HEADING = 36  # a short suggestion heads its item whole (33 characters are common)
 MAX_QUOTED = 40
 _LEAD = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[.．、](?!\d))\s*"

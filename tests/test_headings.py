@@ -24,3 +24,8 @@ def test_a_long_suggestion_is_quoted_by_its_heading() -> None:
     long = "扩大科技特派员选派规模，推动科技特派员服务从种养环节向加工、销售等全产业链延伸，更多以团队形式开展服务。"
     assert quoted_suggestion(long) == "扩大科技特派员选派规模"
     assert quoted_suggestion("建立“验证—中试—投资”衔接机制。") == "建立‘验证—中试—投资’衔接机制"
+
+
+def test_a_suggestion_of_two_asks_keeps_both() -> None:
+    s = "打通研究成果的最初一公里和最后一公里，设立成果转化概念验证中心"
+    assert item_heading(s) == s
