@@ -38,10 +38,14 @@ P95_TARGET_MS = 50.0
 
 
 class Timers:
-    """Wall time per bucket, recorded by wrapping functions in place (the core stays unedited)."""
+    """Wall and process CPU time per bucket, recorded by wrapping functions in place (the core stays unedited).
+
+    CPU is this process's (all its threads): on a shared machine wall time grows with the load, CPU much less.
+    """
 
     def __init__(self) -> None:
         self.total: dict[str, float] = defaultdict(float)
+        self.cpu: dict[str, float] = defaultdict(float)
         self.calls: Counter[str] = Counter()
         self.first: dict[str, float] = {}
         self.last: dict[str, float] = {}
@@ -50,13 +54,14 @@ class Timers:
         fn: Callable[..., Any] = getattr(owner, name)
 
         def timed(*args: Any, **kwargs: Any) -> Any:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             self.first.setdefault(bucket, t)
             try:
                 return fn(*args, **kwargs)
             finally:
                 end = time.perf_counter()
                 self.total[bucket] += end - t
+                self.cpu[bucket] += time.process_time() - c
                 self.calls[bucket] += 1
                 self.last[bucket] = end
 
@@ -70,6 +75,12 @@ def peak_rss_mb() -> float:
 def cpu_s() -> float:
     """CPU seconds of this process: far below wall time on a single-threaded step means the machine was busy."""
     r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of ended child processes (ingest workers, once their pool has closed)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
 
 
@@ -104,20 +115,25 @@ def stage_ingest(corpus: Path, kb_dir: Path, budget: float, profile: bool) -> di
     t.wrap(kb, "_sync", "phase: embed+add")
     t.wrap(kb.keyword, "refresh", "phase: bm25")
     load = os.getloadavg()[0]
-    start, cpu0 = time.perf_counter(), cpu_s()
+    start, cpu0, child0 = time.perf_counter(), cpu_s(), children_cpu_s()
     report, prof = _profiled(profile, lambda: kb.ingest([corpus], manifest=corpus / "MANIFEST.tsv"))
     total = time.perf_counter() - start
+    load_after = os.getloadavg()[0]
     chunks = kb.counts().chunks
     after_read = t.first.get("phase: train", t.first.get("phase: embed+add", start + total))
     phases = {"read+chunk+store": after_read - start, "train": t.total["phase: train"],
               "embed+chroma add": t.total["phase: embed+add"], "bm25 build": t.total["phase: bm25"]}
+    phases_cpu = {"train": t.cpu["phase: train"], "embed+chroma add": t.cpu["phase: embed+add"],
+                  "bm25 build": t.cpu["phase: bm25"]}
     return {
         "documents": report.count("added"), "failed": len(report.failed), "chunks": chunks, "seconds": total,
         "chunks_per_s": chunks / total, "phases_s": phases,
         "phases_chunks_per_s": {k: chunks / v for k, v in phases.items() if v > 0},
         "breakdown_s": {k: v for k, v in t.total.items() if not k.startswith("phase")},
+        "phases_cpu_s": phases_cpu, "breakdown_cpu_s": {k: v for k, v in t.cpu.items() if not k.startswith("phase")},
         "trained": report.trained, "embedder": kb.embedder.identity, "peak_rss_mb": peak_rss_mb(), "profile": prof,
-        "cpu_s": cpu_s() - cpu0, "loadavg_before": load,
+        "cpu_s": cpu_s() - cpu0, "workers_cpu_s": children_cpu_s() - child0, "loadavg_before": load,
+        "loadavg_after": load_after,
     }
 
 
@@ -163,6 +179,8 @@ def stage_search(kb_dir: Path, qs: list[str], profile: bool) -> dict[str, Any]:
         "p50_ms": percentile(lat, 50), "p95_ms": percentile(lat, 95), "p99_ms": percentile(lat, 99),
         "mean_ms": sum(lat) / n, "max_ms": max(lat),
         "mean_ms_by_step": {k: v * 1000 / n for k, v in t.total.items()},
+        "mean_cpu_ms_by_step": {k: v * 1000 / n for k, v in t.cpu.items()},
+        "mean_cpu_ms": (cpu_s() - cpu0) * 1000 / n,
         "peak_rss_mb": peak_rss_mb(), "profile": prof, "cpu_s": cpu_s() - cpu0, "loadavg_before": load,
     }
 
@@ -220,8 +238,11 @@ def print_report(results: list[dict[str, Any]]) -> None:
     for r in results:
         i, s = r["ingest"], r["search"]
         print(f"\n{i['chunks']} chunks: ingest seconds by step {_fmt(i['breakdown_s'])}; trained {i['trained']}")
-        print(f"  ingest wall {i['seconds']:.0f} s, CPU {i['cpu_s']:.0f} s, load average before {i['loadavg_before']:.2f}; "
+        print(f"  ingest CPU seconds by step {_fmt(i.get('breakdown_cpu_s', {}))}, by phase {_fmt(i.get('phases_cpu_s', {}))}")
+        print(f"  ingest wall {i['seconds']:.0f} s, CPU {i['cpu_s']:.0f} s + workers {i.get('workers_cpu_s', 0):.0f} s, "
+              f"load average before/after {i['loadavg_before']:.2f}/{i.get('loadavg_after', 0):.2f}; "
               f"search CPU {s['cpu_s']:.1f} s for {s['queries']} queries, load average before {s['loadavg_before']:.2f}")
+        print(f"  search mean CPU ms {s.get('mean_cpu_ms', 0):.2f} a query, by step {_fmt(s.get('mean_cpu_ms_by_step', {}), 2)}")
         print(f"  search mean ms by step {_fmt(s['mean_ms_by_step'], 2)}; first search {s['first_search_ms']:.0f} ms "
               f"with warm-up at start (keywords only: {s['first_search_keyword_only']}; vectors open after "
               f"{s['warm_up_s']:.1f} s), {s.get('cold_first_search_ms', 0):.0f} ms cold without; "
