@@ -16,7 +16,7 @@ import pytest
 import vectorstore.embedding_service as service
 from assistant.settings import make_kb_config
 from vectorstore.config import KBConfig
-from vectorstore.embed import Embedder
+from vectorstore.embed import Embedder, HashingEmbedder
 from vectorstore.kb import KnowledgeBase
 from vectorstore.static_model import (
     StaticConfig,
@@ -181,3 +181,19 @@ def test_fine_tuning_budget_grows_with_the_knowledge_base(tmp_path: Path) -> Non
     kb = KnowledgeBase(_config(tmp_path).model_copy(update={"static_time_budget_s": 60.0}))
     budgets = [kb.embeddings.fine_tune_budget(n) for n in (100, 2000, 10_000, 100_000)]
     assert budgets == sorted(budgets) and budgets[0] <= 10 and budgets[-1] == 60.0
+
+
+def test_training_sample_reads_the_same_rows_as_sampling_every_row(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training reads only the sampled rows; they are the rows (and the order) sampling them all would give."""
+    import random
+
+    kb = KnowledgeBase(_config(tmp_path), embedder=HashingEmbedder())
+    kb.ingest([_docs(tmp_path / "a", TOPICS)])
+    every = list(kb.store.iter_chunks())
+    assert len(every) >= 10
+    assert [r["chunk_id"] for r in kb.embeddings._sample_rows()] == [r["chunk_id"] for r in every]
+    monkeypatch.setattr(service, "_TRAIN_SAMPLE", 7)
+    expected = random.Random(7).sample(every, 7)
+    got = kb.embeddings._sample_rows()
+    assert [dict(r) for r in got] == [dict(r) for r in expected]

@@ -211,10 +211,10 @@ class KnowledgeBase:
             index.delete(stale)
         for i in range(0, len(missing), batch):
             ids = missing[i : i + batch]
-            chunks = self.store.chunks_by_id(ids)
+            chunks = self.store.chunk_texts(ids)
             ids = [c for c in ids if c in chunks]
-            vectors = embedder.embed_documents([chunks[c].text for c in ids])
-            index.add(ids, vectors, [{"doc_id": chunks[c].doc_id} for c in ids])
+            vectors = embedder.embed_documents([chunks[c][1] for c in ids])
+            index.add(ids, vectors, [{"doc_id": chunks[c][0]} for c in ids])
             if progress:
                 progress("embed", min(i + batch, len(missing)), len(missing))
         return len(missing), len(stale)
