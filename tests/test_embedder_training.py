@@ -197,3 +197,34 @@ def test_training_sample_reads_the_same_rows_as_sampling_every_row(tmp_path: Pat
     expected = random.Random(7).sample(every, 7)
     got = kb.embeddings._sample_rows()
     assert [dict(r) for r in got] == [dict(r) for r in expected]
+
+
+def test_a_large_ingest_builds_keywords_in_a_child_while_it_trains(tmp_path: Path, trainer: FakeTrainer,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import vectorstore.kb as kbmod
+
+    monkeypatch.setattr(kbmod, "PARALLEL_MIN_FILES", 3)
+    built_here: list[int] = []
+    original = kbmod.BM25Index._build_files
+    monkeypatch.setattr(kbmod.BM25Index, "_build_files",
+                        lambda self, gen: built_here.append(gen) or original(self, gen))
+    kb = KnowledgeBase(_config(tmp_path))
+    report = kb.ingest([_docs(tmp_path / "a", TOPICS[:6])])
+    assert report.trained is not None and trainer.calls == 1
+    # Built and published by the child (this process only loaded it), current with the store.
+    assert built_here == []
+    assert kb.keyword.chunk_count() == len(kb.store.chunk_ids())
+    hit = kb.search("知识产权质押融资", k=1)[0]
+    assert "知识产权质押融资" in hit.text and {"keyword", "vector"} <= set(hit.channels)
+
+
+def test_a_failed_keyword_child_falls_back_to_building_here(tmp_path: Path, trainer: FakeTrainer,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import vectorstore.kb as kbmod
+
+    monkeypatch.setattr(kbmod, "PARALLEL_MIN_FILES", 3)
+    monkeypatch.setattr(kbmod, "build_keyword_index", lambda *_: None)  # cannot reach a child: pickling fails
+    kb = KnowledgeBase(_config(tmp_path))
+    kb.ingest([_docs(tmp_path / "a", TOPICS[:6])])
+    assert kb.keyword.chunk_count() == len(kb.store.chunk_ids())
+    assert "孵化器高质量发展" in kb.search("孵化器高质量发展", k=1)[0].text
