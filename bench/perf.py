@@ -200,6 +200,35 @@ def stage_first(kb_dir: Path, query: str) -> dict[str, Any]:
     return {"cold_first_search_ms": (time.perf_counter() - t0) * 1000, "peak_rss_mb": peak_rss_mb()}
 
 
+def stage_recall(kb_dir: Path, qs: list[str], k: int = 10) -> dict[str, Any]:
+    """How much of the exact nearest-``k`` the vector index returns (HNSW is approximate): each query's
+    Chroma top ``k`` against a brute-force top ``k`` over every stored vector. A returned chunk as similar
+    as the exact k-th counts as found (the synthetic corpus has many near-identical passages)."""
+    import numpy as np
+
+    from assistant.settings import make_kb_config
+    from vectorstore.kb import KnowledgeBase
+
+    kb = KnowledgeBase(make_kb_config(kb_dir))
+    col = kb.vectors._col  # type: ignore[attr-defined]
+    ids: list[str] = []
+    parts = []
+    for offset in range(0, kb.vectors.count(), 5000):
+        got = col.get(include=["embeddings"], limit=5000, offset=offset)
+        ids += got["ids"]
+        parts.append(np.asarray(got["embeddings"], dtype=np.float32))
+    matrix = np.concatenate(parts)
+    row = {c: i for i, c in enumerate(ids)}
+    found = 0.0
+    for q in qs:
+        vector = kb.embedder.embed_query(q)
+        sims = matrix @ vector
+        kth = np.partition(sims, -k)[-k]
+        approx = kb.vectors.query(vector, k, None)
+        found += min(k, sum(sims[row[c]] >= kth - 1e-5 for c, _ in approx)) / k
+    return {"recall_at_10": found / len(qs), "recall_queries": len(qs)}
+
+
 def _child(args: list[str]) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run([sys.executable, "-m", "bench.perf", *args, "--out", out.name], cwd=ROOT, check=True)
@@ -219,6 +248,7 @@ def run_size(size: int, work: Path, qs_file: Path, budget: float, profile: bool)
     search = _child(["--stage", "search", "--kb", str(work / "kb"), "--queries-file", str(qs_file), *flags])
     search.update(_child(["--stage", "first", "--kb", str(work / "kb"), "--queries-file", str(qs_file)]) | {
         "peak_rss_mb": search["peak_rss_mb"]})
+    search.update(_child(["--stage", "recall", "--kb", str(work / "kb"), "--queries-file", str(qs_file)]))
     kb = work / "kb"
     disk = {p.name: dir_size(p) / 2**20 for p in kb.iterdir() if p.is_dir()}
     disk["kb.sqlite3*"] = sum(f.stat().st_size for f in kb.glob("kb.sqlite3*")) / 2**20
@@ -249,7 +279,7 @@ def print_report(results: list[dict[str, Any]]) -> None:
         print(f"  search mean ms by step {_fmt(s['mean_ms_by_step'], 2)}; first search {s['first_search_ms']:.0f} ms "
               f"with warm-up at start (keywords only: {s['first_search_keyword_only']}; vectors open after "
               f"{s['warm_up_s']:.1f} s), {s.get('cold_first_search_ms', 0):.0f} ms cold without; "
-              f"max {s['max_ms']:.1f} ms; disk MB {_fmt(r['disk_mb_by_part'])}")
+              f"max {s['max_ms']:.1f} ms; vector recall@10 against exact {s.get('recall_at_10', float('nan')):.3f}; disk MB {_fmt(r['disk_mb_by_part'])}")
         ok_i = i["chunks_per_s"] >= INGEST_TARGET
         print(f"  ingest {i['chunks_per_s']:.0f} chunks/s (target >= {INGEST_TARGET:.0f}): {'MET' if ok_i else 'NOT MET'}; "
               f"search p95 {s['p95_ms']:.1f} ms (target <= {P95_TARGET_MS:.0f} at 100k): {'MET' if s['p95_ms'] <= P95_TARGET_MS else 'NOT MET'}")
@@ -267,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-budget", type=float, default=60.0, help="static_time_budget_s for training")
     ap.add_argument("--profile", action="store_true", help="cProfile ingest and search; top functions go to the JSON")
     ap.add_argument("--keep", type=Path, help="generate and ingest under this folder and keep it")
-    ap.add_argument("--stage", choices=["ingest", "search", "first"], help=argparse.SUPPRESS)
+    ap.add_argument("--stage", choices=["ingest", "search", "first", "recall"], help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--kb", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
@@ -278,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.stage == "first":
         args.out.write_text(json.dumps(stage_first(args.kb, json.loads(args.queries_file.read_text())[0])))
+        return 0
+    if args.stage == "recall":
+        args.out.write_text(json.dumps(stage_recall(args.kb, json.loads(args.queries_file.read_text())[WARMUP:])))
         return 0
     if args.stage == "search":
         args.out.write_text(json.dumps(stage_search(args.kb, json.loads(args.queries_file.read_text()), args.profile)))
