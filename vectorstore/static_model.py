@@ -286,7 +286,7 @@ def fine_tune(tokenizer, weights: np.ndarray, pairs: list[tuple[str, str]], cfg:
     What sentence-transformers does for a StaticEmbedding under MultipleNegativesRankingLoss (mean of the token
     vectors, in-batch negatives, cosine times 20, cross-entropy, Adam), in plain torch: each text is tokenized
     once rather than at every step, and neither sentence-transformers nor transformers is imported (the import
-    alone took 8 s of a training on an idle machine, 40 s under load). Stops at ``cfg.epochs`` or when
+    alone took 7–11 s of a training on a quiet machine, 39 s under load). Stops at ``cfg.epochs`` or when
     ``cfg.time_budget_s`` has passed since ``started``, whichever comes first.
     """
     if len(pairs) < cfg.batch_size:
