@@ -228,3 +228,15 @@ def test_a_failed_keyword_child_falls_back_to_building_here(tmp_path: Path, trai
     kb.ingest([_docs(tmp_path / "a", TOPICS[:6])])
     assert kb.keyword.chunk_count() == len(kb.store.chunk_ids())
     assert "孵化器高质量发展" in kb.search("孵化器高质量发展", k=1)[0].text
+
+
+def test_ingest_workers_1_builds_keywords_in_the_ingest_itself(tmp_path: Path, trainer: FakeTrainer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import vectorstore.kb as kbmod
+
+    monkeypatch.setattr(kbmod, "PARALLEL_MIN_FILES", 3)
+    started: list[bool] = []
+    monkeypatch.setattr(kbmod.KnowledgeBase, "_build_keywords_beside", lambda self: started.append(True))
+    kb = KnowledgeBase(make_kb_config(tmp_path / "kb", static_min_chunks=3, ingest_workers=1))
+    kb.ingest([_docs(tmp_path / "a", TOPICS[:6])])
+    assert started == [] and kb.keyword.chunk_count() == len(kb.store.chunk_ids())

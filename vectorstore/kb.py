@@ -276,7 +276,8 @@ class KnowledgeBase:
         changed = retokenized or any(f.status in ("added", "updated") for f in report.files)
         training = self.embeddings.needs_training()
         beside = None
-        if changed and training and train == "wait" and len(files) >= PARALLEL_MIN_FILES:
+        workers = self.config.ingest_workers or (os.cpu_count() or 1)
+        if changed and training and train == "wait" and len(files) >= PARALLEL_MIN_FILES and workers >= 2:
             # A large ingest that trains: the keyword index is built in a process of its own while this one
             # trains (both are CPU-bound; at 100k chunks the build took ~20 s). It is published as soon as it is
             # built, so other processes search by keywords during the training, as before.
