@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     chunk_max_chars: int = Field(400, description="Longest chunk before it is split at items or sentences")
     chunk_min_chars: int = Field(80, description="Chunks shorter than this merge with a neighbour under the same heading")
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file accepted at ingest, in bytes")
-    ingest_workers: int = Field(0, description="Processes that read and tokenize files when 200 or more are ingested at once; 0: one per CPU, 1: none")
+    ingest_workers: int = Field(0, description="Processes that read and tokenize files when 200 or more are ingested at once (and build the keyword index while the embedder trains); 0: one per CPU, 1: none")
     static_time_budget_s: float = Field(60.0, description="Seconds the self-trained static embedder may fine-tune for (vocabulary building is not counted)")
     static_min_chunks: int = Field(40, description="Below this many chunks no static embedder is trained (the hashing embedder is used)")
     retrain_fraction: float = Field(0.2, description="Retrain the static embedder when this share of the chunks changed since it was trained")

@@ -16,7 +16,7 @@ import pytest
 import vectorstore.embedding_service as service
 from assistant.settings import make_kb_config
 from vectorstore.config import KBConfig
-from vectorstore.embed import Embedder
+from vectorstore.embed import Embedder, HashingEmbedder
 from vectorstore.kb import KnowledgeBase
 from vectorstore.static_model import (
     StaticConfig,
@@ -181,3 +181,62 @@ def test_fine_tuning_budget_grows_with_the_knowledge_base(tmp_path: Path) -> Non
     kb = KnowledgeBase(_config(tmp_path).model_copy(update={"static_time_budget_s": 60.0}))
     budgets = [kb.embeddings.fine_tune_budget(n) for n in (100, 2000, 10_000, 100_000)]
     assert budgets == sorted(budgets) and budgets[0] <= 10 and budgets[-1] == 60.0
+
+
+def test_training_sample_reads_the_same_rows_as_sampling_every_row(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training reads only the sampled rows; they are the rows (and the order) sampling them all would give."""
+    import random
+
+    kb = KnowledgeBase(_config(tmp_path), embedder=HashingEmbedder())
+    kb.ingest([_docs(tmp_path / "a", TOPICS)])
+    every = list(kb.store.iter_chunks())
+    assert len(every) >= 10
+    assert [r["chunk_id"] for r in kb.embeddings._sample_rows()] == [r["chunk_id"] for r in every]
+    monkeypatch.setattr(service, "_TRAIN_SAMPLE", 7)
+    expected = random.Random(7).sample(every, 7)
+    got = kb.embeddings._sample_rows()
+    assert [dict(r) for r in got] == [dict(r) for r in expected]
+
+
+def test_a_large_ingest_builds_keywords_in_a_child_while_it_trains(tmp_path: Path, trainer: FakeTrainer,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import vectorstore.kb as kbmod
+
+    monkeypatch.setattr(kbmod, "PARALLEL_MIN_FILES", 3)
+    built_here: list[int] = []
+    original = kbmod.BM25Index._build_files
+    monkeypatch.setattr(kbmod.BM25Index, "_build_files",
+                        lambda self, gen: built_here.append(gen) or original(self, gen))
+    kb = KnowledgeBase(_config(tmp_path))
+    report = kb.ingest([_docs(tmp_path / "a", TOPICS[:6])])
+    assert report.trained is not None and trainer.calls == 1
+    # Built and published by the child (this process only loaded it), current with the store.
+    assert built_here == []
+    assert kb.keyword.chunk_count() == len(kb.store.chunk_ids())
+    hit = kb.search("知识产权质押融资", k=1)[0]
+    assert "知识产权质押融资" in hit.text and {"keyword", "vector"} <= set(hit.channels)
+
+
+def test_a_failed_keyword_child_falls_back_to_building_here(tmp_path: Path, trainer: FakeTrainer,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import vectorstore.kb as kbmod
+
+    monkeypatch.setattr(kbmod, "PARALLEL_MIN_FILES", 3)
+    monkeypatch.setattr(kbmod, "build_keyword_index", lambda *_: None)  # cannot reach a child: pickling fails
+    kb = KnowledgeBase(_config(tmp_path))
+    kb.ingest([_docs(tmp_path / "a", TOPICS[:6])])
+    assert kb.keyword.chunk_count() == len(kb.store.chunk_ids())
+    assert "孵化器高质量发展" in kb.search("孵化器高质量发展", k=1)[0].text
+
+
+def test_ingest_workers_1_builds_keywords_in_the_ingest_itself(tmp_path: Path, trainer: FakeTrainer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import vectorstore.kb as kbmod
+
+    monkeypatch.setattr(kbmod, "PARALLEL_MIN_FILES", 3)
+    started: list[bool] = []
+    monkeypatch.setattr(kbmod.KnowledgeBase, "_build_keywords_beside", lambda self: started.append(True))
+    kb = KnowledgeBase(make_kb_config(tmp_path / "kb", static_min_chunks=3, ingest_workers=1))
+    kb.ingest([_docs(tmp_path / "a", TOPICS[:6])])
+    assert started == [] and kb.keyword.chunk_count() == len(kb.store.chunk_ids())

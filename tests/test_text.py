@@ -91,3 +91,14 @@ def test_sentences_keep_quotes_numbers_and_offsets() -> None:
         "他说：“要加快发展。再说。”全市建成3.5个平台。", "截至5月底，投资25.6亿元！", "第二行", "第三行",
     ]
     assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+@pytest.mark.parametrize(("raw", "stored"), [
+    ("全市\u200b建成\x07平台(12家),服务企业:300家", "全市建成平台（12家），服务企业：300家"),  # slow path: format/control chars
+    ("全市建成平台(12家),服务企业:300家", "全市建成平台（12家），服务企业：300家"),  # printable line, same result
+    ("增长3.5%,达到1,000家 (见附件)", "增长3.5%，达到1,000家（见附件）"),
+    ("Version 1.0 (beta), see: notes", "Version 1.0 (beta), see: notes"),  # no Chinese: untouched
+    ("科技\t创新\u3000平台", "科技 创新 平台"),
+])
+def test_normalize_cleans_lines_with_and_without_control_characters(raw: str, stored: str) -> None:
+    assert normalize_text(raw) == stored

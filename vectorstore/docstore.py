@@ -201,6 +201,32 @@ class DocStore:
             out.update({r["chunk_id"]: _chunk(r) for r in rows})
         return out
 
+    def chunk_texts(self, chunk_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """(doc_id, text) of the given chunks, without building Chunk objects (what embedding needs)."""
+        out: dict[str, tuple[str, str]] = {}
+        conn = self._conn()
+        for i in range(0, len(chunk_ids), 500):
+            part = chunk_ids[i : i + 500]
+            rows = conn.execute(f"SELECT chunk_id, doc_id, text FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
+                                part)
+            out.update({r[0]: (r[1], r[2]) for r in rows})
+        return out
+
+    def chunk_rowids(self) -> list[int]:
+        """Every chunk's rowid, in the order ``iter_chunks`` gives the chunks."""
+        return [r[0] for r in self._conn().execute("SELECT rowid FROM chunks ORDER BY rowid")]
+
+    def chunk_rows(self, rowids: list[int]) -> list[sqlite3.Row]:
+        """The rows ``iter_chunks`` gives for these rowids, in the order asked (absent rowids are left out)."""
+        found: dict[int, sqlite3.Row] = {}
+        conn = self._conn()
+        for i in range(0, len(rowids), 500):
+            part = rowids[i : i + 500]
+            found.update((r["rowid"], r) for r in conn.execute(
+                "SELECT rowid, chunk_id, doc_id, text, section_path, terms, sentences, start FROM chunks "
+                f"WHERE rowid IN ({','.join('?' * len(part))})", part))
+        return [found[r] for r in rowids if r in found]
+
     def iter_chunks(self, batch: int = 2000) -> Iterator[sqlite3.Row]:
         """All chunk rows in a stable order (rowid), including their index terms."""
         conn = self._conn()

@@ -12,7 +12,7 @@ import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,10 +211,10 @@ class KnowledgeBase:
             index.delete(stale)
         for i in range(0, len(missing), batch):
             ids = missing[i : i + batch]
-            chunks = self.store.chunks_by_id(ids)
+            chunks = self.store.chunk_texts(ids)
             ids = [c for c in ids if c in chunks]
-            vectors = embedder.embed_documents([chunks[c].text for c in ids])
-            index.add(ids, vectors, [{"doc_id": chunks[c].doc_id} for c in ids])
+            vectors = embedder.embed_documents([chunks[c][1] for c in ids])
+            index.add(ids, vectors, [{"doc_id": chunks[c][0]} for c in ids])
             if progress:
                 progress("embed", min(i + batch, len(missing)), len(missing))
         return len(missing), len(stale)
@@ -274,9 +274,16 @@ class KnowledgeBase:
             if progress:
                 progress("read", n, len(files))
         changed = retokenized or any(f.status in ("added", "updated") for f in report.files)
-        if changed:
-            self.keyword.refresh()
         training = self.embeddings.needs_training()
+        beside = None
+        workers = self.config.ingest_workers or (os.cpu_count() or 1)
+        if changed and training and train == "wait" and len(files) >= PARALLEL_MIN_FILES and workers >= 2:
+            # A large ingest that trains: the keyword index is built in a process of its own while this one
+            # trains (both are CPU-bound; at 100k chunks the build took ~20 s). It is published as soon as it is
+            # built, so other processes search by keywords during the training, as before.
+            beside = self._build_keywords_beside()
+        elif changed:
+            self.keyword.refresh()
         if not training or self.embeddings.has_model():
             # Without a model yet, vectors wait for the one about to be trained (keywords serve meanwhile).
             report.embedded, report.removed_vectors = self.sync_vectors(progress)
@@ -284,8 +291,35 @@ class KnowledgeBase:
             self.start_training(progress)
             report.training = "background"
         elif training:
-            report.trained = self.train_embedder(progress)
+            try:
+                report.trained = self.train_embedder(progress)
+            finally:
+                self._keywords_built(beside)
         return report
+
+    def _build_keywords_beside(self) -> tuple[ProcessPoolExecutor, Future[None]] | None:
+        """Start building and publishing the keyword index in a child process (None when it cannot start)."""
+        try:
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_die_with_parent)
+            return pool, pool.submit(build_keyword_index, self.config.sqlite_path, self.config.keyword_dir)
+        except (OSError, RuntimeError) as err:
+            log.warning("could not start the keyword-index build process (%s); building it here", err)
+            self.keyword.refresh()
+            return None
+
+    def _keywords_built(self, beside: tuple[ProcessPoolExecutor, Future[None]] | None) -> None:
+        """Wait for the child's keyword index and load it; build it here if the child failed."""
+        if beside is None:
+            return
+        pool, future = beside
+        try:
+            future.result()
+        except Exception as err:  # a broken pool, a killed child, an error in the build
+            log.warning("the keyword-index build process failed (%s); building it here", err)
+        finally:
+            pool.shutdown(wait=True)
+        self.keyword.refresh()  # loads what the child published, or builds when it published nothing
 
     @staticmethod
     def _listed_only(files: list[tuple[Path, Path]], entries: dict[str, tuple[DocMeta, bool]], base: Path | None,
@@ -675,6 +709,11 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
         if os.getppid() == 1:  # the parent died before the call took effect
             os._exit(1)
+
+
+def build_keyword_index(sqlite_path: Path, keyword_dir: Path) -> None:
+    """Build and publish the keyword index of the store at ``sqlite_path`` (run in a child process)."""
+    BM25Index(DocStore(sqlite_path), keyword_dir).refresh()
 
 
 def prepare_file(job: PrepareJob) -> Prepared | str:

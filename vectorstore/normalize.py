@@ -28,6 +28,7 @@ _RESIDUE_LINE = re.compile(
 _BULLET = re.compile(r"^[•·▪●■◆]\s*")
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), 0xFF05, 0xFF0E]}
 _HALF_PUNCT = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
+_HALF_PUNCT_RE = re.compile("[,:;!?]")
 
 
 def normalize_text(raw: str) -> str:
@@ -56,7 +57,10 @@ def normalize_text(raw: str) -> str:
 
 
 def _clean_line(line: str) -> str:
-    line = "".join(ch for ch in line if ch == "\t" or unicodedata.category(ch)[0] != "C")
+    # A printable line has no control or format characters (category C): most lines, and the per-character
+    # check was a third of normalizing.
+    if not line.isprintable():
+        line = "".join(ch for ch in line if ch == "\t" or unicodedata.category(ch)[0] != "C")
     line = line.replace("\t", " ").replace("\u3000", " ")
     line = re.sub(r" {2,}", " ", line).strip()
     line = _BULLET.sub("", line)
@@ -68,6 +72,15 @@ def chinese_punctuation(line: str) -> str:
     """Use full-width punctuation where it touches Chinese text; keep 3.5, 1,000, 10:30."""
     if not _CJK_RE.search(line):
         return line
+    if _HALF_PUNCT_RE.search(line):
+        line = _widen_punctuation(line)
+    if "(" in line:
+        line = _fix_parens(line)
+    line = re.sub(r"\s*([，：；！？（）])\s*", _keep_paren_space, line)
+    return line
+
+
+def _widen_punctuation(line: str) -> str:
     chars = list(line)
     n = len(chars)
     for i, ch in enumerate(chars):
@@ -78,10 +91,7 @@ def chinese_punctuation(line: str) -> str:
                 continue
             if _is_cjkish(prev) or _is_cjkish(nxt) or not nxt or nxt == " ":
                 chars[i] = _HALF_PUNCT[ch]
-    line = "".join(chars)
-    line = _fix_parens(line)
-    line = re.sub(r"\s*([，：；！？（）])\s*", _keep_paren_space, line)
-    return line
+    return "".join(chars)
 
 
 def _keep_paren_space(m: re.Match[str]) -> str:

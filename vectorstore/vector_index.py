@@ -16,6 +16,14 @@ import numpy as np
 
 T = TypeVar("T")
 ADD_BATCH = 5000
+# HNSW settings of the collections this project creates (Chroma keeps them in the collection's configuration;
+# a collection made earlier keeps its own). Measured on the same 100k vectors of the synthetic corpus against an
+# exact brute-force top 10 over 200 queries (README, "Ingest and search"): Chroma's default construction
+# (ef 100) with ef_search 64 took 74 s of CPU to add and found 90.5% of the exact top 10; ef_construction 50
+# with ef_search 192 takes 53 s and finds 93.6%, for 0.4 ms more a query. ef_construction 50 with ef_search 64
+# found 84.7%; max_neighbors 8 or ef_construction 40 lost recall too; ef_construction 200 or max_neighbors 32
+# cost more without finding more.
+HNSW = {"space": "cosine", "ef_construction": 50, "ef_search": 192}
 
 
 class VectorStoreUnavailable(RuntimeError):
@@ -74,7 +82,7 @@ class ChromaIndex:
         self._batch_limit: int | None = None
         self._col = self._retry(lambda: client.get_or_create_collection(
             name, embedding_function=None, metadata=metadata or None,
-            configuration={"hnsw": {"space": "cosine", "ef_search": 64}}))
+            configuration={"hnsw": dict(HNSW)}))
         have = self._col.metadata or {}
         if metadata and any(have.get(k) != v for k, v in metadata.items()):
             self._retry(lambda: self._col.modify(metadata={**have, **metadata}))
