@@ -39,7 +39,8 @@ def item_heading(suggestion: str, limit: int = MAX_HEADING) -> str:
         return clauses[0] + clauses[1]
     # A short opening sentence is the heading whole: its second clause often carries the ask
     # (探索成果形成新机制，邀请企业全程参与科技研发全过程).
-    if len(first) <= limit and not _GOAL.match(clauses[0]):
+    # (Not across a colon: what follows one is a list or a claim, not the ask.)
+    if len(first) <= limit and not _GOAL.match(clauses[0]) and not re.search(r"[：:]", first):
         return first
     actions = [c for c in clauses if not _MEANS.match(c) and not _GOAL.match(c) and len(c) >= 4]
     for clause in actions:

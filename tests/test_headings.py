@@ -29,3 +29,7 @@ def test_a_long_suggestion_is_quoted_by_its_heading() -> None:
 def test_a_suggestion_of_two_asks_keeps_both() -> None:
     s = "打通研究成果的最初一公里和最后一公里，设立成果转化概念验证中心"
     assert item_heading(s) == s
+
+
+def test_a_colon_ends_the_heading() -> None:
+    assert item_heading("加大支持力度：对新建平台给予补助100万元") == "加大支持力度"
