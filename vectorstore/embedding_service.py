@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -15,6 +14,7 @@ from pathlib import Path
 from vectorstore.config import KBConfig
 from vectorstore.docstore import DocStore
 from vectorstore.embed import Embedder, HashingEmbedder, SentenceTransformerEmbedder, StaticModelEmbedder
+from vectorstore.locks import file_lock
 from vectorstore.static_model import StaticConfig, TrainingText, train_static_model
 
 log = logging.getLogger(__name__)
@@ -164,14 +164,5 @@ class EmbeddingService:
     @contextlib.contextmanager
     def training_lock(self, blocking: bool = True) -> Iterator[bool]:
         """One training at a time per knowledge base, across processes; yields whether it was acquired."""
-        self.config.models_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.config.models_dir / "train.lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with file_lock(self.config.models_dir / "train.lock", blocking) as acquired:
+            yield acquired

@@ -16,7 +16,6 @@ Several processes share one knowledge base (web workers, an ingest), so:
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -30,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from vectorstore.docstore import DocStore
+from vectorstore.locks import file_lock
 
 # A background rebuild starts once the store has not changed for QUIET_S, or when the served index is more
 # than MAX_STALE_S behind; an ingest that adds a document a second thus causes a rebuild a minute, not one
@@ -129,17 +129,8 @@ class BM25Index:
 
     @contextlib.contextmanager
     def _build_lock(self, blocking: bool) -> Iterator[bool]:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / "build.lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with file_lock(self.directory / "build.lock", blocking) as acquired:
+            yield acquired
 
     def _build_files(self, gen: int) -> tuple[Any, list[str], list[str], int]:
         import bm25s
