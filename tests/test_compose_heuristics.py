@@ -297,3 +297,36 @@ def test_a_sentence_about_another_programme_is_not_evidence(text: str, title: st
 
     subject = {t for t in query_terms(proposal) if t not in GENERIC and len(t) >= 3}
     assert other_programme(text, title, programmes(proposal), subject) is other
+
+
+@pytest.mark.parametrize(("suggestion", "plans", "asks"), [
+    ("加大资金支持力度。适当提高中试平台运营补助和概念验证项目资助标准，扩大科技创新券的使用范围。",
+     ["我局将推动中试平台统一发布服务清单，扩大科技创新券使用范围。"], ["适当提高中试平台运营补助和概念验证项目资助标准"]),
+    ("扩大科技信贷风险补偿覆盖面", ["我局将推动“科信贷”对首贷企业的风险补偿比例由50%提高到60%。"], []),
+    ("扩大科技特派员选派规模", ["我局将选派科技特派员370名以上。"], []),
+])
+def test_an_ask_to_change_a_parameter_needs_a_plan_or_a_stance(suggestion: str, plans: list[str],
+                                                               asks: list[str]) -> None:
+    from assistant.engines.compose import unanswered_asks
+
+    assert unanswered_asks(suggestion, plans) == asks
+
+
+def test_an_unanswered_parameter_ask_leaves_a_visible_stance_gap() -> None:
+    from assistant.engines.base import EngineInput
+    from assistant.engines.compose import ComposeEngine
+    from assistant.evidence import Evidence
+    from assistant.models import Proposal
+
+    plan = cand("推动中试平台统一发布服务清单，扩大科技创新券使用范围。", kind="plan", tense="plan", date="2025-02-01",
+                doc="p")
+    job = EngineInput(proposal=Proposal(title="关于加快中试平台建设的提案",
+                                        suggestions=["加大资金支持力度。适当提高中试平台运营补助和概念验证项目资助标准，"
+                                                     "扩大科技创新券的使用范围。"]),
+                      options=OPTS.model_copy(update={"reply_date": "2025-07-01"}), evidence=Evidence(own=[plan]),
+                      jurisdiction=GZ)
+    body = ComposeEngine().write(job)
+    texts = [s.text for s in body.sections[-1].items[0].sentences]
+    assert texts[0].startswith("下一步，我局将推动中试平台统一发布服务清单")
+    assert texts[1] == "【待补充】（关于“适当提高中试平台运营补助和概念验证项目资助标准”，请明确我局的意见和打算）"
+    assert any("适当提高中试平台运营补助和概念验证项目资助标准" in w for w in body.warnings)

@@ -8,6 +8,8 @@ warning — never padding. Every sentence cites the passage it was written from.
 
 from __future__ import annotations
 
+import re
+
 from assistant.engines.base import Body, EngineInput
 from assistant.engines.common import SourceRegistry, heading_for, layout, references
 from assistant.engines.compose.rewrite import Writer
@@ -51,8 +53,13 @@ class ComposeEngine:
             work_items.append(Item(heading=heading, sentences=sentences, suggestion_index=idx))
             plans = chooser.choose(idx, "plan", limit=MAX_PLAN_PER_ITEM)
             if plans:
-                plan_items.append(Item(heading=heading, sentences=[_sentence(ch, registry) for ch in plans],
-                                       suggestion_index=idx))
+                said = [_sentence(ch, registry) for ch in plans]
+                for ask in unanswered_asks(suggestion, [ch.text for ch in plans]):
+                    # An ask to change a parameter needs the bureau's stance, which no document gives.
+                    said.append(Sentence(text=f"{TO_FILL}（关于“{inner_quotes(ask)}”，请明确{opts.bureau_short}的意见和打算）",
+                                         flags=[flag(FlagCode.MISSING_EVIDENCE)]))
+                    warnings.append(f"第{idx + 1}条建议提出“{inner_quotes(ask)}”，下一步中未见相应打算，已留【待补充】。")
+                plan_items.append(Item(heading=heading, sentences=said, suggestion_index=idx))
             else:
                 plan_items.append(Item(heading=heading, sentences=[Sentence(
                     text=f"{TO_FILL}（请补充{opts.bureau_short}围绕“{quoted}”的下一步工作打算）",
@@ -72,6 +79,31 @@ class ComposeEngine:
         sections = layout(opts, job.suggestions, work_items, plan_items)
         refs = references(job.evidence, registry)
         return Body(sections=sections, sources=registry.sources, references=refs, warnings=warnings)
+
+
+# An ask to change a parameter: 适当提高…奖励的比例和上限, 扩大科技创新券的使用范围.
+_PARAMETER_ASK = re.compile(r"(?:适当|进一步|逐步)?(?:提高|提升|上调|扩大|放宽|降低|下调)(?P<what>[^，。；;]{2,30}"
+                            r"(?:标准|比例|上限|额度|范围|覆盖面|门槛|补助|补贴|奖励))")
+
+
+def unanswered_asks(suggestion: str, plans: list[str]) -> list[str]:
+    """The suggestion's asks to change a parameter that none of its plans speaks to (shares little of)."""
+    out = []
+    for m in _PARAMETER_ASK.finditer(suggestion):
+        ask = m.group(0)
+        grams = _bigrams(m.group("what"))  # what is to change, not the verb
+        if grams and all(len(grams & _bigrams(p)) / len(grams) < ASK_ANSWERED for p in plans):
+            out.append(ask)
+    return out
+
+
+# Share of an ask's character pairs a plan must repeat to count as speaking to it.
+ASK_ANSWERED = 0.3
+
+
+def _bigrams(text: str) -> set[str]:
+    t = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
 def _sentence(choice: Choice, registry: SourceRegistry) -> Sentence:
