@@ -13,7 +13,7 @@ import re
 from assistant.engines.base import Body, EngineInput
 from assistant.engines.common import SourceRegistry, heading_for, layout, references
 from assistant.engines.compose.rewrite import Writer
-from assistant.engines.compose.select import Choice, Chooser
+from assistant.engines.compose.select import Choice, Chooser, char_bigrams
 from assistant.headings import inner_quotes
 from assistant.models import TO_FILL, Item, Sentence
 from assistant.rules.flags import FlagCode, flag
@@ -91,19 +91,14 @@ def unanswered_asks(suggestion: str, plans: list[str]) -> list[str]:
     out = []
     for m in _PARAMETER_ASK.finditer(suggestion):
         ask = m.group(0)
-        grams = _bigrams(m.group("what"))  # what is to change, not the verb
-        if grams and all(len(grams & _bigrams(p)) / len(grams) < ASK_ANSWERED for p in plans):
+        grams = char_bigrams(m.group("what"))  # what is to change, not the verb
+        if grams and all(len(grams & char_bigrams(p)) / len(grams) < ASK_ANSWERED for p in plans):
             out.append(ask)
     return out
 
 
 # Share of an ask's character pairs a plan must repeat to count as speaking to it.
 ASK_ANSWERED = 0.3
-
-
-def _bigrams(text: str) -> set[str]:
-    t = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
-    return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
 def _sentence(choice: Choice, registry: SourceRegistry) -> Sentence:

@@ -159,12 +159,12 @@ class Chooser:
         m = _ISSUE_PLAN.search(choice.text)
         if not m:
             return False
-        target = _bigrams(m.group(1))
+        target = char_bigrams(m.group(1))
         for c in self.pool:
             if c.tense == "plan" or not c.meta.date or c.meta.date <= choice.candidate.meta.date:
                 continue
             issued = _ISSUED.search(c.text) or (c.meta.kind == "policy" and c.meta.title)
-            if issued and target and len(target & _bigrams(c.text + c.meta.title)) / len(target) >= 0.5:
+            if issued and target and len(target & char_bigrams(c.text + c.meta.title)) / len(target) >= 0.5:
                 return True
         return False
 
@@ -246,7 +246,8 @@ def _opening(text: str) -> str:
     return _strip_will(text.partition("，")[0])
 
 
-def _bigrams(text: str) -> set[str]:
+def char_bigrams(text: str) -> set[str]:
+    """Pairs of adjacent characters, punctuation left out: how much two phrases share."""
     t = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
     return {t[i : i + 2] for i in range(len(t) - 1)}
 
