@@ -17,7 +17,7 @@ from assistant.engines.compose.rewrite import (
     unlabel,
     unwrap_attribution,
 )
-from assistant.engines.compose.select import Chooser, measure_keys, same_measure, superseded
+from assistant.engines.compose.select import Chooser, measure_keys, same_measure, split_acts, superseded
 from assistant.evidence import Candidate, event_host
 from assistant.models import DraftOptions
 from assistant.rules.jurisdiction import Jurisdiction
@@ -233,6 +233,44 @@ def test_every_suggestion_gets_a_plan_item_or_a_visible_gap() -> None:
     gap = plan_items[1].sentences[0]
     assert gap.text.startswith("【待补充】") and [f.code for f in gap.flags] == [FlagCode.MISSING_EVIDENCE]
     assert any("第2条建议未找到" in w and "下一步" in w for w in body.warnings)
+
+
+@pytest.mark.parametrize(("text", "keep", "give", "expected"), [
+    ("下一步，我局将建立技术经纪人分级评价制度，推动科技大市场线上平台与省技术市场平台互联互通。",
+     {"技术经纪人"}, {"市场"},
+     ("下一步，我局将建立技术经纪人分级评价制度。", "我局将推动科技大市场线上平台与省技术市场平台互联互通。")),
+    # An act naming both suggestions' terms stays where it is: nothing goes.
+    ("我局将建立技术经纪人分级评价制度，推动技术经纪人进驻科技大市场。", {"技术经纪人"}, {"市场"}, None),
+    # What stays must still speak to its own suggestion.
+    ("我局将推动科技大市场扩容，推动科技大市场线上平台互联互通。", {"技术经纪人"}, {"市场"}, None),
+    # One act only: nothing to split.
+    ("我局将推动科技大市场线上平台与省技术市场平台互联互通。", {"技术经纪人"}, {"市场"}, None),
+])
+def test_a_plan_chaining_two_suggestions_acts_splits_between_them(
+        text: str, keep: set[str], give: set[str], expected: tuple[str, str] | None) -> None:
+    assert split_acts(text, keep, give) == expected
+
+
+def test_a_suggestion_without_a_plan_takes_its_act_from_anothers_plan() -> None:
+    from assistant.engines.base import EngineInput
+    from assistant.engines.compose import ComposeEngine
+    from assistant.evidence import Evidence
+    from assistant.models import Proposal
+
+    text = "建立技术经纪人分级评价制度，推动科技大市场线上平台与省技术市场平台互联互通。"
+    common = {"kind": "plan", "tense": "plan", "date": "2025-02-01", "doc": "p"}
+    first = cand(text, idx=0, score=0.5, **common).model_copy(update={"shared": ["技术经纪人", "评价"]})
+    second = cand(text, idx=1, score=0.3, **common).model_copy(update={"shared": ["市场", "线上"]})
+    work = [cand("2024年，新培训技术经纪人240名，累计培训860名。", kind="summary", part="work", idx=0, doc="w0"),
+            cand("2024年，科技大市场线上平台发布科技成果3800余项。", kind="summary", part="work", idx=1, doc="w1")]
+    suggestions = ["完善技术经纪人培养和评价体系", "提升科技大市场服务功能，推动线上线下融合"]
+    job = EngineInput(proposal=Proposal(title="关于加强技术经纪人队伍建设的提案", suggestions=suggestions),
+                      options=OPTS.model_copy(update={"reply_date": "2025-07-01"}),
+                      evidence=Evidence(own=[first, second, *work]), jurisdiction=GZ)
+    plan_items = ComposeEngine().write(job).sections[-1].items
+    assert [s.text for s in plan_items[0].sentences] == ["下一步，我局将建立技术经纪人分级评价制度。"]
+    assert [s.text for s in plan_items[1].sentences] == ["我局将推动科技大市场线上平台与省技术市场平台互联互通。"]
+    assert plan_items[0].sentences[0].citations == plan_items[1].sentences[0].citations
 
 
 @pytest.mark.parametrize(("text", "expected"), [

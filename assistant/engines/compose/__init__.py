@@ -39,6 +39,7 @@ class ComposeEngine:
         work_items: list[Item] = []
         plan_items: list[Item] = []
         no_plan: list[str] = []
+        plans_of: dict[int, list[Choice]] = {}
         for idx, suggestion in enumerate(job.suggestions):
             heading = heading_for(suggestion)
             quoted = inner_quotes(heading)
@@ -51,7 +52,12 @@ class ComposeEngine:
                 sentences = [Sentence(text=f"{TO_FILL}（请补充{opts.bureau_short}围绕“{quoted}”已开展的工作及数据）",
                                       flags=[flag(FlagCode.MISSING_EVIDENCE)])]
             work_items.append(Item(heading=heading, sentences=sentences, suggestion_index=idx))
-            plans = chooser.choose(idx, "plan", limit=MAX_PLAN_PER_ITEM)
+            plans_of[idx] = chooser.choose(idx, "plan", limit=MAX_PLAN_PER_ITEM)
+        chooser.hand_over(plans_of, job.suggestions)
+        for idx, suggestion in enumerate(job.suggestions):
+            heading = heading_for(suggestion)
+            quoted = inner_quotes(heading)
+            plans = plans_of[idx]
             if plans:
                 said = [_sentence(ch, registry) for ch in plans]
                 for ask in unanswered_asks(suggestion, [ch.text for ch in plans]):

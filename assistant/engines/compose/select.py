@@ -118,6 +118,39 @@ class Chooser:
         return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True) if role == "work" else ch.text,
                        ch.score) for ch in chosen]
 
+    def hand_over(self, plans: dict[int, list[Choice]], suggestions: list[str]) -> None:
+        """A suggestion left without a plan takes the act of another suggestion's plan that speaks to it
+        alone (建立技术经纪人分级评价制度，推动科技大市场线上平台互联互通: the second act answers the ask
+        on the 科技大市场). Both keep the same source; the act leaves the plan it came from."""
+        for j in range(len(suggestions)):
+            if plans.get(j):
+                continue
+            for i, choices in plans.items():
+                taken = self._take_act(choices, i, j, suggestions)
+                if taken is not None:
+                    plans[j] = [taken]
+                    break
+
+    def _take_act(self, choices: list[Choice], i: int, j: int, suggestions: list[str]) -> Choice | None:
+        for n, ch in enumerate(choices):
+            mine = next((c for c in self.pool if c.suggestion_index == j and c.specific
+                         and (c.doc_id, c.start) == (ch.candidate.doc_id, ch.candidate.start)), None)
+            if mine is None:
+                continue
+            # The terms each suggestion itself names (not what its search added from the title).
+            keep = {t for t in ch.candidate.shared if _term_of_art(t) and t in suggestions[i] and t not in suggestions[j]}
+            give = {t for t in mine.shared if _term_of_art(t) and t in suggestions[j] and t not in suggestions[i]}
+            split = split_acts(ch.text, keep, give)
+            if split is None:
+                continue
+            stay, go = split
+            if any(sentence_flags(t, [ch.candidate.meta], self.reply_date, "plan", self.recency,
+                                  quotes=[ch.candidate.quote]) for t in (stay, go)):
+                continue
+            choices[n] = Choice(ch.candidate, stay, ch.score)
+            return Choice(mine, go, ch.score)
+        return None
+
     def _plan_as_written(self, choice: Choice, chosen: list[Choice]) -> Choice | None:
         """The plan as the letter can say it: without an act done since, or one said already; None when
         nothing remains, or when it is a second plan for the suggestion that only shares the proposal's topic."""
@@ -235,6 +268,34 @@ def _without_said_measures(choice: Choice, said: list[str]) -> Choice | None:
     if len(rest) < 12 or kept == clauses or not _PLAN_ACT.match(rest):
         return None
     return Choice(choice.candidate, subject + rest, choice.score)
+
+
+# Where a plan chains its acts: 建立…制度，推动…互联互通 (a comma before the next act's verb).
+_ACT_CUT = re.compile(r"[，；](?=" + _PLAN_ACT.pattern + ")")
+
+
+def split_acts(text: str, keep: set[str], give: set[str]) -> tuple[str, str] | None:
+    """A plan of several acts cut in two: the acts naming only ``give`` terms go, the rest stay; None
+    unless both halves stand as plans and what stays still names a ``keep`` term."""
+    if not keep or not give:
+        return None
+    body = _strip_will(text)
+    subject = text[: len(text) - len(body)]
+    acts = [a.rstrip("。；，") for a in _ACT_CUT.split(body) if a.strip("。；，")]
+    if len(acts) < 2:
+        return None
+    going = [a for a in acts if any(t in a for t in give) and not any(t in a for t in keep)]
+    staying = [a for a in acts if a not in going]
+    if not going or not any(any(t in a for t in keep) for a in staying):
+        return None
+    stay, go = "，".join(staying), "，".join(going)
+    if len(go) < 10 or not _PLAN_ACT.match(go) or not _PLAN_ACT.match(staying[0]):
+        return None
+    return f"{subject}{stay}。", f"{re.sub(r'^下一步[，,]', '', subject)}{go}。"
+
+
+def _term_of_art(term: str) -> bool:
+    return len(term) >= 2 and term not in GENERIC
 
 
 def _strip_will(text: str) -> str:
