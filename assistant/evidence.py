@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from assistant.models import DraftOptions, Proposal
 from assistant.rules.jurisdiction import Jurisdiction, Scope
+from assistant.rules.parameters import asks_parameter, states_parameter
 from assistant.rules.tense import Tense, classify_tense
 from assistant.termstats import TermStats, abbreviations, load_termstats
 from vectorstore.kb import KnowledgeBase
@@ -119,7 +120,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                 if chunk is None:
                     continue
                 for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short,
-                                        lead, off_topic, programmes(query)):
+                                        lead, off_topic, programmes(query), asks_parameter(query)):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -165,6 +166,8 @@ def topic_terms(queries: list[str]) -> set[str]:
 
 
 RELATED_WEIGHT = 0.25
+# For an ask to change a parameter, a sentence stating one (按…30%给予补助，最高200万元) on the subject.
+PARAMETER_BONUS = 0.15
 
 
 def term_weights(query: str, topic: set[str], related: list[str] | None = None,
@@ -247,7 +250,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
                 idx: int, topic: set[str], subject: set[str], required: set[str],
                 names: list[str] | None = None, lead: Callable[[str, int], str] | None = None,
                 off_topic: Callable[[str, DocMeta], bool] | None = None,
-                asked: set[int] | None = None) -> list[Candidate]:
+                asked: set[int] | None = None, parameter_ask: bool = False) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
@@ -290,6 +293,9 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             continue  # neither about what every suggestion is about (中试, 科技特派员) nor about this one
         # Relevance is how much of the suggestion the sentence speaks to; retrieval rank only breaks ties.
         score = min(1.0, weight / total) + 0.05 / (1 + rank)
+        if parameter_ask and shared and states_parameter(text):
+            # The ask is to change a parameter (适当提高…资助标准): today's parameter is what a reply states first.
+            score += PARAMETER_BONUS
         if shared and listed_only(text, own or shared):
             # 重点支持成果转化、平台建设、科技金融和农业科技等方面: one item of a list of areas is not the subject.
             specific, score = False, score / 2

@@ -139,6 +139,15 @@ def test_a_newer_figure_supersedes_an_older_one_of_the_same_measure() -> None:
     assert superseded([old, new, plan]) == {("old", 0)}
 
 
+def test_a_policy_parameter_is_never_superseded_by_another_parameter() -> None:
+    # Two provisions sharing only the frame of a parameter (每家每年最高…万元) measure different things.
+    running = cand("按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。", kind="policy", tense="neutral",
+                   date="2023-06-01", doc="p1")
+    voucher = cand("中小企业使用中试服务，可用科技创新券抵扣50%，每家企业每年最高20万元。", kind="reply",
+                   date="2024-07-25", doc="r1")
+    assert superseded([running, voucher]) == set()
+
+
 def chooser(pool: list[Candidate]) -> Chooser:
     return Chooser(Writer(OPTS, GZ), pool, OPTS.reply_date, Recency(2), title="关于打通成果转化市场路径的提案")
 

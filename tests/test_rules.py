@@ -10,6 +10,7 @@ from assistant.models import Item, Letter, Section, Sentence
 from assistant.rules.figures import figures, normalize, occurs_in, traced
 from assistant.rules.flags import Flag, FlagCode, from_legacy
 from assistant.rules.jurisdiction import Jurisdiction, name_forms
+from assistant.rules.parameters import asks_parameter, states_parameter
 from assistant.rules.structure import problems
 from assistant.rules.tense import classify_tense
 from assistant.rules.validity import validity
@@ -132,6 +133,11 @@ def test_tense(sentence: str, part: str, tense: str) -> None:
     ("2024年，全市科技系统迎难而上、真抓实干，交出了一份有分量的答卷。", FlagCode.GENERIC),
     ("2024年，全局上下坚持把党的建设贯穿科技工作全过程，深化模范机关创建。", FlagCode.GENERIC),
     ("2024年，科技金融更加活跃，“科信贷”累计放贷突破百亿元。", FlagCode.GENERIC),
+    ("鼓励高校建设概念验证中心，建设主体应具备专业的项目管理团队，并配套不少于100万元的自有验证资金。",
+     FlagCode.DEFINITION),
+    ("概念验证中心是为上述活动提供资金、场地、专业服务的机构。", FlagCode.THIS_EVENT),
+    ("提出概念验证中心是为验证活动提供资金和场地的机构。", FlagCode.DEFINITION),
+    ("第一条 本办法适用于本市科技计划项目。", FlagCode.DEFINITION),
 ])
 def test_what_never_goes_in_a_reply(sentence: str, code: FlagCode) -> None:
     assert [f.code for f in text_flags(sentence)][:1] == [code], text_flags(sentence)
@@ -146,6 +152,9 @@ def test_what_never_goes_in_a_reply(sentence: str, code: FlagCode) -> None:
     "2024年2月，正式启动广州大学城高校实验室共享平台。",
     "2022年，印发实施《科技创新走廊建设行动方案（2021—2023年）》，进一步细化穗澳协同创新合作。",
     "按照《条例》要求，2023年我局新认定市级中试平台4家。",
+    # An article opening on 本市 is a provision, not the policy speaking of itself.
+    "第七条 本市中小企业使用市级中试平台服务的，可使用科技创新券抵扣服务费用的50%，每家企业每年最高20万元。",
+    "我局将建立技术经纪人分级评价制度。",  # a named 制度 is concrete
 ])
 def test_reply_sentences_pass(sentence: str) -> None:
     assert text_flags(sentence) == []
@@ -220,3 +229,22 @@ def test_structure_parts_and_order() -> None:
     assert [p.part for p in problems(no_plan)] == ["opening", "plan"]
     per_suggestion = _letter([_section("一、对“加大投入”建议的回复", "suggestion"), _section("二、下一步工作计划", "plan")])
     assert problems(per_suggestion) == []
+
+
+@pytest.mark.parametrize(("suggestion", "asks"), [
+    ("适当提高中试平台运营补助和概念验证项目资助标准", True),
+    ("扩大科技创新券的使用范围", True),
+    ("加强农业科技成果转化平台建设", False),
+])
+def test_an_ask_to_change_a_parameter(suggestion: str, asks: bool) -> None:
+    assert asks_parameter(suggestion) is asks
+
+
+@pytest.mark.parametrize(("sentence", "states"), [
+    ("对运营良好的市级中试平台，按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。", True),
+    ("对认定的市级概念验证中心给予补助，最高200万元。", True),
+    ("单个项目资助不超过50万元。", True),
+    ("2024年，全市市级中试平台累计达到11家。", False),
+])
+def test_a_sentence_stating_a_parameter(sentence: str, states: bool) -> None:
+    assert states_parameter(sentence) is states

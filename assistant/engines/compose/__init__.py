@@ -8,8 +8,6 @@ warning — never padding. Every sentence cites the passage it was written from.
 
 from __future__ import annotations
 
-import re
-
 from assistant.engines.base import Body, EngineInput
 from assistant.engines.common import SourceRegistry, heading_for, layout, references
 from assistant.engines.compose.rewrite import Writer
@@ -17,6 +15,7 @@ from assistant.engines.compose.select import Choice, Chooser, char_bigrams
 from assistant.headings import inner_quotes
 from assistant.models import TO_FILL, Item, Sentence
 from assistant.rules.flags import FlagCode, flag
+from assistant.rules.parameters import PARAMETER_ASK
 from assistant.rules.worthiness import Recency
 from assistant.style import StyleScorer
 
@@ -87,15 +86,10 @@ class ComposeEngine:
         return Body(sections=sections, sources=registry.sources, references=refs, warnings=warnings)
 
 
-# An ask to change a parameter: 适当提高…奖励的比例和上限, 扩大科技创新券的使用范围.
-_PARAMETER_ASK = re.compile(r"(?:适当|进一步|逐步)?(?:提高|提升|上调|扩大|放宽|降低|下调)(?P<what>[^，。；;]{2,30}"
-                            r"(?:标准|比例|上限|额度|范围|覆盖面|门槛|补助|补贴|奖励))")
-
-
 def unanswered_asks(suggestion: str, plans: list[str]) -> list[str]:
     """The suggestion's asks to change a parameter that none of its plans speaks to (shares little of)."""
     out = []
-    for m in _PARAMETER_ASK.finditer(suggestion):
+    for m in PARAMETER_ASK.finditer(suggestion):
         ask = m.group(0)
         grams = char_bigrams(m.group("what"))  # what is to change, not the verb
         if grams and all(len(grams & char_bigrams(p)) / len(grams) < ASK_ANSWERED for p in plans):

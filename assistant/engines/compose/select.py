@@ -353,7 +353,9 @@ def similar(a: str, b: str) -> bool:
     return bool(ga and gb) and len(ga & gb) / len(ga | gb) >= SIMILAR
 
 
-_MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到", "其中", "同比", "增长", "年", "月", "以上", "超过", "突破"})
+_MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到", "其中", "同比", "增长", "年", "月", "以上", "超过", "突破",
+                           # a parameter's frame (每家每年最高100万元) says nothing of what it measures
+                           "每家", "每年", "每人", "每个", "每项", "最高", "单个", "不超过", "给予", "企业"})
 
 
 def measure_keys(text: str) -> dict[tuple[str, str], str]:
@@ -374,8 +376,9 @@ def superseded(pool: list[Candidate]) -> set[tuple[str, int]]:
     """Candidates whose figure a newer statement of what was done gives again, with another value
     (the newest figure wins); a newer sentence that repeats the same figure supersedes nothing."""
     dated = [(c, measure_keys(c.text)) for c in pool if c.meta.date and figures(c.text)]
-    # Targets (新认定3家以上) are not measurements: they neither replace nor get replaced.
-    done = [(c, k) for c, k in dated if c.tense != "plan" and c.part != "plan"]
+    # Targets (新认定3家以上) are not measurements: they neither replace nor get replaced; nor is a policy's
+    # parameter (最高100万元), which stands as long as the policy does (validity says when it ends).
+    done = [(c, k) for c, k in dated if c.tense != "plan" and c.part != "plan" and c.meta.kind != "policy"]
     dated = done
     out: set[tuple[str, int]] = set()
     for c, keys in dated:
