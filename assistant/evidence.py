@@ -43,6 +43,9 @@ _ACT = re.compile(r"实施|推进|推动|开展|建设|建成|支持|设立|组�
 TOP_TERMS = 5
 RARE = 0.8
 MIN_SCORE = 0.15
+# Passages one document may give a suggestion's own-region search: a policy answers article by article,
+# so the diversity cap meant for people scanning results would hide its 第四条 behind its 第二条.
+PER_DOC = 8
 
 
 class Candidate(BaseModel):
@@ -92,8 +95,9 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
     own_programmes = programmes(" ".join([proposal.title, *proposal.suggestions, proposal.body]))
     title_subject = {t for t in query_terms(proposal.title) if t not in GENERIC and len(t) >= 3}
 
-    def off_topic(text: str, meta: DocMeta) -> bool:
-        return other_programme(text, meta.title if meta.kind == "policy" else "", own_programmes, title_subject)
+    def off_topic(text: str, meta: DocMeta, asked: set[int]) -> bool:
+        return other_programme(text, meta.title if meta.kind == "policy" else "", own_programmes, title_subject,
+                               asked)
 
     def lead(doc_id: str, upto: int) -> str:
         doc = kb.get(doc_id)
@@ -107,7 +111,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
         weights = term_weights(" ".join([query, *short]), topic, related, stats)
         subject = subject_terms(query, topic) | {t for name in short for t in query_terms(name)}
         required = core if core else set()
-        searches = [kb.search(full_query, k=per_query, filters=own_filter)]
+        searches = [kb.search(full_query, k=per_query, filters=own_filter, max_per_doc=PER_DOC)]
         if related:
             # What the bureau files this ask under (最后一公里 → 科技金融), searched in its own documents.
             searches.append(kb.search(" ".join(related), k=per_query // 2, filters=own_filter))
@@ -223,13 +227,16 @@ def programmes(text: str) -> set[int]:
 PROGRAMME_HEAD = 24  # characters: where a sentence names what it is about (after its date)
 
 
-def other_programme(text: str, policy_title: str, proposal_programmes: set[int], subject: set[str]) -> bool:
+def other_programme(text: str, policy_title: str, proposal_programmes: set[int], subject: set[str],
+                    suggestion_programmes: set[int] | None = None) -> bool:
     """A sentence about another programme than the proposal's (named near its start or in its policy's
     title) that names nothing of the proposal's own subject: the shared word is chance."""
-    # A policy is about what its title names (《关于深入推行科技特派员制度的实施意见》), whatever a clause mentions.
+    # A policy is about what its title names (《关于深入推行科技特派员制度的实施意见》), whatever a clause mentions;
+    # when the suggestion names programmes of its own, the policy must be about one of them (a 知识产权质押
+    # policy's loan terms do not answer an ask on 研发费用后补助 in the same proposal).
     titled = programmes(policy_title)
     if titled:
-        return not titled & proposal_programmes
+        return not titled & (suggestion_programmes or proposal_programmes)
     head = re.sub(r"^(?:截至)?\d{4}年(?:\d{1,2}月)?(?:底|末|以来)?[，,]?", "", text)[:PROGRAMME_HEAD]
     about = programmes(head)
     if not about or about & proposal_programmes:
@@ -249,7 +256,7 @@ def related_terms(query: str) -> list[str]:
 def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dict[str, float], rank: int,
                 idx: int, topic: set[str], subject: set[str], required: set[str],
                 names: list[str] | None = None, lead: Callable[[str, int], str] | None = None,
-                off_topic: Callable[[str, DocMeta], bool] | None = None,
+                off_topic: Callable[[str, DocMeta, set[int]], bool] | None = None,
                 asked: set[int] | None = None, parameter_ask: bool = False) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
@@ -271,7 +278,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             continue  # an item's heading (（二）加大中试平台支持力度。), not a statement
         if _bare(text) and _bare(text) in _bare(meta.title):
             continue  # the document's own title line, not a statement
-        if off_topic and off_topic(text, meta):
+        if off_topic and off_topic(text, meta, asked or set()):
             continue  # about another programme; what it shares with the suggestion is chance
         terms_here = set(query_terms(text))
         if subject and not subject & terms_here:
@@ -293,7 +300,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             continue  # neither about what every suggestion is about (中试, 科技特派员) nor about this one
         # Relevance is how much of the suggestion the sentence speaks to; retrieval rank only breaks ties.
         score = min(1.0, weight / total) + 0.05 / (1 + rank)
-        if parameter_ask and shared and states_parameter(text):
+        if parameter_ask and specific and states_parameter(text):
             # The ask is to change a parameter (适当提高…资助标准): today's parameter is what a reply states first.
             score += PARAMETER_BONUS
         if shared and listed_only(text, own or shared):

@@ -121,9 +121,16 @@ def test_a_policy_provision_is_cited_by_what_the_policy_does() -> None:
     ("全市认定中试平台12家。", "2024年，全市认定中试平台12家。", True),
     ("全市认定中试平台12家。", "全市发放创新券12家。", False),
     ("合作银行达到14家。", "合作银行达到14家，放贷300亿元。", True),
+    ("全市市级重点实验室达到79家。", "新认定市级重点实验室8家，总数达到79家。", True),
 ])
 def test_the_same_measure_is_not_said_twice(a: str, b: str, same: bool) -> None:
     assert same_measure(a, b) is same
+
+
+def test_a_plan_to_change_a_parameter_is_not_the_parameter_said_again() -> None:
+    now = "按其研发费用总额的5%给予后补助，单个企业每年最高20万元。"
+    plan = "我局将修订细则，将科技型中小企业后补助比例由5%提高到8%，单个企业最高补助由20万元提高到30万元。"
+    assert not same_measure(plan, now)
 
 
 def test_measure_keys_name_what_a_figure_counts() -> None:

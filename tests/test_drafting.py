@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.drafting import Drafter
+from assistant.engines.compose.select import MAX_PER_ITEM
 from assistant.models import TO_FILL, DraftOptions, Proposal
 from assistant.proposal import load_proposal
 from assistant.rules.figures import traced
@@ -36,7 +37,7 @@ def test_compose_draft_passes_every_check(drafter: Drafter) -> None:
     assert draft.letter.salutation == "刘某某委员："
     assert [s.heading for s in draft.letter.sections] == ["一、工作开展情况", "二、下一步工作打算"]
     work = draft.letter.sections[0]
-    assert len(work.items) == 4 and all(1 <= len(i.sentences) <= 3 for i in work.items)
+    assert len(work.items) == 4 and all(1 <= len(i.sentences) <= MAX_PER_ITEM for i in work.items)
     by_id = {s.id: s for s in draft.sources}
     for section, sent in _all_sentences(draft):
         assert sent.citations, sent.text

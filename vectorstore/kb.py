@@ -475,8 +475,12 @@ class KnowledgeBase:
         """False only while a warm-up is still opening the vector store."""
         return self._warming is None or self._warm.is_set()
 
-    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> SearchResult:
-        """Hybrid search; the result is a list of hits that also carries ``warnings`` (see _vector_channel)."""
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
+               max_per_doc: int | None = None) -> SearchResult:
+        """Hybrid search; the result is a list of hits that also carries ``warnings`` (see _vector_channel).
+
+        ``max_per_doc`` overrides the configured diversity cap (a caller that reads every clause of a
+        policy wants more of one document than a person scanning results does)."""
         filters = filters or SearchFilters()
         cfg = self.config
         allowed = self._allowed(filters)
@@ -484,7 +488,7 @@ class KnowledgeBase:
         keyword = self.keyword.search(self._query_terms(query), n, allowed)
         vector, warnings = self._vector_channel(query, n, allowed)
         fused = fuse({"keyword": keyword, "vector": vector}, self.fusion_weights(), cfg.fusion, self.rrf_k())
-        top, chunks = self._choose(fused, k)
+        top, chunks = self._choose(fused, k, max_per_doc)
         metas = self.store.doc_metas({chunks[cid].doc_id for cid, _, _ in top})
         return SearchResult([_hit(chunks[cid], metas[chunks[cid].doc_id], score, ranks)
                              for cid, score, ranks in top if chunks[cid].doc_id in metas], warnings)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from assistant.engines.compose.rewrite import Writer
 from assistant.evidence import GENERIC, Candidate
 from assistant.rules.figures import figures, normalize
+from assistant.rules.validity import validity_flag
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.style import StyleScorer
 from vectorstore.tokenize import query_terms, words
 
-MAX_PER_ITEM = 3
+MAX_PER_ITEM = 4
 # How relevant a sentence must be (it already shares the suggestion's subject, see evidence.subject_terms);
 # a plan answers the suggestion's direction, so a weaker match is enough there.
 MIN_RELEVANCE = {"work": 0.2, "plan": 0.15}
@@ -196,6 +197,8 @@ class Chooser:
         for c in self.pool:
             if c.tense == "plan" or not c.meta.date or c.meta.date <= choice.candidate.meta.date:
                 continue
+            if validity_flag(c.meta, self.reply_date) is not None:
+                continue  # a consultation draft (or a repealed text) is not the plan carried out
             issued = _ISSUED.search(c.text) or (c.meta.kind == "policy" and c.meta.title)
             if issued and target and len(target & char_bigrams(c.text + c.meta.title)) / len(target) >= 0.5:
                 return True
@@ -358,17 +361,30 @@ _MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到",
                            "每家", "每年", "每人", "每个", "每项", "最高", "单个", "不超过", "给予", "企业"})
 
 
+_TOTAL = frozenset({"总数", "总量", "数量", "总计", "合计", "总和"})
+_CHANGE = re.compile(r"(?:提高|提升|降低|扩大|增加|调整|上调|下调|增至|降至)")
+
+
 def measure_keys(text: str) -> dict[tuple[str, str], str]:
     """What each figure of ``text`` measures: (word, unit) → the figure, from the words of its own clause
     just before it (合作银行达到14家) or just after it (8家市级中试平台)."""
     keys: dict[tuple[str, str], str] = {}
+    previous: list[str] = []
     for m in re.finditer(r"(\d[\d,.]*)\s*(亿元|万元|元|家|项|个|名|人|%|件|所|支|台|亩|倍)", text):
+        if text[max(0, m.start() - 1) : m.start()] == "由" and _CHANGE.match(text, m.end()):
+            continue  # the old value of a change (比例由5%提高到8%) is not a figure the sentence reports
         before = re.split(r"[，。；、：,;:]", text[max(0, m.start() - 12) : m.start()])[-1]
         before = re.sub(r"\d{4}年|\d{1,2}月(?:底|末)?|截至|\d", "", before)
         after = re.split(r"[，。；、：,;:]", text[m.end() : m.end() + 6])[0]
-        for w in words(before + " " + after):
-            if len(w) >= 2 and w not in _MEASURE_STOP:
-                keys.setdefault((w, m.group(2)), normalize(m.group(0)))
+        named = [w for w in words(before + " " + after) if len(w) >= 2 and w not in _MEASURE_STOP]
+        if set(named) <= _TOTAL:
+            # 新认定市级重点实验室8家，总数达到79家: the total counts what the figure before it counts, and is
+            # what the sentence reports of it.
+            for w in previous:
+                keys[(w, m.group(2))] = normalize(m.group(0))
+        for w in named:
+            keys.setdefault((w, m.group(2)), normalize(m.group(0)))
+        previous = [w for w in named if w not in _TOTAL] or previous
     return keys
 
 
