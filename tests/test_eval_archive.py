@@ -25,21 +25,34 @@ def test_archive_cases_carry_the_gold() -> None:
         assert parse_exact(case) == 1.0
 
 
-@pytest.fixture(scope="module")
+# Every bundled archive: 澄江, which the drafter's rules were built on, and 鹭川, written without them.
+ARCHIVES = [ARCHIVE, ROOT / "sample_archives" / "luchuan"]
+_RUNS: dict[Path, Path] = {}
+
+
+def _run(archive: Path, factory: pytest.TempPathFactory) -> Path:
+    if archive not in _RUNS:
+        out = factory.mktemp(archive.name) / "run"
+        mp = pytest.MonkeyPatch()
+        mp.setenv("ASSISTANT_EMBEDDING_MODEL", "hashing")
+        mp.setenv("ASSISTANT_LLM_BASE_URL", "")
+        try:
+            result = CliRunner().invoke(app, ["archive", str(archive), "--out", str(out)])
+        finally:
+            mp.undo()
+        assert result.exit_code == 0, result.output
+        _RUNS[archive] = out
+    return _RUNS[archive]
+
+
+@pytest.fixture
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("archive") / "run"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ASSISTANT_EMBEDDING_MODEL", "hashing")
-    mp.setenv("ASSISTANT_LLM_BASE_URL", "")
-    try:
-        result = CliRunner().invoke(app, ["archive", str(ARCHIVE), "--out", str(out)])
-    finally:
-        mp.undo()
-    assert result.exit_code == 0, result.output
-    return out
+    return _run(ARCHIVE, tmp_path_factory)
 
 
-def test_no_forbidden_sentence_and_no_unworthy_sentence(run: Path) -> None:
+@pytest.mark.parametrize("archive", ARCHIVES, ids=[a.name for a in ARCHIVES])
+def test_no_forbidden_sentence_and_no_unworthy_sentence(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    run = _run(archive, tmp_path_factory)
     metrics = json.loads((run / "summary.json").read_text(encoding="utf-8"))["metrics"]
     assert metrics["never_cited"]["max"] == 0
     assert metrics["unworthy_share"]["max"] == 0

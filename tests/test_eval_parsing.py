@@ -77,10 +77,11 @@ def test_eval_parse_cli(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "找不到标注文件" in missing.output
 
 
-def test_reader_on_the_sample_archive_proposals() -> None:
-    """The fictional 澄江 proposals were annotated independently of the reader: all four lists and headers right."""
-    score = score_folder(ROOT / "sample_archives" / "chengjiang" / "proposals")
-    assert len(score.files) == 4
+@pytest.mark.parametrize(("archive", "n"), [("chengjiang", 4), ("luchuan", 3)])
+def test_reader_on_the_sample_archive_proposals(archive: str, n: int) -> None:
+    """The fictional archives' proposals were annotated independently of the reader: every list and header right."""
+    score = score_folder(ROOT / "sample_archives" / archive / "proposals")
+    assert len(score.files) == n
     assert not score.failures, [(f.file, f.problem, f.got) for f in score.failures]
     assert all(all(f.fields.values()) for f in score.files), [(f.file, f.fields) for f in score.files]
     assert all(f.warnings == [] for f in score.files), [(f.file, f.warnings) for f in score.files]
