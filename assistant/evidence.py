@@ -21,6 +21,7 @@ from assistant.models import DraftOptions, Proposal
 from assistant.rules.jurisdiction import Jurisdiction, Scope
 from assistant.rules.parameters import asks_parameter, states_parameter
 from assistant.rules.tense import Tense, classify_tense
+from assistant.rules.validity import validity
 from assistant.termstats import TermStats, abbreviations, load_termstats
 from vectorstore.kb import KnowledgeBase
 from vectorstore.tokenize import query_terms, words
@@ -130,7 +131,29 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                         continue
                     seen.add(key)
                     (ev.own if cand.own else ev.elsewhere).append(cand)
+    ev.own += _draft_notices(kb, ev.own, options.reply_date)
     return ev
+
+
+_ANNOUNCED = re.compile(r"(?:起草|拟定|研究制定)(?:了)?《[^》]+》[^。]{0,30}征求意见")
+
+
+def _draft_notices(kb: KnowledgeBase, own: list[Candidate], reply_date: str) -> list[Candidate]:
+    """For a consultation draft of the bureau's found for a suggestion, the sentence announcing it (我局起草了
+    《…（征求意见稿）》，现向社会公开征求意见): what stands behind saying the draft is out for comment."""
+    out: list[Candidate] = []
+    for cand in own:
+        if cand.meta.kind != "policy" or not cand.specific or validity(cand.meta, reply_date) != "draft":
+            continue
+        for chunk in kb.chunks(cand.doc_id):
+            span = next((sp for sp in chunk.sentences if _ANNOUNCED.search(sp.text)), None)
+            if span is not None:
+                out.append(cand.model_copy(update={"chunk_id": chunk.chunk_id, "start": span.start, "end": span.end,
+                                                   "quote": span.text, "text": span.text, "tense": "done",
+                                                   "section": " > ".join(chunk.section_path)}))
+                break
+    unique = {(c.suggestion_index, c.doc_id, c.start): c for c in out}
+    return [c for k, c in unique.items() if not any((o.suggestion_index, o.doc_id, o.start) == k for o in own)]
 
 
 def subject_terms(suggestion: str, topic: set[str]) -> set[str]:

@@ -384,3 +384,26 @@ def test_an_unanswered_parameter_ask_leaves_a_visible_stance_gap() -> None:
     assert texts[0].startswith("下一步，我局将推动中试平台统一发布服务清单")
     assert texts[1] == "【待补充】（关于“适当提高中试平台运营补助和概念验证项目资助标准”，请明确我局的意见和打算）"
     assert any("适当提高中试平台运营补助和概念验证项目资助标准" in w for w in body.warnings)
+
+
+def test_a_suggestion_answered_only_by_a_draft_says_the_draft_is_out_for_comment() -> None:
+    from assistant.engines.base import EngineInput
+    from assistant.engines.compose import ComposeEngine
+    from assistant.evidence import Evidence
+    from assistant.models import Proposal
+
+    title = "广州市算力券管理办法（征求意见稿）"
+    common = {"kind": "policy", "date": "2024-03-20", "doc": "draft", "title": title, "tense": "neutral"}
+    clause = cand("对中小企业使用公共算力平台的，按实际算力费用的30%给予补贴。", idx=1, score=0.8, start=200, **common)
+    clause = clause.model_copy(update={"meta": clause.meta.model_copy(update={"status": "draft"})})
+    notice = clause.model_copy(update={"start": 10, "end": 60, "quote": f"我局起草了《{title}》，现向社会公开征求意见。"})
+    work = cand("2024年，全市新认定人工智能应用场景35个。", kind="summary", part="work", idx=0, doc="w")
+    job = EngineInput(proposal=Proposal(title="关于发展人工智能的提案", suggestions=["扩大应用场景开放", "发放算力券"]),
+                      options=OPTS, evidence=Evidence(own=[work, clause, notice]), jurisdiction=GZ)
+    items = ComposeEngine().write(job).sections[0].items
+    said = items[1].sentences
+    assert [s.text for s in said] == [f"2024年3月，我局起草《{title}》，并公开征求意见。"]
+    body = ComposeEngine().write(job)
+    cited = {src.id: src for src in body.sources}
+    assert "征求意见" in cited[body.sections[0].items[1].sentences[0].citations[0]].quote  # the announcement
+    assert all("30%" not in s.text for i in items for s in i.sentences)  # no provision of the draft

@@ -13,7 +13,7 @@ from assistant.rules.jurisdiction import Jurisdiction, name_forms
 from assistant.rules.parameters import asks_parameter, states_parameter
 from assistant.rules.structure import problems
 from assistant.rules.tense import classify_tense
-from assistant.rules.validity import validity
+from assistant.rules.validity import draft_in_progress, validity
 from assistant.rules.worthiness import Recency, is_generic, sentence_flags, source_flags, stale, text_flags
 
 
@@ -252,3 +252,17 @@ def test_an_ask_to_change_a_parameter(suggestion: str, asks: bool) -> None:
 ])
 def test_a_sentence_stating_a_parameter(sentence: str, states: bool) -> None:
     assert states_parameter(sentence) is states
+
+
+def test_a_consultation_draft_may_be_said_to_be_out_for_comment_and_nothing_more() -> None:
+    draft = Meta(kind="policy", date="2026-03-20", status="draft", title="鹭川市促进人工智能应用场景建设若干措施（征求意见稿）")
+    notice = draft_in_progress(draft.title, draft.date)
+    assert notice == "2026年3月，我局起草《鹭川市促进人工智能应用场景建设若干措施（征求意见稿）》，并公开征求意见。"
+    quote = "为加快场景开放，我局起草了《鹭川市促进人工智能应用场景建设若干措施（征求意见稿）》，现向社会公开征求意见。"
+    assert sentence_flags(notice, [draft], "2026-07-10", quotes=[quote]) == []
+    # Its provisions stay a draft's: never stated as a measure in force.
+    provision = "按实际算力费用的30%给予补贴，每家企业每年最高50万元。"
+    assert FlagCode.DRAFT_POLICY in {f.code for f in sentence_flags(provision, [draft], "2026-07-10")}
+    assert FlagCode.DRAFT_POLICY in {f.code for f in text_flags("我局印发《若干措施（征求意见稿）》，给予补贴。")}
+    # A title without the marker gets it: the letter never names a draft as if adopted.
+    assert "（征求意见稿）》" in draft_in_progress("鹭川市促进人工智能应用场景建设若干措施", "2026-03-20")

@@ -8,6 +8,7 @@ manifest's ``status`` column says) as ``status`` and ``valid_until``; this modul
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Protocol
 
 from assistant.rules.flags import Flag, FlagCode, flag
@@ -43,3 +44,19 @@ def validity_flag(meta: HasValidity, at: str) -> Flag | None:
     if state == "expired":
         return flag(FlagCode.EXPIRED, f"（至{meta.valid_until}）")
     return None
+
+
+# The one way a letter may speak of a consultation draft: as a draft, out for comment (2026年3月，我局起草
+# 《…（征求意见稿）》，并公开征求意见。). It says the bureau is working on the ask, and claims nothing in force.
+_DRAFT_IN_PROGRESS = re.compile(r"^(?:\d{4}年\d{1,2}月，)?我局(?:已)?起草《[^》]+(?:征求意见稿|讨论稿)）?》，并公开征求意见。$")
+
+
+def draft_in_progress(title: str, date: str) -> str:
+    """The sentence that says a consultation draft of the bureau's is out for comment."""
+    name = title if re.search(r"[（(](?:征求意见稿|讨论稿)[）)]$", title) else f"{title}（征求意见稿）"
+    when = f"{int(date[:4])}年{int(date[5:7])}月，" if re.match(r"\d{4}-\d{2}", date) else ""
+    return f"{when}我局起草《{name}》，并公开征求意见。"
+
+
+def states_draft_in_progress(text: str) -> bool:
+    return bool(_DRAFT_IN_PROGRESS.match(text))

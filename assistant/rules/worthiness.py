@@ -20,7 +20,7 @@ from typing import Literal, Protocol
 from assistant.rules.figures import figures
 from assistant.rules.flags import Flag, FlagCode, flag
 from assistant.rules.tense import classify_tense
-from assistant.rules.validity import validity_flag
+from assistant.rules.validity import states_draft_in_progress, validity_flag
 
 Role = Literal["work", "plan"]
 
@@ -173,7 +173,7 @@ def text_flags(text: str, role: Role = "work") -> list[Flag]:
         if pattern.search(text):
             flags.append(flag(code))
             break
-    if _DRAFT_MENTION.search(text):
+    if _DRAFT_MENTION.search(text) and not states_draft_in_progress(text):
         flags.append(flag(FlagCode.DRAFT_POLICY))
     if not flags and is_generic(text):
         flags.append(flag(FlagCode.GENERIC))
@@ -202,6 +202,8 @@ def source_flags(text: str, sources: Iterable[CitedSource], reply_date: str, rol
     sources = list(sources)
     for s in sources:
         problem = validity_flag(s, reply_date)
+        if problem is not None and problem.code == FlagCode.DRAFT_POLICY and states_draft_in_progress(text):
+            continue  # said as what it is: a draft out for comment
         if problem is not None and problem.code not in {f.code for f in flags}:
             flags.append(problem)
     if role == "work" and reply_date[:4].isdigit() and sources and stale(text, sources, int(reply_date[:4]), recency):
@@ -260,5 +262,8 @@ def sentence_flags(text: str, sources: Iterable[CitedSource], reply_date: str, r
     found = text_flags(text, role)
     for quote in quotes:
         found += [f for f in quote_flags(quote) if f.code not in {g.code for g in found}]
+    if states_draft_in_progress(text):
+        # The draft's own text stands behind a sentence that calls it a draft.
+        found = [f for f in found if f.code != FlagCode.DRAFT_POLICY]
     codes = {f.code for f in found}
     return found + [f for f in source_flags(text, sources, reply_date, role, recency) if f.code not in codes]

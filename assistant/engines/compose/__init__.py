@@ -11,7 +11,7 @@ from __future__ import annotations
 from assistant.engines.base import Body, EngineInput
 from assistant.engines.common import SourceRegistry, heading_for, layout, references
 from assistant.engines.compose.rewrite import Writer
-from assistant.engines.compose.select import Choice, Chooser, char_bigrams
+from assistant.engines.compose.select import MAX_PER_ITEM, Choice, Chooser, char_bigrams
 from assistant.headings import inner_quotes
 from assistant.models import TO_FILL, Item, Sentence
 from assistant.rules.flags import FlagCode, flag
@@ -38,11 +38,16 @@ class ComposeEngine:
         work_items: list[Item] = []
         plan_items: list[Item] = []
         no_plan: list[str] = []
-        plans_of: dict[int, list[Choice]] = {}
+        indices = range(len(job.suggestions))
+        done_of = {idx: chooser.choose(idx, "work") or chooser.fallback(idx) for idx in indices}
+        # A policy the bureau has out for comment answers an ask too: first where nothing else does.
+        for idx in sorted(indices, key=lambda i: bool(done_of[i])):
+            if len(done_of[idx]) < MAX_PER_ITEM:
+                done_of[idx] += chooser.in_drafting(idx)
         for idx, suggestion in enumerate(job.suggestions):
             heading = heading_for(suggestion)
             quoted = inner_quotes(heading)
-            done = chooser.choose(idx, "work") or chooser.fallback(idx)
+            done = done_of[idx]
             if done:
                 sentences = [_sentence(ch, registry) for ch in done]
             else:
@@ -51,7 +56,7 @@ class ComposeEngine:
                 sentences = [Sentence(text=f"{TO_FILL}（请补充{opts.bureau_short}围绕“{quoted}”已开展的工作及数据）",
                                       flags=[flag(FlagCode.MISSING_EVIDENCE)])]
             work_items.append(Item(heading=heading, sentences=sentences, suggestion_index=idx))
-            plans_of[idx] = chooser.choose(idx, "plan", limit=MAX_PLAN_PER_ITEM)
+        plans_of = {idx: chooser.choose(idx, "plan", limit=MAX_PLAN_PER_ITEM) for idx in indices}
         chooser.hand_over(plans_of, job.suggestions)
         for idx, suggestion in enumerate(job.suggestions):
             heading = heading_for(suggestion)

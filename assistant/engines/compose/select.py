@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from assistant.engines.compose.rewrite import Writer
 from assistant.evidence import GENERIC, Candidate
 from assistant.rules.figures import figures, normalize
-from assistant.rules.validity import validity_flag
+from assistant.rules.validity import draft_in_progress, validity, validity_flag
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.style import StyleScorer
 from vectorstore.tokenize import query_terms, words
@@ -58,6 +58,7 @@ class Chooser:
         self.recency = recency
         self.style = style
         self.used: set[tuple[str, int]] = set()
+        self.drafts: set[str] = set()  # consultation drafts already said to be out for comment
         self.written: list[str] = []  # every sentence of the letter so far: nothing is said twice
         self.superseded = superseded(pool)
         self.home = best_suggestion(pool)
@@ -76,6 +77,21 @@ class Chooser:
         scored = [c for c in (self._judge(cand, "work", FALLBACK_RELEVANCE, strict=False)
                               for cand in self._eligible(idx, "work") if self._fallback_source(cand)) if c]
         return self._pick(scored, "work", 1)
+
+    def in_drafting(self, idx: int) -> list[Choice]:
+        """A consultation draft of the bureau's on this suggestion's own subject, said as what it is: a draft
+        out for comment (never its provisions as if in force). Once per letter."""
+        drafts = [c for c in self.pool if c.suggestion_index == idx and c.specific and c.scope == "bureau"
+                  and c.meta.kind == "policy" and c.score >= MIN_RELEVANCE["work"] and c.doc_id not in self.drafts
+                  and validity(c.meta, self.reply_date) == "draft"]
+        # The sentence announcing the draft stands behind this best; a clause of it will do.
+        for c in sorted(drafts, key=lambda c: ("征求意见" not in c.quote, -c.score, c.start)):
+            text = draft_in_progress(c.meta.title, c.meta.date)
+            if not sentence_flags(text, [c.meta], self.reply_date, "work", self.recency, quotes=[c.quote]):
+                self.drafts.add(c.doc_id)
+                self.written.append(text)
+                return [Choice(c, text, c.score)]
+        return []
 
     def _fallback_source(self, c: Candidate) -> bool:
         """A measure on this suggestion's subject, or a recent policy whose very title is the proposal's topic."""
