@@ -64,6 +64,8 @@ def test_a_year_in_review_is_the_year_before_an_early_report(text: str, doc_date
     ("记者从市科技局获悉，全市共建成中试平台12家。", "全市共建成中试平台12家。"),
     ("市科技局局长王某介绍，全市共建成中试平台12家。", "全市共建成中试平台12家。"),
     ("市科技局局长王某表示，要加快建设中试平台。", "市科技局局长王某表示，要加快建设中试平台。"),  # no figure: a view, kept
+    # Another body's account stays attributed (and is then no sentence of the bureau's).
+    ("鹭川大学有关负责人介绍，重点实验室现有研究人员56名。", "鹭川大学有关负责人介绍，重点实验室现有研究人员56名。"),
 ])
 def test_attributions_are_dropped_only_in_front_of_a_fact(text: str, expected: str) -> None:
     assert unwrap_attribution(text) == expected
@@ -122,6 +124,7 @@ def test_a_policy_provision_is_cited_by_what_the_policy_does() -> None:
     ("全市认定中试平台12家。", "全市发放创新券12家。", False),
     ("合作银行达到14家。", "合作银行达到14家，放贷300亿元。", True),
     ("全市市级重点实验室达到79家。", "新认定市级重点实验室8家，总数达到79家。", True),
+    ("认定首批市级概念验证中心4家。", "新认定市级中试平台4家以上。", False),
 ])
 def test_the_same_measure_is_not_said_twice(a: str, b: str, same: bool) -> None:
     assert same_measure(a, b) is same
@@ -407,3 +410,25 @@ def test_a_suggestion_answered_only_by_a_draft_says_the_draft_is_out_for_comment
     cited = {src.id: src for src in body.sources}
     assert "征求意见" in cited[body.sections[0].items[1].sentences[0].citations[0]].quote  # the announcement
     assert all("30%" not in s.text for i in items for s in i.sentences)  # no provision of the draft
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("全市市级以上科技企业孵化器达到33家，其中国家级7家。", "截至2025年底，全市市级以上科技企业孵化器达到33家，其中国家级7家。"),
+    ("孵化种子基金累计投资在孵项目41个。", "截至2025年底，孵化种子基金累计投资在孵项目41个。"),
+    ("全年新增知识产权质押融资13.1亿元，累计达到51.6亿元。", "2025年，新增知识产权质押融资13.1亿元，累计达到51.6亿元。"),
+    ("去年9月发布第二批35个人工智能应用场景。", "去年9月发布第二批35个人工智能应用场景。"),  # dated already
+])
+def test_a_work_conference_reviewing_the_year_dates_its_figures(text: str, expected: str) -> None:
+    # A speech of February 2026 looks back on 2025: its undated results are 2025's.
+    speech = cand(text, kind="plan", part="work", date="2026-02-25", tense="done")
+    writer = Writer(OPTS.model_copy(update={"reply_date": "2026-07-10"}), GZ)
+    assert writer.work(speech) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("全年新增知识产权质押融资15亿元以上。", "我局将推动全市全年新增知识产权质押融资15亿元以上。"),
+    ("全年培训技术经纪人200名以上。", "我局将全年培训技术经纪人200名以上。"),
+])
+def test_a_market_target_is_one_the_bureau_drives(text: str, expected: str) -> None:
+    plan = cand(text, kind="plan", part="plan", date="2026-02-25", tense="plan")
+    assert Writer(OPTS, GZ).plan(plan) == expected

@@ -142,6 +142,7 @@ def test_tense(sentence: str, part: str, tense: str) -> None:
     ("概念验证中心是为上述活动提供资金、场地、专业服务的机构。", FlagCode.THIS_EVENT),
     ("提出概念验证中心是为验证活动提供资金和场地的机构。", FlagCode.DEFINITION),
     ("第一条 本办法适用于本市科技计划项目。", FlagCode.DEFINITION),
+    ("我局每年对市级以上孵化载体开展绩效评价，评价结果分为优秀、良好、合格和不合格。", FlagCode.DEFINITION),
 ])
 def test_what_never_goes_in_a_reply(sentence: str, code: FlagCode) -> None:
     assert [f.code for f in text_flags(sentence)][:1] == [code], text_flags(sentence)

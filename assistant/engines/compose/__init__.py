@@ -57,7 +57,7 @@ class ComposeEngine:
                                       flags=[flag(FlagCode.MISSING_EVIDENCE)])]
             work_items.append(Item(heading=heading, sentences=sentences, suggestion_index=idx))
         plans_of = {idx: chooser.choose(idx, "plan", limit=MAX_PLAN_PER_ITEM) for idx in indices}
-        chooser.hand_over(plans_of, job.suggestions)
+        chooser.hand_over(plans_of, job.suggestions, MAX_PLAN_PER_ITEM)
         for idx, suggestion in enumerate(job.suggestions):
             heading = heading_for(suggestion)
             quoted = inner_quotes(heading)

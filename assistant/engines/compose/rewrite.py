@@ -90,7 +90,11 @@ class Writer:
         text = self.own_names(pin_dates(text, c.meta.date, self.options.reply_date))
         if not re.match(r"^(?:下一步|我局|我市|我们|全市|市)", text):
             subject = self.options.bureau_short if c.scope == "bureau" else self.options.city_short
-            text = f"{subject}{'' if text.startswith('将') else '将'}{text}"
+            if _MARKET_TARGET.match(text):
+                # 全年新增知识产权质押融资15亿元: banks lend and firms invest; the bureau drives the figure.
+                text = f"{subject}将推动全市{text}"
+            else:
+                text = f"{subject}{'' if text.startswith('将') else '将'}{text}"
         return finish(text)
 
     def own_names(self, text: str) -> str:
@@ -126,11 +130,17 @@ class Writer:
             return text
         section_year = next((m.group(1) for h in reversed(c.section.split(" > ")) if (m := re.search(r"(20\d{2})年", h))), "")
         prefix = ""
-        if c.meta.kind == "summary" and c.part == "work" and section_year and not re.search(r"20\d{2}年", text[:12]):
+        year = section_year or reviewed_year(c.meta.date)
+        if (c.meta.kind in ("summary", "plan") and c.part == "work" and year and not re.search(r"20\d{2}年", text[:12])
+                and not _RELATIVE_YEAR.match(text)):
             if re.match(r"\d{1,2}月", text):
-                return f"{section_year}年{text}"
+                return f"{year}年{text}"
             text = re.sub(r"^全年[，,]?", "", text)
-            prefix = f"{section_year}年，"
+            # A running total is as of the year's end; a year's result (新增…, even with a total after it) is
+            # that year's.
+            first = re.split(r"[，；]", text)[0]
+            total = _RUNNING_TOTAL.search(first) and not _ANNUAL.search(first)
+            prefix = f"截至{year}年底，" if total else f"{year}年，"
         # Only where the source itself reports the bureau's work: a reply's or summary's work section.
         if _VERB_FIRST.match(text) and c.meta.kind in ("reply", "summary") and c.part in ("work", "suggestion"):
             prefix += self.options.bureau_short if c.scope == "bureau" else self.options.city_short
@@ -174,9 +184,14 @@ def unwrap_attribution(text: str) -> str:
     """Drop 据介绍/记者获悉 and an official's 介绍/表示 in front of a fact (a figure must follow)."""
     text = _ATTRIBUTION.sub("", text)
     m = _OFFICIAL.match(text)
-    if m and re.search(r"\d", text[m.end():]) and not text[m.end():].startswith(("要", "将", "“")):
+    if (m and re.search(r"\d", text[m.end():]) and not text[m.end():].startswith(("要", "将", "“"))
+            and not _NOT_OURS.search(m.group(0))):
         text = text[m.end():]
     return text
+
+
+# A speaker of another body (鹭川大学有关负责人介绍): what follows is that body's account, not the bureau's.
+_NOT_OURS = re.compile(r"大学|学院|学校|公司|集团|银行|研究院|研究所|实验室|协会|学会|商会|医院|企业|园区|省|厅|国家|部")
 
 
 def event_act(text: str, doc_date: str, host: str = "") -> str:
@@ -214,6 +229,21 @@ def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
     text = re.sub(r"^(?:当前|现阶段|眼下)[，,]", f"{year}年，", text)
     text = re.sub(r"^(\d{1,2}月(?:\d{1,2}日)?)(?=[，,\u4e00-\u9fff])[，,]?", rf"{year}年\1，", text)
     return text
+
+
+_MARKET_TARGET = re.compile(r"^(?:全年|年内)?(?:新增|实现|完成|达到)[^，。；]{0,12}"
+                            r"(?:融资|贷款|成交额|交易额|投资额|营业收入|产值|研发投入|研发经费)")
+_RUNNING_TOTAL = re.compile(r"累计|总数|总量|(?:达到|达|增至|超过)\d")
+_ANNUAL = re.compile(r"新增|新认定|新培训|新纳入|新建|新设|全年|当年|同比|首次|首批")
+_RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|近年|上半年|下半年|年内|年初|年底)")
+
+
+def reviewed_year(doc_date: str) -> str:
+    """The year a summary or work-conference speech of early Y looks back on (Y-1); empty when undated or
+    given later in the year (a mid-year report speaks of its own year, and says so)."""
+    if not (doc_date[:4].isdigit() and doc_date[5:7].isdigit()):
+        return ""
+    return str(int(doc_date[:4]) - 1) if int(doc_date[5:7]) <= 4 else ""
 
 
 def looking_back(text: str, doc_date: str) -> str:

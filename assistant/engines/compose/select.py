@@ -135,18 +135,18 @@ class Chooser:
         return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True) if role == "work" else ch.text,
                        ch.score) for ch in chosen]
 
-    def hand_over(self, plans: dict[int, list[Choice]], suggestions: list[str]) -> None:
-        """A suggestion left without a plan takes the act of another suggestion's plan that speaks to it
-        alone (建立技术经纪人分级评价制度，推动科技大市场线上平台互联互通: the second act answers the ask
-        on the 科技大市场). Both keep the same source; the act leaves the plan it came from."""
-        for j in range(len(suggestions)):
-            if plans.get(j):
-                continue
+    def hand_over(self, plans: dict[int, list[Choice]], suggestions: list[str], limit: int = 2) -> None:
+        """A plan's act that speaks to another suggestion alone goes to that one (建立技术经纪人分级评价制度，
+        推动科技大市场线上平台互联互通: the second act answers the ask on the 科技大市场), first to
+        suggestions without a plan, then to those with room; a whole plan moves only from an item that keeps
+        another. Both keep the same source; the act leaves the plan it came from."""
+        for j in sorted(range(len(suggestions)), key=lambda j: bool(plans.get(j))):
             for i, choices in plans.items():
+                if i == j or len(plans.get(j, [])) >= limit:
+                    continue
                 taken = self._take_act(choices, i, j, suggestions)
                 if taken is not None:
-                    plans[j] = [taken]
-                    break
+                    plans[j] = [*plans.get(j, []), taken]
 
     def _take_act(self, choices: list[Choice], i: int, j: int, suggestions: list[str]) -> Choice | None:
         for n, ch in enumerate(choices):
@@ -157,6 +157,10 @@ class Chooser:
             # The terms each suggestion itself names (not what its search added from the title).
             keep = {t for t in ch.candidate.shared if _term_of_art(t) and t in suggestions[i] and t not in suggestions[j]}
             give = {t for t in mine.shared if _term_of_art(t) and t in suggestions[j] and t not in suggestions[i]}
+            if len(choices) > 1 and give and any(t in ch.text for t in give) and not any(t in ch.text for t in keep):
+                # What is left of a plan after its shared acts were said speaks to the other suggestion only.
+                del choices[n]
+                return Choice(mine, re.sub(r"^下一步[，,]", "", ch.text), ch.score)
             split = split_acts(ch.text, keep, give)
             if split is None:
                 continue
@@ -254,6 +258,8 @@ class Chooser:
         if relevance < (max(floor, MIN_RELEVANCE_ONE_WORD) if one_word else floor):
             return None
         text = self._write(c, role)
+        if role == "plan" and c.meta.kind == "policy" and not _PLAN_ACT.match(_strip_will(text)):
+            return None  # 高校院所将成果转让…的，按…给予奖励: a provision in force, its 将 is not the future
         if sentence_flags(text, [c.meta], self.reply_date, role, self.recency, quotes=[c.quote]):
             return None
         score = relevance + _KIND_PRIOR.get(c.meta.kind, 0.0) + (SPECIFIC_BONUS if c.specific else 0.0)
@@ -374,7 +380,9 @@ def similar(a: str, b: str) -> bool:
 
 _MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到", "其中", "同比", "增长", "年", "月", "以上", "超过", "突破",
                            # a parameter's frame (每家每年最高100万元) says nothing of what it measures
-                           "每家", "每年", "每人", "每个", "每项", "最高", "单个", "不超过", "给予", "企业"})
+                           "每家", "每年", "每人", "每个", "每项", "最高", "单个", "不超过", "给予", "企业",
+                           # a level or an act says nothing of what is counted (市级中试平台4家 ≠ 市级中心4家)
+                           "市级", "省级", "国家级", "区级", "县级", "首批", "认定", "新增", "建成", "完成"})
 
 
 _TOTAL = frozenset({"总数", "总量", "数量", "总计", "合计", "总和"})
