@@ -85,12 +85,13 @@ def split_of(pair: Pair) -> str:
 
 
 def split_summary(pairs: list[Pair], s: Scored) -> dict[str, dict[str, float]]:
-    """``summary`` of each half of the pairs (see ``split_of``)."""
-    out = {}
-    for half in ("tune", "test"):
-        idx = [i for i, p in enumerate(pairs) if split_of(p) == half]
-        out[half] = summary(Scored([s.ranks[i] for i in idx], [s.doc_ranks[i] for i in idx]))
-    return out
+    """``summary`` of each half of the pairs (see ``split_of``), and of the pairs that are not proposal titles
+    (``no_titles``): the keyword index holds each document's title, and a reply's title names the proposal
+    it answers, so those pairs measure title lookup rather than finding a passage."""
+    groups = {half: [i for i, p in enumerate(pairs) if split_of(p) == half] for half in ("tune", "test")}
+    groups["no_titles"] = [i for i, p in enumerate(pairs) if p.kind != "proposal_title"]
+    return {name: summary(Scored([s.ranks[i] for i in idx], [s.doc_ranks[i] for i in idx]))
+            for name, idx in groups.items()}
 
 
 def training_items(docs: list[DocView], labelled: set[str]) -> list[TrainingText]:

@@ -166,12 +166,14 @@ def print_report(res: dict[str, Any]) -> None:
     print(f"mined {res['pairs']} pairs {res['pairs_by_kind']}; dropped {res['dropped']}\n")
     rows = [[name, m["pairs"], f"{m['recall@5']:.3f} ±{m['ci95']:.2f}", m["mrr@10"], m["doc_recall@5"],
              m["halves"]["tune"]["recall@5"], m["halves"]["tune"]["mrr@10"],
-             m["halves"]["test"]["recall@5"], m["halves"]["test"]["mrr@10"]]
+             m["halves"]["test"]["recall@5"], m["halves"]["test"]["mrr@10"],
+             m["halves"]["no_titles"]["recall@5"], m["halves"]["no_titles"]["mrr@10"]]
             for name, m in res["channels"].items()]
     halves = next(iter(res["channels"].values()))["halves"]
     print(format_table(["channel", "pairs", "Recall@5 (95% CI)", "MRR@10", "doc Recall@5",
                         f"R@5 tune ({halves['tune']['pairs']})", "MRR tune",
-                        f"R@5 test ({halves['test']['pairs']})", "MRR test"], rows))
+                        f"R@5 test ({halves['test']['pairs']})", "MRR test",
+                        f"R@5 no titles ({halves['no_titles']['pairs']})", "MRR no titles"], rows))
     print("\nRecall@5 by pair kind")
     kinds = [k for k in KINDS if k in res["pairs_by_kind"]]
     rows = [[name] + [m["by_kind"].get(k, {}).get("recall@5", "-") for k in kinds] for name, m in res["channels"].items()]
