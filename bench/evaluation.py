@@ -77,6 +77,23 @@ def fold_of(doc_id: str) -> int:
     return hashlib.sha1(doc_id.encode()).digest()[0] % 2
 
 
+def split_of(pair: Pair) -> str:
+    """``tune`` or ``test``: the pairs have no split of their own, so settings are chosen on the half whose
+    first document hashes to ``tune`` and reported on the other (hashed apart from ``fold_of``, so both
+    halves mix the embedder's held-out folds)."""
+    return "tune" if hashlib.sha1(f"split:{pair.doc_ids[0]}".encode()).digest()[0] % 2 == 0 else "test"
+
+
+def split_summary(pairs: list[Pair], s: Scored) -> dict[str, dict[str, float]]:
+    """``summary`` of each half of the pairs (see ``split_of``), and of the pairs that are not proposal titles
+    (``no_titles``): the keyword index holds each document's title, and a reply's title names the proposal
+    it answers, so those pairs measure title lookup rather than finding a passage."""
+    groups = {half: [i for i, p in enumerate(pairs) if split_of(p) == half] for half in ("tune", "test")}
+    groups["no_titles"] = [i for i, p in enumerate(pairs) if p.kind != "proposal_title"]
+    return {name: summary(Scored([s.ranks[i] for i in idx], [s.doc_ranks[i] for i in idx]))
+            for name, idx in groups.items()}
+
+
 def training_items(docs: list[DocView], labelled: set[str]) -> list[TrainingText]:
     """What EmbeddingService.train feeds the trainer, with headings, titles and suggestions kept
     only for documents in ``labelled`` (the others still give sentence pairs and co-occurrence)."""

@@ -6,7 +6,10 @@ Builds one knowledge base per embedder setting (self-trained static model,
 hashing fake) from the real corpus, the seeds and the sample knowledge base,
 mines query → relevant-chunk pairs (bench.mining), and scores keyword-only,
 vector-only and hybrid search by Recall@5 and MRR@10, in-sample and with the
-evaluated documents' structure labels held out of the static model's training.
+evaluated documents' structure labels held out of the static model's training,
+against the plain jieba BM25 baseline of ``bench.baselines`` on the same chunks.
+Each figure is also given for two halves of the pairs (``split_of``): settings
+are chosen on ``tune`` only.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench.baselines import PlainBM25
 from bench.corpus import ARTIFACTS, SHARED, build_kb, sources
 from bench.evaluation import (
     CHANNELS,
@@ -27,6 +31,7 @@ from bench.evaluation import (
     evaluate,
     failures,
     held_out_setting,
+    split_summary,
     summary,
     with_config,
 )
@@ -37,10 +42,11 @@ from vectorstore.static_model import StaticConfig
 HYBRID_IN, VECTOR_IN = "hybrid: keyword + static, in-sample", "vector: static, in-sample"
 HYBRID_OUT, VECTOR_OUT = "hybrid: keyword + static, held-out", "vector: static, held-out"
 KEYWORD = "keyword (BM25)"
+PLAIN = "baseline: plain BM25 (jieba words), same chunks"
 # Hybrid-search settings, each a KBConfig update applied to kb.search (fusion is a KBConfig field).
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("default (KBConfig as shipped)", {}),
-    ("rrf: k 60, weights 1/1, candidates 50, max_per_doc 2", {"fusion": "rrf"}),
+    ("rrf: k 60, weights 1/1 (the pretrained-model fusion)", {"fusion": "rrf", "rrf_k": 60, "vector_weight": 1.0}),
     ("rrf: max_per_doc 1", {"fusion": "rrf", "max_per_doc": 1}),
     ("rrf: max_per_doc 3", {"fusion": "rrf", "max_per_doc": 3}),
     ("rrf: max_per_doc 10 (no diversity)", {"fusion": "rrf", "max_per_doc": 10}),
@@ -92,7 +98,9 @@ def run(work: Path, shared: Path, budget: float, held_out: bool, variants: bool,
     everything = list(range(len(pairs)))
     settings = {"in-sample": Setting("in-sample", [(static.kb, everything)])}
     hashed = Setting("hashing", [(hashing.kb, everything)])
+    plain = PlainBM25((c.chunk_id, c.text) for view in docs for c in view.chunks)
     scored: dict[str, Scored] = {
+        PLAIN: evaluate(settings["in-sample"], pairs, lambda _kb, q: plain.search(q, 10)),
         KEYWORD: evaluate(settings["in-sample"], pairs, CHANNELS["keyword"]),
         "vector: hashing": evaluate(hashed, pairs, CHANNELS["vector"]),
         "hybrid: keyword + hashing": evaluate(hashed, pairs, CHANNELS["hybrid"]),
@@ -114,7 +122,8 @@ def run(work: Path, shared: Path, budget: float, held_out: bool, variants: bool,
                "held_out_training": held_figures},
         "pairs": len(pairs), "pairs_by_kind": mined.by_kind(), "dropped": dict(mined.dropped),
         "pairs_by_source": dict(Counter(static.source_of.get(d, d) for p in pairs for d in p.doc_ids).most_common()),
-        "channels": {name: {**summary(s), "by_kind": by_kind(pairs, s)} for name, s in scored.items()},
+        "channels": {name: {**summary(s), "halves": split_summary(pairs, s), "by_kind": by_kind(pairs, s)}
+                     for name, s in scored.items()},
         "targets": {},
         "failures": {name: failures(st, static.source_of, pairs, scored[HYBRID_IN if name == "in-sample" else HYBRID_OUT])
                      for name, st in settings.items()},
@@ -123,17 +132,19 @@ def run(work: Path, shared: Path, budget: float, held_out: bool, variants: bool,
         if hyb in res["channels"]:
             res["targets"][name] = _target(res["channels"], hyb, vec)
     if variants:
-        res["variants"] = [
-            {"variant": name, **{f"{s}: {m}": summary(run_variant(st, pairs, update))[m]
-                                 for s, st in settings.items() for m in ("recall@5", "mrr@10")}}
-            for name, update in VARIANTS
-        ]
+        res["variants"] = []
+        for name, update in VARIANTS:
+            row: dict[str, Any] = {"variant": name}
+            for s, st in settings.items():
+                halves = split_summary(pairs, run_variant(st, pairs, update))
+                row |= {f"{s} {h}: {m}": halves[h][m] for h in ("tune", "test") for m in ("recall@5", "mrr@10")}
+            res["variants"].append(row)
     if train_variants:
         res["train_variants"] = []
         for n, (name, knobs) in enumerate(TRAIN_VARIANTS):
             st, figs = held_out_setting(work / f"train_variant{n}", docs, pairs, srcs,
                                         StaticConfig(time_budget_s=budget, **knobs))
-            row: dict[str, Any] = {"variant": name, "steps": [f["steps"] for f in figs]}
+            row = {"variant": name, "steps": [f["steps"] for f in figs]}
             for ch in ("vector", "hybrid"):
                 m = summary(evaluate(st, pairs, CHANNELS[ch]))
                 row |= {f"held-out {ch}: recall@5": m["recall@5"], f"held-out {ch}: mrr@10": m["mrr@10"]}
@@ -153,9 +164,16 @@ def print_report(res: dict[str, Any]) -> None:
     kb = res["kb"]
     print(f"knowledge base: {kb['documents']} documents, {kb['chunks']} chunks; static model {kb['trained']}")
     print(f"mined {res['pairs']} pairs {res['pairs_by_kind']}; dropped {res['dropped']}\n")
-    rows = [[name, m["pairs"], f"{m['recall@5']:.3f} ±{m['ci95']:.2f}", m["mrr@10"], m["doc_recall@5"]]
+    rows = [[name, m["pairs"], f"{m['recall@5']:.3f} ±{m['ci95']:.2f}", m["mrr@10"], m["doc_recall@5"],
+             m["halves"]["tune"]["recall@5"], m["halves"]["tune"]["mrr@10"],
+             m["halves"]["test"]["recall@5"], m["halves"]["test"]["mrr@10"],
+             m["halves"]["no_titles"]["recall@5"], m["halves"]["no_titles"]["mrr@10"]]
             for name, m in res["channels"].items()]
-    print(format_table(["channel", "pairs", "Recall@5 (95% CI)", "MRR@10", "doc Recall@5"], rows))
+    halves = next(iter(res["channels"].values()))["halves"]
+    print(format_table(["channel", "pairs", "Recall@5 (95% CI)", "MRR@10", "doc Recall@5",
+                        f"R@5 tune ({halves['tune']['pairs']})", "MRR tune",
+                        f"R@5 test ({halves['test']['pairs']})", "MRR test",
+                        f"R@5 no titles ({halves['no_titles']['pairs']})", "MRR no titles"], rows))
     print("\nRecall@5 by pair kind")
     kinds = [k for k in KINDS if k in res["pairs_by_kind"]]
     rows = [[name] + [m["by_kind"].get(k, {}).get("recall@5", "-") for k in kinds] for name, m in res["channels"].items()]

@@ -11,8 +11,10 @@ at other offsets of the same document; one that cannot be found is reported and 
 
 Each query carries ``split``: ``tune`` (settings may be chosen on it) or ``held`` (only reported). A hit
 counts as relevant when it overlaps a relevant span by at least half of the shorter of the two, so the
-measure stays fair across chunk sizes. Reported per channel (keyword, vector, fused search): Recall@5
-(a relevant passage in the top 5), MRR@10 and nDCG@10 (each relevant span counted once).
+measure stays fair across chunk sizes. Reported per channel (keyword, vector, fused search) and for the
+baselines of ``bench.baselines`` (plain jieba BM25 on the same chunks; Chatchat-style 250-character windows
+with plain BM25): Recall@5 (a relevant passage in the top 5), MRR@10 and nDCG@10 (each relevant span counted
+once), and R@5 / MRR@10 again under a stricter containment rule (``RULES``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.baselines import PlainBM25, chatchat_index
 from bench.corpus import ARTIFACTS, SHARED, Source, build_kb
 from bench.metrics import mrr_at, ndcg_at, recall_at
 from bench.table import format_table, write_json
@@ -37,7 +40,8 @@ K = 10
 # Folders of the shared data searched, relative to it (each has a MANIFEST.tsv).
 FOLDERS = ("corpus", "seeds", "archives/guangzhou")
 Ranked = list[tuple[str, int, int]]  # (doc_id, start, end), best first
-Channel = Callable[[KnowledgeBase, str], list[str]]
+Ranker = Callable[[str], Ranked]
+Rule = Callable[[tuple[str, int, int], "Resolved"], bool]
 
 
 @dataclass(frozen=True)
@@ -122,18 +126,35 @@ def is_relevant(hit: tuple[str, int, int], span: Resolved) -> bool:
     return overlap > 0 and overlap >= 0.5 * min(end - start, span.end - span.start)
 
 
+def contains(hit: tuple[str, int, int], span: Resolved) -> bool:
+    """Stricter: the hit holds 90% of the span, or (a span longer than the hit) lies wholly inside it.
+
+    The overlap rule lets a short window that holds half of a passage count as finding it; large chunks
+    rarely need that leniency, small windows often do. Under this rule a hit must show the reader (nearly)
+    all of the passage, or be all passage.
+    """
+    doc, start, end = hit
+    if doc != span.doc_id:
+        return False
+    overlap = min(end, span.end) - max(start, span.start)
+    return overlap >= 0.9 * (span.end - span.start) or (start >= span.start and end <= span.end)
+
+
+RULES: dict[str, Rule] = {"overlap": is_relevant, "contain": contains}
+
+
 @dataclass
 class QueryScore:
     rank: int | None  # first relevant hit, 1-based
     gains: list[float]
 
 
-def score(ranked: Ranked, spans: list[Resolved]) -> QueryScore:
+def score(ranked: Ranked, spans: list[Resolved], rule: Rule = is_relevant) -> QueryScore:
     covered: set[int] = set()
     gains, rank = [], None
     for i, hit in enumerate(ranked[:K], start=1):
-        new = {n for n, span in enumerate(spans) if n not in covered and is_relevant(hit, span)}
-        if any(is_relevant(hit, span) for span in spans) and rank is None:
+        new = {n for n, span in enumerate(spans) if n not in covered and rule(hit, span)}
+        if any(rule(hit, span) for span in spans) and rank is None:
             rank = i
         covered |= new
         gains.append(1.0 if new else 0.0)
@@ -152,29 +173,58 @@ def offsets(kb: KnowledgeBase, chunk_ids: list[str]) -> Ranked:
     return [(chunks[c].doc_id, chunks[c].start, chunks[c].end) for c in chunk_ids if c in chunks]
 
 
-CHANNELS: dict[str, Channel] = {
-    "keyword": lambda kb, q: kb.keyword_search(q, k=K),
-    "vector": lambda kb, q: kb.vector_search(q, k=K),
-    "fused (default search)": lambda kb, q: [h.chunk_id for h in kb.search(q, k=K)],
-}
+DEFAULT = "fused (default search)"
+PLAIN = "baseline: plain BM25 (jieba words), same chunks"
+CHATCHAT = "baseline: Chatchat-style 250-char windows + plain BM25"
+SHORT = {"default": DEFAULT, "keyword": "keyword", "vector": "vector", "plain": PLAIN, "chatchat": CHATCHAT}
 
 
-def evaluate(kb: KnowledgeBase, queries: list[StaffQuery], spans: dict[str, list[Resolved]], channel: Channel,
-             split: str | None = None) -> dict[str, float]:
+def rankers(kb: KnowledgeBase) -> dict[str, Ranker]:
+    """Every ranking scored: the knowledge base's channels and default search, and the baselines built on its
+    stored chunks and document texts. Search reads its settings per call (``evaluate_config`` relies on it)."""
+    texts = [(d.doc_id, doc.text) for d in kb.documents() if (doc := kb.get(d.doc_id)) is not None]
+    chunks = [(c.chunk_id, c.text) for doc_id, _ in texts for c in kb.chunks(doc_id)]
+    plain, chatchat = PlainBM25(chunks), chatchat_index(texts)
+    return {
+        "keyword": lambda q: offsets(kb, kb.keyword_search(q, k=K)),
+        "vector": lambda q: offsets(kb, kb.vector_search(q, k=K)),
+        DEFAULT: lambda q: offsets(kb, [h.chunk_id for h in kb.search(q, k=K)]),
+        PLAIN: lambda q: offsets(kb, plain.search(q, K)),
+        CHATCHAT: lambda q: chatchat.search(q, K),
+    }
+
+
+def evaluate(queries: list[StaffQuery], spans: dict[str, list[Resolved]], ranker: Ranker,
+             split: str | None = None, rule: Rule = is_relevant) -> dict[str, float]:
     chosen = [q for q in queries if q.qid in spans and (split is None or q.split == split)]
-    scores = [score(offsets(kb, channel(kb, q.query)), spans[q.qid]) for q in chosen]
+    scores = [score(ranker(q.query), spans[q.qid], rule) for q in chosen]
     return summarize(scores, [len(spans[q.qid]) for q in chosen])
 
 
 def evaluate_config(kb: KnowledgeBase, update: dict[str, Any], queries: list[StaffQuery],
-                    spans: dict[str, list[Resolved]], channel: Channel, split: str | None = None) -> dict[str, float]:
+                    spans: dict[str, list[Resolved]], ranker: Ranker, split: str | None = None) -> dict[str, float]:
     """``evaluate`` with KBConfig fields changed for the call (search reads them per call)."""
     saved = kb.config
     kb.config = saved.model_copy(update=update)
     try:
-        return evaluate(kb, queries, spans, channel, split)
+        return evaluate(queries, spans, ranker, split)
     finally:
         kb.config = saved
+
+
+def failures(queries: list[StaffQuery], spans: dict[str, list[Resolved]], ranks: dict[str, Ranker],
+             split: str = "tune") -> list[dict[str, Any]]:
+    """Queries of ``split`` where a baseline ranks a relevant passage higher than the default search does:
+    what to look at when the default loses (only the tuning half is listed, so nothing is chosen on the other)."""
+    out = []
+    for q in queries:
+        if q.qid not in spans or q.split != split:
+            continue
+        got = {short: score(ranks[name](q.query), spans[q.qid]).rank for short, name in SHORT.items()}
+        best = min((r for n, r in got.items() if n in ("plain", "chatchat") and r is not None), default=None)
+        if best is not None and (got["default"] is None or got["default"] > best):
+            out.append({"id": q.qid, "query": q.query, "ranks": got})
+    return out
 
 
 def build(work: Path, shared: Path, **config: Any) -> tuple[KnowledgeBase, dict[str, str], float]:
@@ -195,13 +245,16 @@ def run(work: Path, shared: Path, models: list[str], variants: list[tuple[str, d
     for n, (label, config) in enumerate(settings):
         kb, doc_of_path, seconds = build(work / f"kb{n}", shared, **config)
         spans, missing = resolve(kb, queries, doc_of_path)
-        table = {name: {split: evaluate(kb, queries, spans, channel, split) for split in ("held", "tune")}
-                 for name, channel in CHANNELS.items()}
+        ranks = rankers(kb)
+        table = {name: {split: evaluate(queries, spans, ranker, split) for split in ("held", "tune")}
+                 for name, ranker in ranks.items()}
+        strict = {name: {split: evaluate(queries, spans, ranker, split, contains) for split in ("held", "tune")}
+                  for name, ranker in ranks.items()}
         entry: dict[str, Any] = {"ingest_seconds": round(seconds, 1), "missing_spans": missing,
-                                 "embedder": kb.embedder.identity, "channels": table, **kb.stats()}
+                                 "embedder": kb.embedder.identity, "channels": table, "containment_rule": strict,
+                                 "tune_failures": failures(queries, spans, ranks), **kb.stats()}
         if variants:
-            fused = CHANNELS["fused (default search)"]
-            entry["variants"] = {name: {split: evaluate_config(kb, update, queries, spans, fused, split)
+            entry["variants"] = {name: {split: evaluate_config(kb, update, queries, spans, ranks[DEFAULT], split)
                                         for split in ("tune", "held")} for name, update in variants}
         res["embedders"][label] = entry
     res["seconds"] = round(time.perf_counter() - t0, 1)
@@ -217,6 +270,14 @@ def print_report(res: dict[str, Any]) -> None:
         rows = [[name, m["held"]["recall@5"], m["held"]["mrr@10"], m["held"]["ndcg@10"],
                  m["tune"]["recall@5"], m["tune"]["mrr@10"]] for name, m in entry["channels"].items()]
         print(format_table(["channel", "R@5 held", "MRR@10 held", "nDCG@10 held", "R@5 tune", "MRR@10 tune"], rows))
+        rows = [[name, m["held"]["recall@5"], m["held"]["mrr@10"], m["tune"]["recall@5"], m["tune"]["mrr@10"]]
+                for name, m in entry["containment_rule"].items()]
+        print("\ncontainment rule (a hit holds 90% of the passage, or lies inside it)")
+        print(format_table(["channel", "R@5 held", "MRR@10 held", "R@5 tune", "MRR@10 tune"], rows))
+        print(f"\ntuning queries where a baseline ranks better than the default search: {len(entry['tune_failures'])}")
+        for f in entry["tune_failures"]:
+            ranks = ", ".join(f"{name} {r}" for name, r in f["ranks"].items())
+            print(f"  {f['id']} {f['query']}: {ranks}")
         if "variants" in entry:
             rows = [[name, m["tune"]["recall@5"], m["tune"]["mrr@10"], m["held"]["recall@5"], m["held"]["mrr@10"],
                      m["held"]["ndcg@10"]] for name, m in entry["variants"].items()]

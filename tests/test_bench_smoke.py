@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
+from bench.baselines import PlainBM25, chatchat_windows, plain_tokens
 from bench.corpus import BuiltKB, build_kb, sources
 from bench.evaluation import CHANNELS, Setting, evaluate, summary
 from bench.fusion import fused_ids, score_fusion
@@ -102,3 +104,23 @@ def test_synthetic_corpus_chunks_as_planned(tmp_path: Path) -> None:
     assert 0.9 * gen.paragraphs <= chunks <= 1.2 * gen.paragraphs
     qs = queries(pools, 40)
     assert len(qs) == len(set(qs)) == 40
+
+
+def test_chatchat_windows_cover_the_text_with_overlap_and_end_at_sentences() -> None:
+    text = "第一句讲科技成果转化。" * 40 + "尾巴没有句号" * 30
+    windows = chatchat_windows(text)
+    assert windows[0][0] == 0 and windows[-1][1] == len(text)
+    for (s1, e1), (s2, e2) in pairwise(windows):
+        assert e1 - s1 <= 250 and s2 == e1 - 50 and e2 > e1
+    inside = [e for _, e in windows[:-1] if e <= 440]
+    assert inside and all(text[e - 1] == "。" for e in inside)
+    assert chatchat_windows("") == [] and chatchat_windows("短文本。") == [(0, 4)]
+
+
+def test_plain_bm25_uses_jieba_words_only() -> None:
+    index = PlainBM25([("a", "科技成果转化 中试平台建设"), ("b", "企业研发费用加计扣除"), ("c", "今天天气很好")])
+    assert index.search("中试平台在哪里", 5) == ["a"]
+    assert index.search("研发费用", 5) == ["b"]
+    assert index.search("完全无关xyz", 5) == []
+    # jieba's own dictionary, no bigrams, no stopwords removed, spaces dropped.
+    assert plain_tokens("科技成果转化 的") == ["科技成果", "转化", "的"]

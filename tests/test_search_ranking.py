@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -12,7 +13,15 @@ from assistant.settings import make_kb_config
 from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder, StaticModelEmbedder
 from vectorstore.kb import _TERMS_KEY, KnowledgeBase
-from vectorstore.tokenize import BIGRAM, INDEX_TERMS_VERSION, index_terms, terms, words
+from vectorstore.tokenize import (
+    BIGRAM,
+    INDEX_TERMS_VERSION,
+    index_terms,
+    terms,
+    title_terms,
+    with_title,
+    words,
+)
 
 DOC = "高校院所科技成果本地转化率不够高，企业承接能力不足，要加快建设中试平台。"
 # jieba cuts the query into 成果转化 and the passage into 科技成果 / 本地 / 转化率: only character bigrams meet.
@@ -45,7 +54,8 @@ def test_a_reworded_query_finds_the_passage_through_bigrams(kb: KnowledgeBase, t
 
 
 def test_terms_of_an_older_index_are_updated_on_ingest(kb: KnowledgeBase, tmp_path: Path) -> None:
-    folder = _write(tmp_path, "a.txt", DOC)
+    # A title of other words: the keyword index adds the title's terms (bigrams too) to every chunk.
+    folder = _write(tmp_path, "a.txt", "关于企业承接能力的答复\n" + DOC)
     kb.ingest([folder])
     # Make the store look as an earlier version left it: word terms only, no version recorded.
     kb.store.set_terms({row["chunk_id"]: terms(row["text"]) for row in kb.store.iter_chunks()})
@@ -136,3 +146,37 @@ def test_terms_without_jieba_are_the_bigrams_of_the_index_terms() -> None:
     quick = quick_index_terms(text)
     assert [t for t in quick if t.startswith(BIGRAM)] == [t for t in index_terms(text) if t.startswith(BIGRAM)]
     assert {"2024", "gdp"} <= set(quick) and len(quick) == 2 + sum(1 for t in quick if t.startswith(BIGRAM))
+
+
+TITLED = ("示例市中试平台建设补助办法\n"
+          "第一章 总则\n第一条 为推动中试平台建设，加快科技成果转化，制定本办法。中试平台是指为科技成果提供中间试验服务的平台。"
+          "第二条 本办法适用于本市行政区域内依法登记的中试平台，由市科技局负责组织实施。\n"
+          "第二章 补助标准\n第三条 按设备投入的百分之三十给予补助，单个项目最高五百万元，分两年拨付。"
+          "第四条 申请补助须提交设备购置发票和验收报告，经专家评审后公示。\n")
+
+
+def test_every_chunk_carries_its_document_title(tmp_path: Path) -> None:
+    """A query naming the document and asking for a part of it finds the part, not the title's chunk."""
+    assert title_terms("中试平台，中试平台") == ["中试平台", "#中试", "#试平", "#平台"]
+    assert with_title(["平台", "#平台"], title_terms("中试平台")) == ["平台", "#平台", "中试平台", "#中试", "#试平"]
+    kb = KnowledgeBase(make_kb_config(tmp_path / "kb", chunk_min_chars=20, chunk_max_chars=120),
+                       embedder=HashingEmbedder())
+    folder = _write(tmp_path, "a.txt", TITLED)
+    _write(tmp_path, "b.txt", "示例市科技计划项目管理办法\n第一条 为规范项目管理，制定本办法。第二条 项目实行合同管理。\n")
+    kb.ingest([folder])
+    chunks = kb.chunks(next(d.doc_id for d in kb.documents() if d.title == "示例市中试平台建设补助办法"))
+    assert len(chunks) == 3 and "中试平台" not in chunks[2].text  # the answer does not repeat the title
+    assert kb.keyword_search("中试平台补助最高多少", k=1) == [chunks[2].chunk_id]
+
+
+def test_an_index_of_an_older_format_is_rebuilt(kb_config: KBConfig, tmp_path: Path) -> None:
+    folder = _write(tmp_path, "a.txt", TITLED)
+    kb = KnowledgeBase(kb_config, embedder=HashingEmbedder())
+    kb.ingest([folder])
+    current = json.loads((kb_config.keyword_dir / "CURRENT").read_text())
+    meta = kb_config.keyword_dir / current["dir"] / "meta.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "format": 1}))
+    reopened = KnowledgeBase(kb_config, embedder=HashingEmbedder())
+    assert reopened.keyword_search("中试平台补助最高多少", k=1)
+    rebuilt = json.loads((kb_config.keyword_dir / "CURRENT").read_text())
+    assert rebuilt["dir"] != current["dir"] and rebuilt["generation"] == current["generation"]

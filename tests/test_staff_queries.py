@@ -46,6 +46,14 @@ def test_relevance_needs_half_of_the_shorter_and_counts_each_span_once() -> None
     assert ndcg_at(got.gains, 1, 10) == pytest.approx(1 / 1.5849625, rel=1e-6)
 
 
+def test_containment_needs_nearly_the_whole_span_or_a_hit_inside_it() -> None:
+    span = sq.Resolved("d", 100, 200)
+    assert sq.contains(("d", 50, 300), span) and sq.contains(("d", 105, 400), span)
+    assert not sq.contains(("d", 150, 400), span)  # half the span: enough for the overlap rule only
+    assert sq.is_relevant(("d", 150, 400), span)
+    assert sq.contains(("d", 120, 140), span) and not sq.contains(("e", 50, 300), span)
+
+
 def test_runner_skips_without_shared_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert sq.main(["--shared", str(tmp_path), "--json", str(tmp_path / "out.json")]) == 0
     assert "skipped" in capsys.readouterr().out and not (tmp_path / "out.json").exists()

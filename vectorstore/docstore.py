@@ -151,6 +151,10 @@ class DocStore:
         """Content hash of every stored document, by id."""
         return {r[0]: r[1] for r in self._conn().execute("SELECT doc_id, content_hash FROM documents")}
 
+    def titles(self) -> dict[str, str]:
+        """Title of every stored document, by id (the keyword index gives each chunk its document's title)."""
+        return {r[0]: r[1] or "" for r in self._conn().execute("SELECT doc_id, title FROM documents")}
+
     def find_hash(self, content_hash: str) -> str | None:
         row = self._conn().execute("SELECT doc_id FROM documents WHERE content_hash=?", (content_hash,)).fetchone()
         return row[0] if row else None

@@ -1,6 +1,7 @@
 """BM25 keyword index over jieba terms (bm25s), persisted beside the vectors.
 
-The index is derived from the document store's cached terms and tagged with the store's generation.
+The index is derived from the document store's cached terms, each chunk's with its document's title terms
+(``tokenize.with_title``), and tagged with the store's generation.
 Several processes share one knowledge base (web workers, an ingest), so:
 
 - an index is built in a private folder and published by atomically replacing the ``CURRENT`` pointer,
@@ -30,6 +31,7 @@ import numpy as np
 
 from vectorstore.docstore import DocStore
 from vectorstore.locks import file_lock
+from vectorstore.tokenize import title_terms, with_title
 
 # A background rebuild starts once the store has not changed for QUIET_S, or when the served index is more
 # than MAX_STALE_S behind; an ingest that adds a document a second thus causes a rebuild a minute, not one
@@ -39,6 +41,9 @@ MAX_STALE_S = 60.0
 # Folders of superseded indexes are removed after this long, so a process that has just read CURRENT can
 # still load the folder it names.
 KEEP_OLD_S = 120.0
+# What an index's terms are made of; an index published in another format is rebuilt, not loaded.
+# 2: chunk terms with the document's title terms (tokenize.with_title).
+INDEX_FORMAT = 2
 
 
 class KeywordIndex(Protocol):
@@ -136,10 +141,15 @@ class BM25Index:
         import bm25s
 
         chunk_ids, doc_ids, corpus = [], [], []
+        titles = self.store.titles()
+        of_title: dict[str, list[str]] = {}
         for row in self.store.iter_chunks():
+            doc = row["doc_id"]
             chunk_ids.append(row["chunk_id"])
-            doc_ids.append(row["doc_id"])
-            corpus.append(row["terms"].split() or ["\u2205"])
+            doc_ids.append(doc)
+            if doc not in of_title:
+                of_title[doc] = title_terms(titles.get(doc, ""))
+            corpus.append(with_title(row["terms"].split(), of_title[doc]) or ["\u2205"])
         bm25 = None
         if corpus:
             bm25 = bm25s.BM25()
@@ -149,7 +159,8 @@ class BM25Index:
         tmp.mkdir(parents=True)
         if bm25 is not None:
             bm25.save(str(tmp / "bm25"))
-        (tmp / "meta.json").write_text(json.dumps({"generation": gen, "chunk_ids": chunk_ids, "doc_ids": doc_ids}))
+        (tmp / "meta.json").write_text(json.dumps({"generation": gen, "format": INDEX_FORMAT, "chunk_ids": chunk_ids,
+                                                   "doc_ids": doc_ids}))
         tmp.rename(self.directory / name)
         # The pointer swap is the publication; a crash before it leaves the previous index in force.
         pointer = self.directory / f".CURRENT-{name}"
@@ -178,6 +189,8 @@ class BM25Index:
         folder = self.directory / name
         try:
             meta = json.loads((folder / "meta.json").read_text())
+            if meta.get("format") != INDEX_FORMAT:
+                return False  # made by an older version: rebuilt by the caller
             import bm25s
 
             # Memory-mapped: at 100k chunks reading the arrays took most of the first search.
