@@ -74,6 +74,8 @@ class Candidate(BaseModel):
     shared: list[str] = Field(default_factory=list, description="Query terms the sentence contains")
     host: str = Field("", description="Who held the event the passage reports (由…主办), for a launch "
                       "reported as 会议正式启动…: the act's subject")
+    completed: bool = Field(False, description="A task of a work-plan progress report whose status says it was "
+                            "carried out (进展情况：已完成): done as of the report's date, not a plan")
 
 
 class Evidence(BaseModel):
@@ -111,6 +113,8 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
         related = related_terms(query)
         weights = term_weights(" ".join([query, *short]), topic, related, stats)
         subject = subject_terms(query, topic) | {t for name in short for t in query_terms(name)}
+        # What the bureau files this ask under (全要素…转化服务 → 技术转移) is on its subject too.
+        subject |= {t for r in related for t in words(r) if len(t) >= 2 and t not in GENERIC}
         required = core if core else set()
         searches = [kb.search(full_query, k=per_query, filters=own_filter, max_per_doc=PER_DOC)]
         if related:
@@ -290,6 +294,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
     part = section_part(chunk, meta.kind)
     out = []
     context = _sentence_context(chunk)
+    completed = meta.kind in ("plan", "news", "summary") and lead is not None and reports_completed(lead(chunk.doc_id, 20000))
     for span in clauses(chunk):
         # Only a launch reported as the meeting's act needs its host, which the report's lead names.
         host = event_host(lead(chunk.doc_id, span.start)) if lead and REPORTED_ACT.match(span.text) else ""
@@ -321,6 +326,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         core_ok = not required or bool(required & terms_here)
         if not core_ok and not specific:
             continue  # neither about what every suggestion is about (中试, 科技特派员) nor about this one
+        # A quarter's stage goal (第一季度：…) is a step of the task the report lists, not a result of its own.
+        done_task = completed and not _QUARTER.search(text)
         # Relevance is how much of the suggestion the sentence speaks to; retrieval rank only breaks ties.
         score = min(1.0, weight / total) + 0.05 / (1 + rank)
         if parameter_ask and specific and states_parameter(text):
@@ -333,7 +340,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             continue
         out.append(Candidate(
             doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, start=span.start, end=span.end, quote=quote, text=text,
-            meta=meta, part=part, tense=classify_tense(text, part, meta.kind), scope=scope,
+            meta=meta, part="work" if done_task else part,
+            tense="done" if done_task else classify_tense(text, part, meta.kind), scope=scope, completed=done_task,
             own=scope in ("bureau", "city"), score=score, suggestion_index=idx, heading=heading,
             section=" > ".join(chunk.section_path), specific=specific, core=core_ok,
             context=next((why for (a, b), why in context.items() if a <= span.start and span.end <= b and
@@ -341,6 +349,19 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             shared=sorted(shared), host=host,
         ))
     return out
+
+
+# A progress report on the year's tasks: 进展情况、存在问题及下一步工作建议：已完成 (and nothing still under way).
+_COMPLETED = re.compile(r"(?:进展情况|完成情况|工作进展|进度)[^：:\n]{0,30}[：:]\s*已完成")
+_UNDER_WAY = re.compile(r"[：:]\s*(?:未完成|推进中|进行中|正在推进|序时推进|部分完成)")
+
+
+_QUARTER = re.compile(r"^[^。]{0,12}第[一二三四]季度[：:]")
+
+
+def reports_completed(text: str) -> bool:
+    """A progress report whose every task status is 已完成: the tasks it lists were carried out."""
+    return bool(_COMPLETED.search(text)) and not _UNDER_WAY.search(text)
 
 
 # A news report's act: 会议正式启动X / 活动现场签约… — the act is a fact, the meeting is not.

@@ -18,7 +18,7 @@ from assistant.engines.compose.rewrite import (
     unwrap_attribution,
 )
 from assistant.engines.compose.select import Chooser, measure_keys, same_measure, split_acts, superseded
-from assistant.evidence import Candidate, event_host
+from assistant.evidence import Candidate, event_host, reports_completed
 from assistant.models import DraftOptions
 from assistant.rules.jurisdiction import Jurisdiction
 from assistant.rules.worthiness import Recency
@@ -432,3 +432,21 @@ def test_a_work_conference_reviewing_the_year_dates_its_figures(text: str, expec
 def test_a_market_target_is_one_the_bureau_drives(text: str, expected: str) -> None:
     plan = cand(text, kind="plan", part="plan", date="2026-02-25", tense="plan")
     assert Writer(OPTS, GZ).plan(plan) == expected
+
+
+@pytest.mark.parametrize(("report", "done"), [
+    ("重点工作：63.推进技术转移中心建设。\n牵头单位：市科技局\n进展情况、存在问题及下一步工作建议：已完成。", True),
+    ("重点工作：12.建设中试平台。进展情况：已完成。\n重点工作：13.建设孵化器。进展情况：推进中。", False),
+    ("2024年工作要点：推进技术转移中心建设。", False),
+])
+def test_a_progress_report_marking_tasks_done(report: str, done: bool) -> None:
+    assert reports_completed(report) is done
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("深化穗港澳科技合作，推进华南（广州）技术转移中心建设。", "2023年，我局深化穗港澳科技合作，推进华南（广州）技术转移中心建设。"),
+    ("第一季度：加快建设华南技术转移中心。", "2023年第一季度，我局加快建设华南技术转移中心。"),
+])
+def test_a_task_reported_done_is_the_years_work(text: str, expected: str) -> None:
+    task = cand(text, kind="plan", part="work", date="2023-12-01").model_copy(update={"completed": True})
+    assert Writer(OPTS, GZ).work(task) == expected

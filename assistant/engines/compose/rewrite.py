@@ -23,7 +23,7 @@ _ATTRIBUTION = re.compile(
 # A connective that joined the sentence to its neighbour in the source means nothing in a new paragraph.
 _CONNECTIVE = re.compile(r"^(?:同时|此外|另外|与此同时|另一方面|此外还|除此之外)[，,]\s*")
 # A label or list number in front of the content (重点工作：63.…, 主要做法：…).
-_LABEL = re.compile(r"^(?:[\u4e00-\u9fff]{2,10}[:：]\s*)?(?:\d{1,3}[.．、](?!\d)\s*)?"
+_LABEL = re.compile(r"^(?:(?!第[一二三四]季度)[\u4e00-\u9fff]{2,10}[:：]\s*)?(?:\d{1,3}[.．、](?!\d)\s*)?"
                     r"(?:(?:第[一二三四五六七八九十]+|首先|其次|再次|最后)[，,、]\s*)?")
 _OFFICIAL = re.compile(
     r"^[^。“”]{0,48}?(?:局长|副局长|主任|副主任|负责人|处长|副处长|巡视员|调研员)[\u4e00-\u9fff·]{0,4}(?:介绍|表示|透露)[，,:：]\s*"
@@ -141,8 +141,15 @@ class Writer:
             first = re.split(r"[，；]", text)[0]
             total = _RUNNING_TOTAL.search(first) and not _ANNUAL.search(first)
             prefix = f"截至{year}年底，" if total else f"{year}年，"
-        # Only where the source itself reports the bureau's work: a reply's or summary's work section.
-        if _VERB_FIRST.match(text) and c.meta.kind in ("reply", "summary") and c.part in ("work", "suggestion"):
+        if c.completed and c.meta.date[:4].isdigit() and not prefix:
+            # A task the progress report marks done: the year's work of whoever it names as lead (牵头单位).
+            quarter = re.match(r"(第[一二三四]季度)[：:]", text)
+            prefix = f"{c.meta.date[:4]}年{quarter.group(1) if quarter else ''}，"
+            text = text[quarter.end():] if quarter else text
+        # Only where the source itself reports the bureau's work: a reply's or summary's work section, or a task
+        # its progress report marks done.
+        if (_VERB_FIRST.match(text) or c.completed) and (
+                c.completed or (c.meta.kind in ("reply", "summary") and c.part in ("work", "suggestion"))):
             prefix += self.options.bureau_short if c.scope == "bureau" else self.options.city_short
         return prefix + text
 
