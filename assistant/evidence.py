@@ -28,7 +28,7 @@ from vectorstore.tokenize import query_terms, words
 from vectorstore.types import Chunk, DocMeta, Hit, SearchFilters, Span
 
 EVIDENCE_KINDS = ["reply", "policy", "news", "summary", "plan"]
-GENERIC = frozenset(["不断", "持续", "深入", "稳步", "加快", "积极", "有效", "全面", "建设", "支持", "完善", "提高", "提升", "加大", "加强", "推动", "推进", "强化", "优化", "健全", "机制", "体系", "政策", "工作", "服务", "力度", "范围", "纳入", "引导", "鼓励", "发挥", "作用", "水平", "能力", "建立", "开展", "实施", "落实", "促进", "深化", "扩大", "降低", "探索", "打造", "构建", "创新", "发展", "科技", "我市", "全市", "企业", "方式", "使用", "相关", "有关", "重点", "一批", "专业化", "进行", "问题", "方面", "单位", "部门", "加快推进", "机构", "力度", "体系", "作用", "技术", "科研", "成果"])
+GENERIC = frozenset(["不断", "持续", "深入", "稳步", "加快", "积极", "有效", "全面", "建设", "支持", "完善", "提高", "提升", "加大", "加强", "推动", "推进", "强化", "优化", "健全", "机制", "体系", "政策", "工作", "服务", "力度", "范围", "纳入", "引导", "鼓励", "发挥", "作用", "水平", "能力", "建立", "开展", "实施", "落实", "促进", "深化", "扩大", "降低", "探索", "打造", "构建", "创新", "发展", "科技", "我市", "全市", "企业", "方式", "使用", "相关", "有关", "重点", "一批", "专业化", "进行", "问题", "方面", "单位", "部门", "加快推进", "机构", "力度", "体系", "作用", "技术", "科研", "成果", "项目", "申报", "项目申报"])
 # Text that addresses a model rather than a reader is never evidence (prompt injection in a corpus file).
 _INSTRUCTION = re.compile(r"忽略(?:以上|上述|之前|前面)|编造|无视.{0,6}(?:要求|指令)|(?:ignore|disregard) (?:all|previous|the above)", re.I)
 # Items of one sentence stand alone in a letter: 一是…；二是…, and measures joined by ；.
@@ -327,7 +327,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         if not core_ok and not specific:
             continue  # neither about what every suggestion is about (中试, 科技特派员) nor about this one
         # A quarter's stage goal (第一季度：…) is a step of the task the report lists, not a result of its own.
-        done_task = completed and not _QUARTER.search(text)
+        # A task statement is broad (深化…合作，推进…建设，赋予…自主权): it answers a suggestion it is specific to.
+        done_task = completed and not _QUARTER.search(text) and specific
         # Relevance is how much of the suggestion the sentence speaks to; retrieval rank only breaks ties.
         score = min(1.0, weight / total) + 0.05 / (1 + rank)
         if parameter_ask and specific and states_parameter(text):

@@ -17,7 +17,14 @@ from assistant.engines.compose.rewrite import (
     unlabel,
     unwrap_attribution,
 )
-from assistant.engines.compose.select import Chooser, measure_keys, same_measure, split_acts, superseded
+from assistant.engines.compose.select import (
+    Chooser,
+    measure_keys,
+    same_measure,
+    similar,
+    split_acts,
+    superseded,
+)
 from assistant.evidence import Candidate, event_host, reports_completed
 from assistant.models import DraftOptions
 from assistant.rules.jurisdiction import Jurisdiction
@@ -450,3 +457,30 @@ def test_a_progress_report_marking_tasks_done(report: str, done: bool) -> None:
 def test_a_task_reported_done_is_the_years_work(text: str, expected: str) -> None:
     task = cand(text, kind="plan", part="work", date="2023-12-01").model_copy(update={"completed": True})
     assert Writer(OPTS, GZ).work(task) == expected
+
+
+def test_a_policy_named_before_keeps_the_year_of_what_follows_it() -> None:
+    writer = Writer(OPTS, GZ)
+    first = cand("2023年6月，我局印发《示例中试平台管理办法》，提出支持平台建设。", kind="summary", part="work", doc="a")
+    writer.work(first, commit=True)
+    later = cand("6月印发《示例中试平台管理办法》，12月认定首批市级中试平台6家。", kind="summary", part="work",
+                 date="2024-01-20", doc="b").model_copy(update={"section": "2023年工作总结"})
+    assert writer.work(later) == "按照《示例中试平台管理办法》，2023年12月认定首批市级中试平台6家。"
+
+
+def test_two_provisions_of_one_policy_are_not_the_same_sentence() -> None:
+    lead = "2022年2月，我局印发《澄江市科技成果转化专项资金管理办法》（澄科规〔2022〕2号），明确"
+    a = lead + "对市级以上技术转移机构，按年度促成交易额的1%给予奖励，每家每年最高30万元。"
+    b = "按照《澄江市科技成果转化专项资金管理办法》，对技术经纪人按促成交易额的0.5%给予奖励，每人每年最高10万元。"
+    assert not similar(a, b)
+    assert similar(a, lead + "对市级以上技术转移机构，按年度促成交易额的1%给予奖励。")
+
+
+def test_a_policy_gives_an_item_a_second_clause_only_for_its_amounts() -> None:
+    title = "澄江市科技成果转化专项资金管理办法"
+    common = {"kind": "policy", "tense": "neutral", "doc": "p", "title": title, "date": "2022-02-10"}
+    pool = [cand("对市级以上技术转移机构，按年度促成交易额的1%给予奖励，每家每年最高30万元。", score=0.8, start=0, **common),
+            cand("对技术经纪人按促成交易额的0.5%给予奖励，每人每年最高10万元。", score=0.7, start=100, **common),
+            cand("专项资金重点支持技术转移机构和技术经纪人队伍建设。", score=0.75, start=200, **common)]
+    chosen = chooser(pool).choose(0, "work")
+    assert [c.candidate.start for c in chosen] == [0, 100]

@@ -78,6 +78,9 @@ class Writer:
             if commit:
                 self.named_titles.add(name)
             return text
+        year = re.match(r"(\d{4})年", text)
+        if year and re.match(r"\d{1,2}月", rest):
+            rest = f"{year.group(1)}年{rest}"  # 2023年6月印发《X》，12月认定… keeps the year of its 12月
         return f"《{name}》{rest}" if rest.startswith(("提出", "明确", "规定")) else f"按照《{name}》，{rest}"
 
     def plan(self, c: Candidate) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from assistant.engines.compose.rewrite import Writer
 from assistant.evidence import GENERIC, Candidate
 from assistant.rules.figures import figures, normalize
+from assistant.rules.parameters import states_parameter
 from assistant.rules.validity import draft_in_progress, validity, validity_flag
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.style import StyleScorer
@@ -108,8 +109,10 @@ class Chooser:
             if len(chosen) == limit:
                 break
             same_doc = sum(ch.candidate.doc_id == choice.candidate.doc_id for ch in chosen)
-            # One clause of a policy per item: a second would read 《…》还提出…还提出.
-            if same_doc >= (1 if choice.candidate.meta.kind == "policy" else 2):
+            # One clause of a policy per item (a second would read 《…》还提出…还提出), unless the second
+            # states a parameter of its own (按…给予…，最高…万元): the amounts are what a reply cites.
+            policy_room = 2 if states_parameter(choice.text) else 1
+            if same_doc >= (policy_room if choice.candidate.meta.kind == "policy" else 2):
                 continue
             if role == "plan":
                 planned = self._plan_as_written(choice, chosen)
@@ -373,9 +376,20 @@ def recency(date: str, reply_date: str) -> float:
 
 
 def similar(a: str, b: str) -> bool:
+    """Two sentences that say much the same, judged on what they say after naming their policy (two
+    provisions of one policy share its long name, not their content)."""
+    a, b = _provision(a), _provision(b)
     ga = {a[i : i + 2] for i in range(len(a) - 1)}
     gb = {b[i : i + 2] for i in range(len(b) - 1)}
     return bool(ga and gb) and len(ga & gb) / len(ga | gb) >= SIMILAR
+
+
+_POLICY_LEAD = re.compile(r"^(?:(?:\d{4}年(?:\d{1,2}月)?[，,]?)?[\u4e00-\u9fff]{0,12}?印发《[^》]+》(?:[（(][^）)]*[）)])?[，,]"
+                          r"(?:提出|明确)?|按照《[^》]+》[，,]|《[^》]+》(?:提出|明确))")
+
+
+def _provision(text: str) -> str:
+    return _POLICY_LEAD.sub("", text, count=1)
 
 
 _MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到", "其中", "同比", "增长", "年", "月", "以上", "超过", "突破",
