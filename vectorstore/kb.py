@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -191,7 +192,7 @@ class KnowledgeBase:
         """Embed chunks that have no vector yet and drop vectors of chunks that are gone."""
         try:
             added, removed = self._sync(self.vectors, self.embedder, progress, batch)
-        except CollectionMissing:  # deleted under us: start again in a new one (upserts are idempotent)
+        except CollectionMissing:  # deleted under us: start again in a new one (adds are idempotent)
             self._forget_vectors()
             added, removed = self._sync(self.vectors, self.embedder, progress, batch)
         if self._vector_override is None and self._client is not None:
@@ -756,17 +757,25 @@ def _expand(paths: Iterable[Path], report: IngestReport) -> Iterable[tuple[Path,
             report.files.append(FileResult(str(p), "failed", reason="no such file or directory"))
 
 
+@lru_cache(maxsize=65536)
 def _source_key(path: Path, root: Path, base: Path | None) -> str:
+    """The file's key in the manifest: its path relative to the manifest's folder or the ingested root.
+    Cached: an ingest asks three times per file, and resolving a path is a chain of system calls."""
     resolved = path.resolve()
     if root == _EXPLICIT:
         root = path.parent
-    for anchor in (base, root.resolve()):
+    for anchor in (base, _resolved(root)):
         if anchor is not None:
             try:
                 return resolved.relative_to(anchor).as_posix()
             except ValueError:
                 continue
     return path.name
+
+
+@lru_cache(maxsize=256)
+def _resolved(root: Path) -> Path:
+    return root.resolve()
 
 
 __all__ = ["FileResult", "IngestReport", "KnowledgeBase", "ManifestError", "SearchResult", "doc_id_for"]
