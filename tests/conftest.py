@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,11 @@ from assistant.settings import make_kb_config
 from vectorstore.config import KBConfig
 from vectorstore.embed import HashingEmbedder
 from vectorstore.kb import KnowledgeBase
+
+# The suite tests the defaults and sets what a test needs itself: a developer's ASSISTANT_* settings (another
+# knowledge base, another bureau) must not change what it sees.
+for _name in [n for n in os.environ if n.startswith("ASSISTANT_")]:
+    del os.environ[_name]
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_KB = ROOT / "sample_kb"

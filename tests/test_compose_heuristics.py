@@ -460,7 +460,8 @@ def test_a_task_reported_done_is_the_years_work(text: str, expected: str) -> Non
 
 
 def test_a_policy_named_before_keeps_the_year_of_what_follows_it() -> None:
-    writer = Writer(OPTS, GZ)
+    # A letter of 2025 citing the 2023 review written in January 2024: its 6月 and 12月 are 2023's.
+    writer = Writer(OPTS.model_copy(update={"reply_date": "2025-07-01"}), GZ)
     first = cand("2023年6月，我局印发《示例中试平台管理办法》，提出支持平台建设。", kind="summary", part="work", doc="a")
     writer.work(first, commit=True)
     later = cand("6月印发《示例中试平台管理办法》，12月认定首批市级中试平台6家。", kind="summary", part="work",

@@ -58,7 +58,9 @@ class Writer:
         """The 工作开展情况 sentence for ``c`` (``commit``: remember that its policy has been named)."""
         text = unwrap_attribution(_CONNECTIVE.sub("", unlabel(c.text), count=1))
         text = event_act(text, c.meta.date, c.host)
-        text = pin_dates(text, c.meta.date, self.options.reply_date)
+        if not (review_year(c) and re.match(r"\d{1,2}月", text)):
+            # (a year's review dates its 12月 by the year it reviews, below, not by the day it was written)
+            text = pin_dates(text, c.meta.date, self.options.reply_date)
         text = self.own_names(text)
         text = self._dated_and_owned(c, text)
         if c.meta.kind == "policy" and "《" not in text:
@@ -131,10 +133,9 @@ class Writer:
         with a verb (推动…, 选派…) gets the subject it had in its own document."""
         if c.meta.kind == "policy" or re.match(r"^(?:截至)?\d{4}年", text):
             return text
-        section_year = next((m.group(1) for h in reversed(c.section.split(" > ")) if (m := re.search(r"(20\d{2})年", h))), "")
         prefix = ""
-        year = section_year or reviewed_year(c.meta.date)
-        if (c.meta.kind in ("summary", "plan") and c.part == "work" and year and not re.search(r"20\d{2}年", text[:12])
+        year = review_year(c)
+        if (year and not re.search(r"20\d{2}年", text[:12])
                 and not _RELATIVE_YEAR.match(text)):
             if re.match(r"\d{1,2}月", text):
                 return f"{year}年{text}"
@@ -246,6 +247,15 @@ _MARKET_TARGET = re.compile(r"^(?:全年|年内)?(?:新增|实现|完成|达到)
 _RUNNING_TOTAL = re.compile(r"累计|总数|总量|(?:达到|达|增至|超过)\d")
 _ANNUAL = re.compile(r"新增|新认定|新培训|新纳入|新建|新设|全年|当年|同比|首次|首批")
 _RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|近年|上半年|下半年|年内|年初|年底)")
+
+
+def review_year(c: Candidate) -> str:
+    """The year a summary's or work conference's account of work speaks of: its section's (2023年工作总结),
+    else the year before an early-year document; empty for other sources."""
+    if c.meta.kind not in ("summary", "plan") or c.part != "work":
+        return ""
+    section = next((m.group(1) for h in reversed(c.section.split(" > ")) if (m := re.search(r"(20\d{2})年", h))), "")
+    return section or reviewed_year(c.meta.date)
 
 
 def reviewed_year(doc_date: str) -> str:

@@ -342,7 +342,7 @@ def char_bigrams(text: str) -> set[str]:
 
 
 # How much better another suggestion must fit a sentence before it is kept for that one.
-HOME_MARGIN = 0.25
+HOME_MARGIN = 0.15
 
 
 def best_suggestion(pool: list[Candidate]) -> dict[tuple[str, int], int]:
