@@ -12,7 +12,7 @@ import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -128,6 +128,11 @@ _TERMS_KEY = "index_terms_version"
 # Unfiltered over-fetch: how many neighbours at most, and the margin over the expected need.
 MAX_OVERFETCH = 1500
 OVERFETCH_MARGIN = 2.0
+
+
+# Threads that run a search's vector channel beside its keyword channel (shared: a thread per concurrent search
+# is enough, and the web app's searches run in a few request threads at most).
+_CHANNELS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vector-channel")
 
 
 class KnowledgeBase:
@@ -486,8 +491,11 @@ class KnowledgeBase:
         cfg = self.config
         allowed = self._allowed(filters)
         n = cfg.candidates
+        # The vector channel runs beside the keyword one: Chroma's query releases the GIL while BM25 scores in
+        # numpy, so a search costs about the slower channel rather than the sum of both.
+        vector_job = _CHANNELS.submit(self._vector_channel, query, n, allowed)
         keyword = self.keyword.search(self._query_terms(query), n, allowed)
-        vector, warnings = self._vector_channel(query, n, allowed)
+        vector, warnings = vector_job.result()
         fused = fuse({"keyword": keyword, "vector": vector}, self.fusion_weights(), cfg.fusion, self.rrf_k())
         top, chunks = self._choose(fused, k, max_per_doc)
         metas = self.store.doc_metas({chunks[cid].doc_id for cid, _, _ in top})
