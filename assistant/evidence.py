@@ -106,6 +106,14 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
         doc = kb.get(doc_id)
         return doc.text[:upto] if doc is not None else ""
 
+    reports: dict[str, bool] = {}
+
+    def completed(doc_id: str) -> bool:
+        """Whether the document is a progress report of tasks done (read once per document per draft)."""
+        if doc_id not in reports:
+            reports[doc_id] = reports_completed(lead(doc_id, 20000))
+        return reports[doc_id]
+
     for idx, query in enumerate(queries):
         # The archive's own short names for what the suggestion spells out (科技信贷 → “科信贷”).
         short = abbreviations(query, stats.names)
@@ -129,7 +137,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                 if chunk is None:
                     continue
                 for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short,
-                                        lead, off_topic, programmes(query), asks_parameter(query)):
+                                        lead, off_topic, programmes(query), asks_parameter(query), completed):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -284,7 +292,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
                 idx: int, topic: set[str], subject: set[str], required: set[str],
                 names: list[str] | None = None, lead: Callable[[str, int], str] | None = None,
                 off_topic: Callable[[str, DocMeta, set[int]], bool] | None = None,
-                asked: set[int] | None = None, parameter_ask: bool = False) -> list[Candidate]:
+                asked: set[int] | None = None, parameter_ask: bool = False,
+                is_report: Callable[[str], bool] | None = None) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
@@ -294,7 +303,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
     part = section_part(chunk, meta.kind)
     out = []
     context = _sentence_context(chunk)
-    completed = meta.kind in ("plan", "news", "summary") and lead is not None and reports_completed(lead(chunk.doc_id, 20000))
+    completed = meta.kind in ("plan", "news", "summary") and is_report is not None and is_report(chunk.doc_id)
     for span in clauses(chunk):
         # Only a launch reported as the meeting's act needs its host, which the report's lead names.
         host = event_host(lead(chunk.doc_id, span.start)) if lead and REPORTED_ACT.match(span.text) else ""
