@@ -1,9 +1,11 @@
 """The Compose engine: a letter built only from the bureau's own sentences, chosen and written as a reply.
 
-For each suggestion: the 工作开展情况 item takes up to three letter-worthy sentences on that suggestion's
-subject (those that speak to what sets it apart from the other suggestions first); the 下一步 item
-takes what the bureau's plans say will be done. Where nothing qualifies the item says 【待补充】 with a
-warning — never padding. Every sentence cites the passage it was written from.
+For each suggestion: the 工作开展情况 item takes up to ``MAX_PER_ITEM`` letter-worthy sentences on that
+suggestion's subject (those that speak to what sets it apart from the other suggestions first), and a
+consultation draft of the bureau's on it is said to be out for comment; the 下一步 item takes what the
+bureau's plans say will be done, an act of one plan going to the suggestion it answers. Where nothing
+qualifies the item says 【待补充】 with a warning — never padding. Every sentence cites the passage it was
+written from.
 """
 
 from __future__ import annotations
