@@ -111,6 +111,7 @@ def test_tense(sentence: str, part: str, tense: str) -> None:
     ("“拿到第一笔投资，比拿到订单还难。”一家初创企业创始人告诉记者，企业获得1500万元投资。", FlagCode.SPEECH),
     ("一家初创企业负责人告诉记者，企业通过子基金获得1500万元投资。", FlagCode.SPEECH),
     ("为深入贯彻党的二十大精神，进一步促进科技成果转化，结合本市实际，制定本措施。", FlagCode.PREAMBLE),
+    ("为深入贯彻创新驱动发展战略，进一步提升科技企业孵化器、众创空间的专业化服务能力和孵化绩效，加快培", FlagCode.PREAMBLE),
     ("本办法所称科技成果是指具有实用价值的成果。", FlagCode.DEFINITION),
     ("同一项目已获得其他财政资金支持的，不得重复申报。", FlagCode.DEFINITION),
     ("以此次论坛为契机，推动合作走深走实。", FlagCode.THIS_EVENT),
