@@ -153,19 +153,23 @@ _ANNOUNCED = re.compile(r"(?:起草|拟定|研究制定)(?:了)?《[^》]+》[^�
 def _draft_notices(kb: KnowledgeBase, own: list[Candidate], reply_date: str) -> list[Candidate]:
     """For a consultation draft of the bureau's found for a suggestion, the sentence announcing it (我局起草了
     《…（征求意见稿）》，现向社会公开征求意见): what stands behind saying the draft is out for comment."""
+    drafts = {(c.suggestion_index, c.doc_id): c for c in own
+              if c.meta.kind == "policy" and c.specific and validity(c.meta, reply_date) == "draft"}
+    held = {(c.suggestion_index, c.doc_id, c.start) for c in own}
+    found: dict[str, tuple[Chunk, Span] | None] = {}  # each draft's announcement, read once
     out: list[Candidate] = []
-    for cand in own:
-        if cand.meta.kind != "policy" or not cand.specific or validity(cand.meta, reply_date) != "draft":
+    for (idx, doc_id), cand in drafts.items():
+        if doc_id not in found:
+            found[doc_id] = next(((ch, sp) for ch in kb.chunks(doc_id) for sp in ch.sentences
+                                  if _ANNOUNCED.search(sp.text)), None)
+        hit = found[doc_id]
+        if hit is None or (idx, doc_id, hit[1].start) in held:
             continue
-        for chunk in kb.chunks(cand.doc_id):
-            span = next((sp for sp in chunk.sentences if _ANNOUNCED.search(sp.text)), None)
-            if span is not None:
-                out.append(cand.model_copy(update={"chunk_id": chunk.chunk_id, "start": span.start, "end": span.end,
-                                                   "quote": span.text, "text": span.text, "tense": "done",
-                                                   "section": " > ".join(chunk.section_path)}))
-                break
-    unique = {(c.suggestion_index, c.doc_id, c.start): c for c in out}
-    return [c for k, c in unique.items() if not any((o.suggestion_index, o.doc_id, o.start) == k for o in own)]
+        chunk, span = hit
+        out.append(cand.model_copy(update={"chunk_id": chunk.chunk_id, "start": span.start, "end": span.end,
+                                           "quote": span.text, "text": span.text, "tense": "done",
+                                           "section": " > ".join(chunk.section_path)}))
+    return out
 
 
 def subject_terms(suggestion: str, topic: set[str]) -> set[str]:

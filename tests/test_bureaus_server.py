@@ -10,19 +10,8 @@ from assistant.bureaus import settings_for
 from assistant.services import open_kb
 from assistant.settings import Settings
 from tests.test_store_contract import ChromaServer, shared_server  # noqa: F401  (the module's server fixture)
+from tests.web.conftest import TWO_BUREAUS as TOML
 from vectorstore.vector_index import make_client
-
-TOML = """
-[[bureau]]
-key = "jia"
-name = "甲市科学技术局"
-region = "甲省甲市"
-
-[[bureau]]
-key = "yi"
-name = "乙市科学技术局"
-region = "乙省乙市"
-"""
 
 
 @pytest.mark.server

@@ -136,3 +136,17 @@ def new_draft(c: TestClient, title: str = "关于推动中试平台建设加快�
     assert r.status_code == 201, r.text
     data: dict = r.json()
     return data
+
+
+# Two bureaus in the bureaus-file format, for tenancy tests.
+TWO_BUREAUS = """
+[[bureau]]
+key = "jia"
+name = "甲市科学技术局"
+region = "甲省甲市"
+
+[[bureau]]
+key = "yi"
+name = "乙市科学技术局"
+region = "乙省乙市"
+"""

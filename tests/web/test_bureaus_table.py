@@ -21,18 +21,7 @@ from assistant.web.services import drafts as svc_drafts
 from assistant.web.services import kb as svc_kb
 from assistant.web.services.errors import NotFound
 from assistant.web.tenants import Tenants
-
-TWO = """
-[[bureau]]
-key = "jia"
-name = "甲市科学技术局"
-region = "甲省甲市"
-
-[[bureau]]
-key = "yi"
-name = "乙市科学技术局"
-region = "乙省乙市"
-"""
+from tests.web.conftest import TWO_BUREAUS as TWO
 
 
 def _settings(tmp_path: Path, toml: str | None) -> Settings:
