@@ -196,3 +196,28 @@ def test_filter_cache_follows_the_store(kb: KnowledgeBase, tmp_path: Path) -> No
     doc_id = next(h.doc_id for h in kb.search("揭榜挂帅", k=5, filters=only_news) if "揭榜挂帅" in h.text)
     kb.delete(doc_id)
     assert not any(h.doc_id == doc_id for h in kb.search("揭榜挂帅", k=5, filters=only_news))
+
+
+@pytest.mark.parametrize("method", ["lucene", "bm25+"])
+def test_sparse_scoring_equals_bm25s(method: str) -> None:
+    """The index scores a query as a sparse product; it must give bm25s's own scores, repeated terms,
+    unknown terms and a scope mask included, also for a variant that scores absent terms (BM25+)."""
+    import bm25s
+    import numpy as np
+
+    corpus = [["中试", "平台", "建设"], ["科技", "特派员", "乡村"], ["中试", "中试", "基地", "科技"], ["孵化器"]]
+    bm25 = bm25s.BM25(method=method)
+    bm25.index(bm25s.tokenization.Tokenized(
+        ids=[[{"中试": 0, "平台": 1, "建设": 2, "科技": 3, "特派员": 4, "乡村": 5, "基地": 6, "孵化器": 7}[t]
+              for t in doc] for doc in corpus],
+        vocab={"中试": 0, "平台": 1, "建设": 2, "科技": 3, "特派员": 4, "乡村": 5, "基地": 6, "孵化器": 7}),
+        show_progress=False)
+    matrix = keyword_index._score_matrix(bm25)
+    mask = np.array([1, 0, 1, 1], dtype=np.float32)
+    for terms in (["中试"], ["中试", "中试", "科技"], ["未知", "孵化器"], ["未知"]):
+        for m in (None, mask):
+            want = bm25.get_scores(terms, weight_mask=None if m is None else m.copy()) if any(
+                t in bm25.vocab_dict for t in terms) else np.zeros(len(corpus), dtype=np.float32)
+            got = keyword_index._scores(bm25, matrix, terms, m)
+            assert np.allclose(got, want, atol=1e-6), (method, terms)
+            assert got.shape == (len(corpus),)

@@ -215,14 +215,23 @@ class KnowledgeBase:
         stale = sorted(have - want)
         if stale:
             index.delete(stale)
-        for i in range(0, len(missing), batch):
-            ids = missing[i : i + batch]
-            chunks = self.store.chunk_texts(ids)
-            ids = [c for c in ids if c in chunks]
-            vectors = embedder.embed_documents([chunks[c][1] for c in ids])
-            index.add(ids, vectors, [{"doc_id": chunks[c][0]} for c in ids])
-            if progress:
-                progress("embed", min(i + batch, len(missing)), len(missing))
+        # Two stages side by side: while Chroma adds one batch, the next is read and embedded. Both release
+        # the GIL (Chroma's Rust core, the tokenizer and numpy), so on two cores the phase takes about the
+        # longer stage rather than the sum. One add at a time keeps Chroma's writes in order.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-add") as adder:
+            pending: Future[None] | None = None
+            for i in range(0, len(missing), batch):
+                ids = missing[i : i + batch]
+                chunks = self.store.chunk_texts(ids)
+                ids = [c for c in ids if c in chunks]
+                vectors = embedder.embed_documents([chunks[c][1] for c in ids])
+                if pending is not None:
+                    pending.result()
+                pending = adder.submit(index.add, ids, vectors, [{"doc_id": chunks[c][0]} for c in ids])
+                if progress:
+                    progress("embed", min(i + batch, len(missing)), len(missing))
+            if pending is not None:
+                pending.result()
         return len(missing), len(stale)
 
     def train_embedder(self, progress: Progress | None = None, blocking: bool = True) -> dict[str, float] | None:
