@@ -18,6 +18,7 @@ from importlib import resources
 from pydantic import BaseModel, Field
 
 from assistant.models import DraftOptions, Proposal
+from assistant.proposal.explanations import explanations
 from assistant.rules.jurisdiction import Jurisdiction, Scope
 from assistant.rules.parameters import asks_parameter, states_parameter
 from assistant.rules.tense import Tense, classify_tense
@@ -64,6 +65,8 @@ class Candidate(BaseModel):
     scope: Scope
     own: bool
     score: float = Field(description="Relevance to the suggestion (distinctive terms shared, retrieval rank)")
+    fit: float = Field(0.0, description="The shared terms' weight over what a fully relevant sentence shares, "
+                       "uncapped: which of several suggestions a sentence relevant to all of them speaks to most")
     suggestion_index: int
     heading: str = ""
     section: str = Field("", description="Headings above the passage, outermost first, joined by ' > '")
@@ -114,17 +117,27 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
             reports[doc_id] = reports_completed(lead(doc_id, 20000))
         return reports[doc_id]
 
-    for idx, query in enumerate(queries):
+    # A heading's paragraph (（二）发挥科创母基金引导作用 / 优化子基金遴选…让利比例) says what is asked: it is
+    # searched and weighed with the heading, as an item written on one line would be.
+    explained = explanations(proposal.body, proposal.suggestions) if proposal.suggestions else [""]
+    for idx, (heading, explanation) in enumerate(zip(queries, explained, strict=True)):
+        query = f"{heading}。{explanation}" if explanation else heading
         # The archive's own short names for what the suggestion spells out (科技信贷 → “科信贷”).
         short = abbreviations(query, stats.names)
         full_query = " ".join([f"{query} {proposal.title}" if len(query) < 12 else query, *short])
-        related = related_terms(query)
-        weights = term_weights(" ".join([query, *short]), topic, related, stats)
+        # Related measures of what the heading names (a paragraph's own words are searched as they are).
+        related = related_terms(heading)
+        weights = term_weights(" ".join([query, *short]), topic, related, stats,
+                               heading=" ".join([heading, *short]) if explanation else "")
         subject = subject_terms(query, topic) | {t for name in short for t in query_terms(name)}
         # What the bureau files this ask under (全要素…转化服务 → 技术转移) is on its subject too.
         subject |= {t for r in related for t in words(r) if len(t) >= 2 and t not in GENERIC}
         required = core if core else set()
         searches = [kb.search(full_query, k=per_query, filters=own_filter, max_per_doc=PER_DOC)]
+        if explanation:
+            # The paragraph's many words can crowd out passages on what the heading names.
+            searches.append(kb.search(" ".join([heading, *short]), k=per_query, filters=own_filter,
+                                      max_per_doc=PER_DOC))
         if related:
             # What the bureau files this ask under (最后一公里 → 科技金融), searched in its own documents.
             searches.append(kb.search(" ".join(related), k=per_query // 2, filters=own_filter))
@@ -214,20 +227,24 @@ PARAMETER_BONUS = 0.15
 
 
 def term_weights(query: str, topic: set[str], related: list[str] | None = None,
-                 stats: TermStats | None = None) -> dict[str, float]:
+                 stats: TermStats | None = None, heading: str = "") -> dict[str, float]:
     """How much each query term says about this suggestion.
 
     A word weighs its rarity in the knowledge base (idf, normalised to the rarest term of the query),
-    halved for the proposal's topic words and for the bigrams of long words (成果转化 still matches
-    科技成果转化), and small for generic policy verbs; terms of related measures weigh little, so a
+    halved for the proposal's topic words, for the bigrams of long words (成果转化 still matches
+    科技成果转化) and for words only a heading's paragraph uses, and small for generic policy verbs; terms of related measures weigh little, so a
     sentence that only speaks of a related measure is not taken for an answer to the suggestion itself.
     """
     own_words = set(words(query))
+    # Under a heading, the heading names what is asked; its paragraph's other words say how, and weigh half.
+    named = set(query_terms(heading)) if heading else None
     raw: dict[str, float] = {}
     for t in query_terms(query):
         rarity = stats.idf(t) if stats else 1.0
         factor = 0.2 if t in GENERIC else 0.5 if t in topic else 1.0
         if t not in own_words:
+            factor /= 2
+        if named is not None and t not in named:
             factor /= 2
         raw[t] = max(raw.get(t, 0.0), rarity * factor)
     # The scale is set by terms the knowledge base holds: a word no chunk has can never be matched.
@@ -343,7 +360,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         # A task statement is broad (深化…合作，推进…建设，赋予…自主权): it answers a suggestion it is specific to.
         done_task = completed and not _QUARTER.search(text) and specific
         # Relevance is how much of the suggestion the sentence speaks to; retrieval rank only breaks ties.
-        score = min(1.0, weight / total) + 0.05 / (1 + rank)
+        fit = weight / total if total else 0.0
+        score = min(1.0, fit) + 0.05 / (1 + rank)
         if parameter_ask and specific and states_parameter(text):
             # The ask is to change a parameter (适当提高…资助标准): today's parameter is what a reply states first.
             score += PARAMETER_BONUS
@@ -356,7 +374,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, start=span.start, end=span.end, quote=quote, text=text,
             meta=meta, part="work" if done_task else part,
             tense="done" if done_task else classify_tense(text, part, meta.kind), scope=scope, completed=done_task,
-            own=scope in ("bureau", "city"), score=score, suggestion_index=idx, heading=heading,
+            own=scope in ("bureau", "city"), score=score, fit=fit, suggestion_index=idx, heading=heading,
             section=" > ".join(chunk.section_path), specific=specific, core=core_ok,
             context=next((why for (a, b), why in context.items() if a <= span.start and span.end <= b and
                           (a, b) != (span.start, span.end)), ""),

@@ -485,3 +485,15 @@ def test_a_policy_gives_an_item_a_second_clause_only_for_its_amounts() -> None:
             cand("专项资金重点支持技术转移机构和技术经纪人队伍建设。", score=0.75, start=200, **common)]
     chosen = chooser(pool).choose(0, "work")
     assert [c.candidate.start for c in chosen] == [0, 100]
+
+
+def test_a_sentence_fully_relevant_to_two_suggestions_goes_to_the_one_it_speaks_to_most() -> None:
+    """Both scores are capped at full relevance; how far past it the shared terms go decides (母基金遴选 and
+    让利 for the 母基金 ask, beside the 科信贷 its last clause mentions)."""
+    from assistant.engines.compose.select import best_suggestion
+
+    text = "2024年，母基金优化了子基金遴选办法，对投向种子期企业的子基金提高让利比例，并与“科信贷”合作银行开展投贷联动。"
+    loan, fund = cand(text, idx=0, score=1.0), cand(text, idx=1, score=1.02)
+    assert best_suggestion([loan.model_copy(update={"fit": 1.0}), fund.model_copy(update={"fit": 1.6})]) == {("d1", 0): 1}
+    # Without the uncapped fit the two are a tie, and either suggestion may take it.
+    assert best_suggestion([loan, fund]) == {}

@@ -351,7 +351,9 @@ def best_suggestion(pool: list[Candidate]) -> dict[tuple[str, int], int]:
     scores: dict[tuple[str, int], dict[int, float]] = {}
     for c in pool:
         per = scores.setdefault((c.doc_id, c.start), {})
-        per[c.suggestion_index] = max(per.get(c.suggestion_index, 0.0), c.score + (SPECIFIC_BONUS if c.specific else 0.0))
+        # Above full relevance the score is capped; how far above still tells two suggestions apart.
+        fit = c.score + max(0.0, c.fit - 1.0)
+        per[c.suggestion_index] = max(per.get(c.suggestion_index, 0.0), fit + (SPECIFIC_BONUS if c.specific else 0.0))
     home: dict[tuple[str, int], int] = {}
     for key, per in scores.items():
         if len(per) < 2:
