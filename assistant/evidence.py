@@ -127,8 +127,9 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
         full_query = " ".join([f"{query} {proposal.title}" if len(query) < 12 else query, *short])
         # Related measures of what the heading names (a paragraph's own words are searched as they are).
         related = related_terms(heading)
+        named = heading if explanation else lead_sentence(heading)
         weights = term_weights(" ".join([query, *short]), topic, related, stats,
-                               heading=" ".join([heading, *short]) if explanation else "")
+                               heading=" ".join([named, *short]) if named else "")
         subject = subject_terms(query, topic) | {t for name in short for t in query_terms(name)}
         # What the bureau files this ask under (全要素…转化服务 → 技术转移) is on its subject too.
         subject |= {t for r in related for t in words(r) if len(t) >= 2 and t not in GENERIC}
@@ -191,6 +192,13 @@ def subject_terms(suggestion: str, topic: set[str]) -> set[str]:
     first = re.split(r"[。；;！？\n]", item_heading_source(suggestion))[0][:80]
     head = {t for t in query_terms(first) if t not in GENERIC and len(t) >= 2}
     return head | {t for t in topic if t not in GENERIC and len(t) >= 2}
+
+
+def lead_sentence(suggestion: str) -> str:
+    """The opening sentence of a suggestion that goes on to explain it (加大研发费用后补助力度。适当提高…比例，
+    简化申报流程…): it names what is asked; "" for a suggestion of one sentence."""
+    head, sep, rest = item_heading_source(suggestion).partition("。")
+    return head if sep and len(head) >= 6 and len(rest) >= 10 else ""
 
 
 def item_heading_source(suggestion: str) -> str:

@@ -156,6 +156,17 @@ def test_a_newer_figure_supersedes_an_older_one_of_the_same_measure() -> None:
     assert superseded([old, new, plan]) == {("old", 0)}
 
 
+def test_a_newer_total_of_one_named_measure_supersedes_the_older_count() -> None:
+    old = cand("2025年，我局新认定市级新型研发机构4家，总数达到27家。", date="2026-01-20", doc="old")
+    new = cand("截至2026年底，全市市级新型研发机构达到31家。", date="2027-02-24", doc="new")
+    assert superseded([old, new]) == {("old", 0)}
+    # A part of another count (其中…463家) is no new total of the measure it names.
+    total = cand("截至2025年底，全市有效高新技术企业达到948家，评价入库科技型中小企业2360家。", date="2026-02-01",
+                 doc="total")
+    part = cand("今年全市共有724家企业获得后补助资金，其中科技型中小企业463家。", date="2026-04-15", doc="part")
+    assert superseded([total, part]) == set()
+
+
 def test_a_policy_parameter_is_never_superseded_by_another_parameter() -> None:
     # Two provisions sharing only the frame of a parameter (每家每年最高…万元) measure different things.
     running = cand("按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。", kind="policy", tense="neutral",

@@ -36,3 +36,16 @@ def test_a_parameter_ask_ranks_the_sentence_stating_the_parameter(kb: KnowledgeB
     assert {stated, other} <= asked.keys() and {stated, other} <= plain.keys()
     # The ask lifts the sentence that states the parameter, not the one that merely shares its words.
     assert asked[stated] - plain[stated] > asked[other] - plain[other] + PARAMETER_BONUS / 2
+
+
+def test_the_lead_sentence_of_a_suggestion_names_what_is_asked() -> None:
+    """加大研发费用后补助力度。适当提高…比例，简化申报流程…: the words of the opening sentence weigh more than
+    those that explain it, so a sentence on 后补助 is not diluted by everything the explanation names."""
+    from assistant.evidence import lead_sentence, term_weights
+
+    ask = "提高科技创新券额度并扩大使用范围。适当提高单家企业的创新券年度最高额度，将中试验证等服务纳入支持范围。"
+    assert lead_sentence(ask) == "提高科技创新券额度并扩大使用范围"
+    assert lead_sentence("提高科技创新券额度并扩大使用范围") == ""
+    flat = term_weights(ask, set())
+    led = term_weights(ask, set(), heading=lead_sentence(ask))
+    assert led["科技创新券"] / led["试验"] > flat["科技创新券"] / flat["试验"]

@@ -268,3 +268,11 @@ def test_a_consultation_draft_may_be_said_to_be_out_for_comment_and_nothing_more
     assert FlagCode.DRAFT_POLICY in {f.code for f in text_flags("我局印发《若干措施（征求意见稿）》，给予补贴。")}
     # A title without the marker gets it: the letter never names a draft as if adopted.
     assert "（征求意见稿）》" in draft_in_progress("鹭川市促进人工智能应用场景建设若干措施", "2026-03-20")
+
+
+def test_a_policy_in_force_on_the_reply_date_is_not_stale_though_it_ends_before_the_year_does() -> None:
+    # 有效期至2027年9月30日: in force in a July 2027 letter, not in a November one.
+    policy = [Meta(kind="policy", date="2022-08-26", valid_until="2027-09-30")]
+    text = "对企业使用平台仪器的，按实际支付服务费用的50%予以抵扣，每家企业每年最高20万元。"
+    assert not stale(text, policy, 2027, Recency(), "2027-07-15")
+    assert stale(text, policy, 2027, Recency(), "2027-11-15")

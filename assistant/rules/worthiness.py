@@ -207,20 +207,23 @@ def source_flags(text: str, sources: Iterable[CitedSource], reply_date: str, rol
             continue  # said as what it is: a draft out for comment
         if problem is not None and problem.code not in {f.code for f in flags}:
             flags.append(problem)
-    if role == "work" and reply_date[:4].isdigit() and sources and stale(text, sources, int(reply_date[:4]), recency):
+    year = int(reply_date[:4]) if reply_date[:4].isdigit() else 0
+    if role == "work" and year and sources and stale(text, sources, year, recency, reply_date):
         flags.append(flag(FlagCode.STALE))
     if role == "plan" and reply_date[:4].isdigit() and sources and plan_outdated(text, sources, int(reply_date[:4])):
         flags.append(flag(FlagCode.PAST_IN_PLAN))
     return flags
 
 
-def stale(text: str, sources: list[CitedSource], reply_year: int, recency: Recency = Recency()) -> bool:
+def stale(text: str, sources: list[CitedSource], reply_year: int, recency: Recency = Recency(),
+          reply_date: str = "") -> bool:
     """An event or figure too old to report as the bureau's work in this letter.
 
-    A policy still in force is not stale however old; a cumulative statement (截至/累计/以来) keeps twice as
-    a year longer; otherwise the newest year the sentence or its source speaks of must be recent enough.
+    A policy in force on the reply date (by default the end of the reply year) is not stale however old; a
+    cumulative statement (截至/累计/以来) keeps a year longer; otherwise the newest year the sentence or its
+    source speaks of must be recent enough.
     """
-    if any(s.kind == "policy" and validity_flag(s, f"{reply_year}-12-31") is None for s in sources):
+    if any(s.kind == "policy" and validity_flag(s, reply_date or f"{reply_year}-12-31") is None for s in sources):
         return False
     # A status in progress (正在评审, 已启动申报) is settled by now if it is from an earlier year.
     if _IN_PROGRESS.search(text) and all(s.date[:4].isdigit() and int(s.date[:4]) < reply_year for s in sources):

@@ -428,6 +428,11 @@ def measure_keys(text: str) -> dict[tuple[str, str], str]:
     return keys
 
 
+def _states_total(text: str, figure: str) -> bool:
+    """Whether ``text`` gives ``figure`` as a running total (达到31家, 累计51.6亿元, 总数达到27家)."""
+    return bool(re.search(r"(?:达到|总数|累计|共有|增至|突破)[^，。；\d]{0,6}" + re.escape(figure), text))
+
+
 def superseded(pool: list[Candidate]) -> set[tuple[str, int]]:
     """Candidates whose figure a newer statement of what was done gives again, with another value
     (the newest figure wins); a newer sentence that repeats the same figure supersedes nothing."""
@@ -443,7 +448,10 @@ def superseded(pool: list[Candidate]) -> set[tuple[str, int]]:
                 continue
             shared = keys.keys() & other_keys.keys()
             changed = [k for k in shared if keys[k] != other_keys[k] and keys[k] not in other_keys.values()]
-            if len(shared) >= 2 and changed:
+            # Two shared measures make it the same series; so does one named by a long term of art that the newer
+            # sentence gives as a total (全市市级新型研发机构达到31家; not 其中科技型中小企业463家, a part of another).
+            if changed and (len(shared) >= 2 or any(len(word) >= 4 and _states_total(other.text, other_keys[(word, unit)])
+                                                    for word, unit in changed)):
                 out.add((c.doc_id, c.start))
                 break
     return out
