@@ -25,8 +25,8 @@ def test_archive_cases_carry_the_gold() -> None:
         assert parse_exact(case) == 1.0
 
 
-# Every bundled archive: 澄江, which the drafter's rules were built on, and 鹭川, written without them.
-ARCHIVES = [ARCHIVE, ROOT / "sample_archives" / "luchuan"]
+# Every bundled archive: 澄江, which the drafter's rules were built on, and 鹭川 and 青岚, written without them.
+ARCHIVES = [ARCHIVE, ROOT / "sample_archives" / "luchuan", ROOT / "sample_archives" / "qinglan"]
 _RUNS: dict[Path, Path] = {}
 
 
