@@ -446,6 +446,12 @@ def test_a_work_conference_reviewing_the_year_dates_its_figures(text: str, expec
 @pytest.mark.parametrize(("text", "expected"), [
     ("全年新增知识产权质押融资15亿元以上。", "我局将推动全市全年新增知识产权质押融资15亿元以上。"),
     ("全年培训技术经纪人200名以上。", "我局将全年培训技术经纪人200名以上。"),
+    # A state to reach is one the bureau works towards; an act of its own is said as it is.
+    ("共享平台入网仪器达到2600台（套）。", "我局将推动共享平台入网仪器达到2600台（套）。"),
+    ("新认定市级科普基地不少于5家。", "我局将新认定市级科普基地不少于5家。"),
+    ("力争有效高新技术企业突破1000家。", "我局将力争有效高新技术企业突破1000家。"),
+    # An intention keeps its own word for the future.
+    ("拟将科技创新券每家企业年度最高额度由20万元提高到30万元。", "我局拟将科技创新券每家企业年度最高额度由20万元提高到30万元。"),
 ])
 def test_a_market_target_is_one_the_bureau_drives(text: str, expected: str) -> None:
     plan = cand(text, kind="plan", part="plan", date="2026-02-25", tense="plan")

@@ -98,6 +98,11 @@ class Writer:
             if _MARKET_TARGET.match(text):
                 # 全年新增知识产权质押融资15亿元: banks lend and firms invest; the bureau drives the figure.
                 text = f"{subject}将推动全市{text}"
+            elif text.startswith("拟"):
+                text = f"{subject}{text}"  # 拟将…由20万元提高到30万元: the intention is its own future
+            elif _STATE_TARGET.match(text):
+                # 共享平台入网仪器达到2600台（套）: a state to reach, which the bureau works towards.
+                text = f"{subject}将推动{text}"
             else:
                 text = f"{subject}{'' if text.startswith('将') else '将'}{text}"
         return finish(text)
@@ -244,6 +249,9 @@ def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
 
 _MARKET_TARGET = re.compile(r"^(?:全年|年内)?(?:新增|实现|完成|达到)[^，。；]{0,12}"
                             r"(?:融资|贷款|成交额|交易额|投资额|营业收入|产值|研发投入|研发经费)")
+# A target said as a state (共享平台入网仪器达到2600台（套）), with no act of the bureau's before it.
+_STATE_TARGET = re.compile(r"^(?:(?!建设|推进|推动|实施|认定|新增|新建|培育|支持|引导|力争|实现|完成|组织|举办|发放|遴选|选派|开展|"
+                           r"设立|出台|制定|修订|扩大|提高|加大|争取|确保)[^，。；]){2,20}?(?:达到|突破|超过|增至)\d")
 _RUNNING_TOTAL = re.compile(r"累计|总数|总量|(?:达到|达|增至|超过)\d")
 _ANNUAL = re.compile(r"新增|新认定|新培训|新纳入|新建|新设|全年|当年|同比|首次|首批")
 _RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|近年|上半年|下半年|年内|年初|年底)")
