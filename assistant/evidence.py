@@ -29,7 +29,9 @@ from vectorstore.tokenize import query_terms, words
 from vectorstore.types import Chunk, DocMeta, Hit, SearchFilters, Span
 
 EVIDENCE_KINDS = ["reply", "policy", "news", "summary", "plan"]
-GENERIC = frozenset(["不断", "持续", "深入", "稳步", "加快", "积极", "有效", "全面", "建设", "支持", "完善", "提高", "提升", "加大", "加强", "推动", "推进", "强化", "优化", "健全", "机制", "体系", "政策", "工作", "服务", "力度", "范围", "纳入", "引导", "鼓励", "发挥", "作用", "水平", "能力", "建立", "开展", "实施", "落实", "促进", "深化", "扩大", "降低", "探索", "打造", "构建", "创新", "发展", "科技", "我市", "全市", "企业", "方式", "使用", "相关", "有关", "重点", "一批", "专业化", "进行", "问题", "方面", "单位", "部门", "加快推进", "机构", "力度", "体系", "作用", "技术", "科研", "成果", "项目", "申报", "项目申报"])
+GENERIC = frozenset(["不断", "持续", "深入", "稳步", "加快", "积极", "有效", "全面", "建设", "支持", "完善", "提高", "提升", "加大", "加强", "推动", "推进", "强化", "优化", "健全", "机制", "体系", "政策", "工作", "服务", "力度", "范围", "纳入", "引导", "鼓励", "发挥", "作用", "水平", "能力", "建立", "开展", "实施", "落实", "促进", "深化", "扩大", "降低", "探索", "打造", "构建", "创新", "发展", "科技", "我市", "全市", "企业", "方式", "使用", "相关", "有关", "重点", "一批", "专业化", "进行", "问题", "方面", "单位", "部门", "加快推进", "机构", "力度", "体系", "作用", "技术", "科研", "成果", "项目", "申报", "项目申报",
+                     # aims and degrees: what every ask wants more of, not what it is about
+                     "高水平", "高质量", "一流", "争创", "更多", "进一步", "大力", "着力", "切实"])
 # Text that addresses a model rather than a reader is never evidence (prompt injection in a corpus file).
 _INSTRUCTION = re.compile(r"忽略(?:以上|上述|之前|前面)|编造|无视.{0,6}(?:要求|指令)|(?:ignore|disregard) (?:all|previous|the above)", re.I)
 # Items of one sentence stand alone in a letter: 一是…；二是…, and measures joined by ；.
@@ -248,6 +250,8 @@ def term_weights(query: str, topic: set[str], related: list[str] | None = None,
     named = set(query_terms(heading)) if heading else None
     raw: dict[str, float] = {}
     for t in query_terms(query):
+        if len(t) < 2:
+            continue  # 更多 cut to 更 and 多: a single character says nothing of the subject
         rarity = stats.idf(t) if stats else 1.0
         factor = 0.2 if t in GENERIC else 0.5 if t in topic else 1.0
         if t not in own_words:

@@ -49,3 +49,12 @@ def test_the_lead_sentence_of_a_suggestion_names_what_is_asked() -> None:
     flat = term_weights(ask, set())
     led = term_weights(ask, set(), heading=lead_sentence(ask))
     assert led["科技创新券"] / led["试验"] > flat["科技创新券"] / flat["试验"]
+
+
+def test_aims_degrees_and_single_characters_weigh_nothing_special() -> None:
+    """高水平, 争创 and the 更/多 of 更多 are rare words of every ask; the subject is what it asks about."""
+    from assistant.evidence import term_weights
+
+    weights = term_weights("加快建设一批高水平国际联合实验室，推动更多合作平台争创省级国际科技合作基地", set())
+    assert not any(len(t) < 2 for t in weights)
+    assert weights["高水平"] < weights["实验室"] and weights["争创"] < weights["基地"]
