@@ -52,6 +52,7 @@ def cand(text: str, *, kind: str = "news", date: str = "2024-03-01", tense: str 
     ("近日，我局印发通知", "2023-05-01", "2023年5月，我局印发通知"),
     ("4月22日，市政府印发措施", "2023-05-01", "2023年4月22日，市政府印发措施"),
     ("今年新增5家", "2024-05-01", "今年新增5家"),  # same year as the reply: unchanged
+    ("至此，合作方达到13家", "2024-04-21", "截至2024年4月，合作方达到13家"),  # as of the report, any year
 ])
 def test_relative_dates_are_pinned_to_the_source_year(text: str, doc_date: str, expected: str) -> None:
     assert pin_dates(text, doc_date, "2024-07-25") == expected
@@ -141,6 +142,13 @@ def test_a_plan_to_change_a_parameter_is_not_the_parameter_said_again() -> None:
     now = "按其研发费用总额的5%给予后补助，单个企业每年最高20万元。"
     plan = "我局将修订细则，将科技型中小企业后补助比例由5%提高到8%，单个企业最高补助由20万元提高到30万元。"
     assert not same_measure(plan, now)
+
+
+def test_a_total_given_after_a_batch_is_the_same_measure_said_again() -> None:
+    total = "截至2024年11月，全市市级中试平台达到11家，覆盖新材料、生物医药等领域。"
+    batch = "2024年11月认定第二批市级中试平台5家，全市市级中试平台累计达到11家。"
+    assert same_measure(total, batch)
+    assert not same_measure(total, "2023年12月认定首批市级中试平台6家。")
 
 
 def test_measure_keys_name_what_a_figure_counts() -> None:

@@ -141,6 +141,7 @@ def test_tense(sentence: str, part: str, tense: str) -> None:
     ("鼓励高校建设概念验证中心，建设主体应具备专业的项目管理团队，并配套不少于100万元的自有验证资金。",
      FlagCode.DEFINITION),
     ("概念验证中心是为上述活动提供资金、场地、专业服务的机构。", FlagCode.THIS_EVENT),
+    ("至此，签约仪式圆满结束。", FlagCode.THIS_EVENT),
     ("提出概念验证中心是为验证活动提供资金和场地的机构。", FlagCode.DEFINITION),
     ("第一条 本办法适用于本市科技计划项目。", FlagCode.DEFINITION),
     ("我局每年对市级以上孵化载体开展绩效评价，评价结果分为优秀、良好、合格和不合格。", FlagCode.DEFINITION),
@@ -161,6 +162,7 @@ def test_what_never_goes_in_a_reply(sentence: str, code: FlagCode) -> None:
     # An article opening on 本市 is a provision, not the policy speaking of itself.
     "第七条 本市中小企业使用市级中试平台服务的，可使用科技创新券抵扣服务费用的50%，每家企业每年最高20万元。",
     "我局将建立技术经纪人分级评价制度。",  # a named 制度 is concrete
+    "至此，市自然科学基金联合基金合作方达到13家，累计规模达到1.56亿元。",  # a running total, dated by the letter
 ])
 def test_reply_sentences_pass(sentence: str) -> None:
     assert text_flags(sentence) == []

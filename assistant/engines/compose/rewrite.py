@@ -231,6 +231,9 @@ def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
     """Relative dates (今年, 去年, 目前, 近日, a yearless 4月22日) read right in a letter of another year."""
     text = looking_back(text, doc_date)
     year, month = doc_date[:4], doc_date[5:7].lstrip("0")
+    if year.isdigit() and month:
+        # 至此，…达到13家: the total as of the report, which a letter dates.
+        text = re.sub(r"^至此[，,]", f"截至{year}年{month}月，", text)
     if not year.isdigit() or year == reply_date[:4]:
         return text
     text = re.sub(r"今年(?!以来)", f"{year}年", text)

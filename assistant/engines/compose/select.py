@@ -366,8 +366,8 @@ def best_suggestion(pool: list[Candidate]) -> dict[tuple[str, int], int]:
 
 def same_measure(a: str, b: str) -> bool:
     """Two sentences that give the same figure for the same thing (选派科技特派员370名 twice)."""
-    ka, kb_ = measure_keys(a), measure_keys(b)
-    return any(ka[k] == kb_[k] for k in ka.keys() & kb_.keys())
+    ka, kb_ = measure_values(a), measure_values(b)
+    return any(ka[k] & kb_[k] for k in ka.keys() & kb_.keys())
 
 
 def recency(date: str, reply_date: str) -> float:
@@ -406,9 +406,19 @@ _CHANGE = re.compile(r"(?:提高|提升|降低|扩大|增加|调整|上调|下�
 
 
 def measure_keys(text: str) -> dict[tuple[str, str], str]:
-    """What each figure of ``text`` measures: (word, unit) → the figure, from the words of its own clause
-    just before it (合作银行达到14家) or just after it (8家市级中试平台)."""
-    keys: dict[tuple[str, str], str] = {}
+    """What each figure of ``text`` measures: (word, unit) → the first figure given for it."""
+    return {k: v[0] for k, v in _measures(text).items()}
+
+
+def measure_values(text: str) -> dict[tuple[str, str], set[str]]:
+    """Every figure ``text`` gives for each measure (第二批中试平台5家，…中试平台累计达到11家: both)."""
+    return {k: set(v) for k, v in _measures(text).items()}
+
+
+def _measures(text: str) -> dict[tuple[str, str], list[str]]:
+    """What each figure of ``text`` measures: (word, unit) → its figures in order, from the words of its own
+    clause just before it (合作银行达到14家) or just after it (8家市级中试平台)."""
+    keys: dict[tuple[str, str], list[str]] = {}
     previous: list[str] = []
     for m in re.finditer(r"(\d[\d,.]*)\s*(亿元|万元|元|家|项|个|名|人|%|件|所|支|台|亩|倍)", text):
         if text[max(0, m.start() - 1) : m.start()] == "由" and _CHANGE.match(text, m.end()):
@@ -421,9 +431,9 @@ def measure_keys(text: str) -> dict[tuple[str, str], str]:
             # 新认定市级重点实验室8家，总数达到79家: the total counts what the figure before it counts, and is
             # what the sentence reports of it.
             for w in previous:
-                keys[(w, m.group(2))] = normalize(m.group(0))
+                keys.setdefault((w, m.group(2)), []).insert(0, normalize(m.group(0)))
         for w in named:
-            keys.setdefault((w, m.group(2)), normalize(m.group(0)))
+            keys.setdefault((w, m.group(2)), []).append(normalize(m.group(0)))
         previous = [w for w in named if w not in _TOTAL] or previous
     return keys
 
