@@ -522,3 +522,23 @@ def test_a_sentence_fully_relevant_to_two_suggestions_goes_to_the_one_it_speaks_
     assert best_suggestion([loan.model_copy(update={"fit": 1.0}), fund.model_copy(update={"fit": 1.6})]) == {("d1", 0): 1}
     # Without the uncapped fit the two are a tie, and either suggestion may take it.
     assert best_suggestion([loan, fund]) == {}
+
+
+def test_a_suggestion_nothing_answers_takes_a_sentence_another_item_can_spare() -> None:
+    shared = "2023年，我局支持链主企业牵头组建创新联合体，开展关键核心技术攻关12项。"
+    other = "2023年，全市技术合同成交额达到2550亿元，技术转移服务机构达到120家。"
+    pool = [cand(shared, idx=1, score=0.6, part="work", kind="reply", doc="r1"),
+            cand(shared, idx=0, score=0.3, part="work", kind="reply", doc="r1"),
+            cand(other, idx=1, score=0.5, part="work", kind="reply", doc="r2", start=50)]
+    ch = chooser(pool)
+    done = {0: ch.choose(0, "work"), 1: ch.choose(1, "work")}
+    assert done[0] == [] and len(done[1]) == 2  # the shared sentence fits 1 clearly better: it went there
+    ch.lend(done)
+    assert [c.candidate.suggestion_index for c in done[0]] == [0] and shared[5:] in done[0][0].text
+    assert [c.candidate.doc_id for c in done[1]] == ["r2"]
+    # An item with a single sentence keeps it.
+    from assistant.engines.compose.select import Choice
+
+    lone = {0: [], 1: [Choice(pool[0], shared, 1.0)]}
+    chooser(pool).lend(lone)
+    assert lone[0] == [] and len(lone[1]) == 1

@@ -42,6 +42,7 @@ class ComposeEngine:
         no_plan: list[str] = []
         indices = range(len(job.suggestions))
         done_of = {idx: chooser.choose(idx, "work") or chooser.fallback(idx) for idx in indices}
+        chooser.lend(done_of)
         # A policy the bureau has out for comment answers an ask too: first where nothing else does.
         for idx in sorted(indices, key=lambda i: bool(done_of[i])):
             if len(done_of[idx]) < MAX_PER_ITEM:

@@ -54,6 +54,11 @@ class Writer:
     # Policies the letter has introduced (印发《…》), whichever source said so.
     named_titles: set[str] = field(default_factory=set)
 
+    def forget_names(self) -> None:
+        """Forget which policies the letter has named (before writing its sentences again, in a new order)."""
+        self.named_docs.clear()
+        self.named_titles.clear()
+
     def work(self, c: Candidate, commit: bool = False) -> str:
         """The 工作开展情况 sentence for ``c`` (``commit``: remember that its policy has been named)."""
         text = unwrap_attribution(_CONNECTIVE.sub("", unlabel(c.text), count=1))

@@ -138,6 +138,38 @@ class Chooser:
         return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True) if role == "work" else ch.text,
                        ch.score) for ch in chosen]
 
+    def lend(self, done: dict[int, list[Choice]]) -> None:
+        """A suggestion nothing answers takes a sentence of another item that answers it too, when that item
+        keeps another and the sentence is what a fallback may say there (``fallback``): a policy clause on 链主企业
+        as the subject of R&D answers both 邀请企业全程参与研发 and 整合创新资源, and a letter that says it once
+        should say it where it leaves no gap."""
+        moved = False
+        for idx in [i for i, chosen in done.items() if not chosen]:
+            offers: list[tuple[float, int, Choice, Choice]] = []
+            for other, theirs in done.items():
+                if other == idx or len(theirs) < 2:
+                    continue
+                for ch in theirs:
+                    key = (ch.candidate.doc_id, ch.candidate.start)
+                    mine = next((c for c in self.pool if c.suggestion_index == idx and (c.doc_id, c.start) == key),
+                                None)
+                    # What a fallback may say: a measure of the bureau's own in force, on the proposal's subject.
+                    judged = (self._judge(mine, "work", FALLBACK_RELEVANCE, strict=False)
+                              if mine is not None and self._fallback_source(mine) else None)
+                    if judged is not None:
+                        offers.append((judged.score, other, ch, judged))
+            if offers:
+                _, other, given, taken = max(offers, key=lambda o: o[0])
+                done[other] = [ch for ch in done[other] if ch is not given]
+                done[idx] = [taken]
+                moved = True
+        if moved:
+            # A policy is named in full where the letter first cites it, which may now be elsewhere.
+            self.writer.forget_names()
+            for idx in sorted(done):
+                done[idx] = [Choice(ch.candidate, self._write(ch.candidate, "work", commit=True), ch.score)
+                             for ch in done[idx]]
+
     def hand_over(self, plans: dict[int, list[Choice]], suggestions: list[str], limit: int = 2) -> None:
         """A plan's act that speaks to another suggestion alone goes to that one (建立技术经纪人分级评价制度，
         推动科技大市场线上平台互联互通: the second act answers the ask on the 科技大市场), first to
