@@ -163,6 +163,7 @@ def test_what_never_goes_in_a_reply(sentence: str, code: FlagCode) -> None:
     "第七条 本市中小企业使用市级中试平台服务的，可使用科技创新券抵扣服务费用的50%，每家企业每年最高20万元。",
     "我局将建立技术经纪人分级评价制度。",  # a named 制度 is concrete
     "至此，市自然科学基金联合基金合作方达到13家，累计规模达到1.56亿元。",  # a running total, dated by the letter
+    "我局将配合市委人才办优化港澳科研人员来青工作的服务保障。",  # who does it with whom is said
 ])
 def test_reply_sentences_pass(sentence: str) -> None:
     assert text_flags(sentence) == []
