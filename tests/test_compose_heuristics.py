@@ -542,3 +542,15 @@ def test_a_suggestion_nothing_answers_takes_a_sentence_another_item_can_spare() 
     lone = {0: [], 1: [Choice(pool[0], shared, 1.0)]}
     chooser(pool).lend(lone)
     assert lone[0] == [] and len(lone[1]) == 1
+
+
+def test_a_provision_stating_an_amount_outranks_one_that_states_none() -> None:
+    """Every policy sentence opens on its date and number; only an amount of the provision's own counts."""
+    title = "关于印发《示例市高新技术企业培育库管理办法》的通知"
+    amount = cand("对首次入库企业一次性给予5万元培育补助。", kind="policy", date="2021-04-08", title=title, score=0.3)
+    none = cand("对整体迁入本市的高新技术企业，参照首次认定标准给予奖励。", kind="policy", date="2021-04-08",
+                title=title, score=0.3, start=40)
+    ch = chooser([amount, none])
+    judged_amount, judged_none = ch._judge(amount, "work", 0.2), ch._judge(none, "work", 0.2)
+    assert judged_amount is not None and judged_none is not None
+    assert judged_amount.score > judged_none.score + 0.15

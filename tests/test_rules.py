@@ -279,3 +279,9 @@ def test_a_policy_in_force_on_the_reply_date_is_not_stale_though_it_ends_before_
     text = "对企业使用平台仪器的，按实际支付服务费用的50%予以抵扣，每家企业每年最高20万元。"
     assert not stale(text, policy, 2027, Recency(), "2027-07-15")
     assert stale(text, policy, 2027, Recency(), "2027-11-15")
+
+
+def test_amounts_are_figures_that_measure_not_dates() -> None:
+    from assistant.rules.figures import amounts
+
+    assert amounts("2024年4月22日，新认定47家，资助5万元，占比20%。") == ["47家", "5万元", "20%"]

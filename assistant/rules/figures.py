@@ -38,6 +38,11 @@ def figures(text: str) -> list[str]:
     return [normalize(m.group(0)) for m in FIGURE.finditer(strip_markers(text))]
 
 
+def amounts(text: str) -> list[str]:
+    """The figures of ``text`` that measure something (47家, 5万元, 20%), not the dates (2024年, 4月, 22日)."""
+    return [f for f in figures(text) if not re.fullmatch(r"\d{4}年|\d{1,2}月|\d{1,2}日", f)]
+
+
 def occurs_in(fig: str, text: str) -> bool:
     """True when the normalised figure occurs in ``text``, not as the tail of a longer number."""
     hay = normalize(text)

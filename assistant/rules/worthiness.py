@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from assistant.rules.figures import figures
+from assistant.rules.figures import amounts
 from assistant.rules.flags import Flag, FlagCode, flag
 from assistant.rules.tense import classify_tense
 from assistant.rules.validity import states_draft_in_progress, validity_flag
@@ -190,10 +190,10 @@ def is_generic(text: str) -> bool:
     a slogan too short to say anything (用好科技金融这把“金钥匙”)."""
     body = re.sub(r"^(?:一是|二是|三是|四是|五是|同时|此外|另外|其中)[，,]?", "", text)
     body = re.sub(r"^(?:下一步[，,]?)?(?:我局|我市|我们|全市)?(?:将|还将|也将)?", "", body)
-    amounts = [f for f in figures(body) if not re.fullmatch(r"\d{4}年|\d{1,2}月|\d{1,2}日", f)]
-    if _ABSTRACT.search(body) and not amounts and "《" not in body:
+    measured = amounts(body)
+    if _ABSTRACT.search(body) and not measured and "《" not in body:
         return True
-    if len(re.sub(r"[^\u4e00-\u9fff]", "", body)) < 16 and not amounts and not _NAMED_BODY.search(body):
+    if len(re.sub(r"[^\u4e00-\u9fff]", "", body)) < 16 and not measured and not _NAMED_BODY.search(body):
         return True
     return not _CONCRETE.search(body)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.engines.compose.rewrite import Writer
 from assistant.evidence import GENERIC, Candidate
-from assistant.rules.figures import figures, normalize
+from assistant.rules.figures import amounts, figures, normalize
 from assistant.rules.parameters import states_parameter
 from assistant.rules.validity import draft_in_progress, validity, validity_flag
 from assistant.rules.worthiness import Recency, Role, sentence_flags
@@ -300,8 +300,8 @@ class Chooser:
         score = relevance + _KIND_PRIOR.get(c.meta.kind, 0.0) + (SPECIFIC_BONUS if c.specific else 0.0)
         if c.part in ("work", "suggestion"):
             score += 0.1
-        if figures(_QUOTED.sub("", text)):
-            score += 0.2  # a figure of the sentence's own (“高企26条” is a name)
+        if amounts(_QUOTED.sub("", _provision(text))):
+            score += 0.2  # a figure of the sentence's own: not its date, its policy's number or a name (“高企26条”)
         if "《" in text or "“" in text:
             score += 0.1
         score += 0.3 * recency(c.meta.date, self.reply_date)
