@@ -53,6 +53,7 @@ def cand(text: str, *, kind: str = "news", date: str = "2024-03-01", tense: str 
     ("4月22日，市政府印发措施", "2023-05-01", "2023年4月22日，市政府印发措施"),
     ("今年新增5家", "2024-05-01", "今年新增5家"),  # same year as the reply: unchanged
     ("至此，合作方达到13家", "2024-04-21", "截至2024年4月，合作方达到13家"),  # as of the report, any year
+    ("去年9月发布第二批35个场景", "2024-02-25", "2023年9月发布第二批35个场景"),  # absolute, even in the same year
 ])
 def test_relative_dates_are_pinned_to_the_source_year(text: str, doc_date: str, expected: str) -> None:
     assert pin_dates(text, doc_date, "2024-07-25") == expected
@@ -442,7 +443,7 @@ def test_a_suggestion_answered_only_by_a_draft_says_the_draft_is_out_for_comment
     ("全市市级以上科技企业孵化器达到33家，其中国家级7家。", "截至2025年底，全市市级以上科技企业孵化器达到33家，其中国家级7家。"),
     ("孵化种子基金累计投资在孵项目41个。", "截至2025年底，孵化种子基金累计投资在孵项目41个。"),
     ("全年新增知识产权质押融资13.1亿元，累计达到51.6亿元。", "2025年，新增知识产权质押融资13.1亿元，累计达到51.6亿元。"),
-    ("去年9月发布第二批35个人工智能应用场景。", "去年9月发布第二批35个人工智能应用场景。"),  # dated already
+    ("去年9月发布第二批35个人工智能应用场景。", "2025年9月发布第二批35个人工智能应用场景。"),  # dated already: the year said
 ])
 def test_a_work_conference_reviewing_the_year_dates_its_figures(text: str, expected: str) -> None:
     # A speech of February 2026 looks back on 2025: its undated results are 2025's.
