@@ -43,19 +43,15 @@ class FakeTrainer:
         self.on_start: Callable[[], None] | None = None
 
     def __call__(self, items: list[TrainingText], out_dir: Path, cfg: StaticConfig | None = None,
-                 progress: Callable[[str], None] | None = None,
-                 on_tokenizer: Callable[[object], None] | None = None) -> dict[str, float]:
+                 progress: Callable[[str], None] | None = None) -> dict[str, float]:
         self.calls += 1
         if self.on_start:
             self.on_start()
         self.started.set()
-        vocab = build_vocab([it.text for it in items], StaticConfig(min_word_count=1))
-        tokenizer = make_tokenizer(vocab)
-        if on_tokenizer is not None:
-            on_tokenizer(tokenizer)  # as the real training does: the tokenizer first, then the vectors
         assert self.gate.wait(30), "the test never released the training"
+        vocab = build_vocab([it.text for it in items], StaticConfig(min_word_count=1))
         weights = np.random.default_rng(self.calls).normal(size=(len(vocab), 16)).astype(np.float32)
-        save_static_model(tokenizer, weights, out_dir)
+        save_static_model(make_tokenizer(vocab), weights, out_dir)
         return {"vocab": float(len(vocab)), "steps": 0.0}
 
 
@@ -151,10 +147,9 @@ def test_a_retrain_that_dies_while_embedding_leaves_a_collection_the_next_sync_d
     def dies_while_embedding(name: str) -> Embedder:
         embedder = candidate(name)
 
-        def boom(texts: list[object]) -> np.ndarray:
+        def boom(texts: list[str]) -> np.ndarray:
             raise RuntimeError("killed while embedding")
         embedder.embed_documents = boom  # type: ignore[method-assign]
-        embedder.embed_token_ids = boom  # type: ignore[attr-defined]  # chunks tokenized during training
         return embedder
 
     monkeypatch.setattr(kb.embeddings, "candidate", dies_while_embedding)
@@ -245,27 +240,3 @@ def test_ingest_workers_1_builds_keywords_in_the_ingest_itself(tmp_path: Path, t
     kb = KnowledgeBase(make_kb_config(tmp_path / "kb", static_min_chunks=3, ingest_workers=1))
     kb.ingest([_docs(tmp_path / "a", TOPICS[:6])])
     assert started == [] and kb.keyword.chunk_count() == len(kb.store.chunk_ids())
-
-
-def test_vectors_from_tokens_read_during_training_equal_those_from_the_text(tmp_path: Path, trainer: FakeTrainer,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks are tokenized while the model trains; the vectors stored must be what embedding the text gives."""
-    import vectorstore.kb as kbmod
-
-    prefetched: list[int] = []
-    real = kbmod.TokenPrefetch.result
-
-    def counted(self: kbmod.TokenPrefetch) -> dict[str, np.ndarray]:
-        ids = real(self)
-        prefetched.append(len(ids))
-        return ids
-
-    monkeypatch.setattr(kbmod.TokenPrefetch, "result", counted)
-    kb = KnowledgeBase(_config(tmp_path))
-    kb.ingest([_docs(tmp_path / "d", TOPICS)])
-    chunks = kb.store.chunk_ids()
-    assert prefetched == [len(chunks)] and len(chunks) > 5  # every chunk came tokenized
-    got = kb.vectors._col.get(ids=sorted(chunks), include=["embeddings"])  # type: ignore[attr-defined]
-    texts = kb.store.chunk_texts(got["ids"])
-    want = kb.embedder.embed_documents([texts[c][1] for c in got["ids"]])
-    assert np.allclose(np.asarray(got["embeddings"]), want, atol=1e-6)

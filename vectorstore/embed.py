@@ -137,18 +137,11 @@ class StaticModelEmbedder:
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if self._weights is None:
             self._load()
-        assert self._tok is not None
-        return self.embed_token_ids([enc.ids for enc in self._tok.encode_batch(texts, add_special_tokens=False)])
-
-    def embed_token_ids(self, ids: list[Any]) -> np.ndarray:
-        """The vectors of texts already tokenized by this model's tokenizer (without special tokens)."""
-        if self._weights is None:
-            self._load()
-        assert self._weights is not None
-        out = np.zeros((len(ids), self._weights.shape[1]), dtype=np.float32)
-        for i, one in enumerate(ids):
-            if len(one):
-                out[i] = self._weights[one].mean(axis=0)
+        assert self._weights is not None and self._tok is not None
+        out = np.zeros((len(texts), self._weights.shape[1]), dtype=np.float32)
+        for i, enc in enumerate(self._tok.encode_batch(texts, add_special_tokens=False)):
+            if enc.ids:
+                out[i] = self._weights[enc.ids].mean(axis=0)
         return _normalize(out)
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -10,7 +10,6 @@ import random
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from vectorstore.config import KBConfig
 from vectorstore.docstore import DocStore
@@ -107,8 +106,7 @@ class EmbeddingService:
         changed = len(ids ^ trained) / max(len(ids), len(trained), 1)
         return changed >= self.config.retrain_fraction
 
-    def train(self, progress: Callable[[str], None] | None = None,
-              on_tokenizer: Callable[[Any], None] | None = None) -> tuple[str, dict[str, float]]:
+    def train(self, progress: Callable[[str], None] | None = None) -> tuple[str, dict[str, float]]:
         """Train a static model on the current chunks into a new folder; return its name and figures.
 
         The model is not in use yet: ``activate`` switches to it once its vectors are stored, so searches
@@ -130,7 +128,7 @@ class EmbeddingService:
         fingerprint = hashlib.sha1("\n".join(all_ids).encode()).hexdigest()[:12]
         out = self.config.models_dir / f"static-{fingerprint}"
         cfg = StaticConfig(time_budget_s=self.fine_tune_budget(len(all_ids)))
-        figures = train_static_model(items, out, cfg, progress, on_tokenizer)
+        figures = train_static_model(items, out, cfg, progress)
         (out / "chunk_ids.txt").write_text("\n".join(all_ids))
         return out.name, figures
 

@@ -24,7 +24,7 @@ import numpy as np
 from vectorstore.chunker import chunk_document
 from vectorstore.config import KBConfig
 from vectorstore.docstore import DocStore
-from vectorstore.embed import Embedder, StaticModelEmbedder
+from vectorstore.embed import Embedder
 from vectorstore.embedding_service import EmbeddingService
 from vectorstore.hybrid import (
     OTHER_RRF_K,
@@ -71,39 +71,6 @@ class FileResult:
     doc_id: str = ""
     chunks: int = 0
     reason: str = ""
-
-
-class TokenPrefetch:
-    """The token ids of chunks under a tokenizer, computed in a thread (``start``) until ``result`` is asked for.
-
-    A chunk whose ids are missing (the thread failed, or the chunk came later) is embedded from its text
-    as usual, so this only ever saves time.
-    """
-
-    def __init__(self, store: DocStore, chunk_ids: list[str], batch: int = 5000) -> None:
-        self.store, self.chunk_ids, self.batch = store, chunk_ids, batch
-        self.ids: dict[str, np.ndarray] = {}
-        self._thread: threading.Thread | None = None
-
-    def start(self, tokenizer: object) -> None:
-        self._thread = threading.Thread(target=self._run, args=(tokenizer,), name="token-prefetch", daemon=True)
-        self._thread.start()
-
-    def _run(self, tokenizer: object) -> None:
-        try:
-            for i in range(0, len(self.chunk_ids), self.batch):
-                texts = self.store.chunk_texts(self.chunk_ids[i : i + self.batch])
-                keys = list(texts)
-                encoded = tokenizer.encode_batch([texts[k][1] for k in keys], add_special_tokens=False)  # type: ignore[attr-defined]
-                for k, enc in zip(keys, encoded, strict=True):
-                    self.ids[k] = np.asarray(enc.ids, dtype=np.int32)
-        except Exception:  # an optimisation only: whatever is missing is embedded from its text
-            log.warning("token prefetch stopped; the chunks left are tokenized when embedded", exc_info=True)
-
-    def result(self) -> dict[str, np.ndarray]:
-        if self._thread is not None:
-            self._thread.join()
-        return self.ids
 
 
 @dataclass
@@ -241,8 +208,7 @@ class KnowledgeBase:
                     drop_other_collections(self._client, keep=self.collection_name(), owner=self.kb_id)
         return added, removed
 
-    def _sync(self, index: VectorIndex, embedder: Embedder, progress: Progress | None, batch: int,
-              tokenized: dict[str, np.ndarray] | None = None) -> tuple[int, int]:
+    def _sync(self, index: VectorIndex, embedder: Embedder, progress: Progress | None, batch: int) -> tuple[int, int]:
         have = index.ids()
         want = self.store.chunk_ids()
         missing = sorted(want - have)
@@ -258,10 +224,7 @@ class KnowledgeBase:
                 ids = missing[i : i + batch]
                 chunks = self.store.chunk_texts(ids)
                 ids = [c for c in ids if c in chunks]
-                if tokenized and isinstance(embedder, StaticModelEmbedder) and all(c in tokenized for c in ids):
-                    vectors = embedder.embed_token_ids([tokenized.pop(c) for c in ids])
-                else:
-                    vectors = embedder.embed_documents([chunks[c][1] for c in ids])
+                vectors = embedder.embed_documents([chunks[c][1] for c in ids])
                 if pending is not None:
                     pending.result()
                 pending = adder.submit(index.add, ids, vectors, [{"doc_id": chunks[c][0]} for c in ids])
@@ -281,14 +244,10 @@ class KnowledgeBase:
         with self.embeddings.training_lock(blocking) as got:
             if not got or not self.embeddings.needs_training():
                 return None
-            # Every chunk is tokenized by the new model's tokenizer while its vectors train (the fine-tuning holds
-            # one core; the tokenizer takes the other): embedding afterwards is then only a mean of vectors.
-            prefetch = TokenPrefetch(self.store, sorted(self.store.chunk_ids()))
-            name, figures = self.embeddings.train(lambda msg: progress("train", 0, 0) if progress else None,
-                                                  on_tokenizer=prefetch.start)
+            name, figures = self.embeddings.train(lambda msg: progress("train", 0, 0) if progress else None)
             embedder = self.embeddings.candidate(name)
             # The new model's collection is this knowledge base's own too (named with and tagged by its id).
-            self._sync(self._index(embedder.identity), embedder, progress, 5000, tokenized=prefetch.result())
+            self._sync(self._index(embedder.identity), embedder, progress, 5000)
             self.embeddings.activate(name, figures)
         # Chunks stored while the model was embedded get their vectors now; old collections are dropped.
         self.sync_vectors(progress)

@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -202,13 +201,11 @@ def mine_pairs(items: list[TrainingText], rng: random.Random, max_pairs: int = 4
 
 def train_static_model(
     items: list[TrainingText], out_dir: Path, cfg: StaticConfig | None = None,
-    progress: Callable[[str], None] | None = None, on_tokenizer: Callable[[Any], None] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, float]:
-    """Train and save a static model for ``items``; return training figures. ``on_tokenizer`` is given the
-    model's tokenizer as soon as it exists, while the vectors are still being trained (the tokenizer does not
-    change after that)."""
+    """Train and save a static model for ``items``; return training figures."""
     with _one_thread():
-        return _train(items, out_dir, cfg or StaticConfig(), progress, on_tokenizer)
+        return _train(items, out_dir, cfg or StaticConfig(), progress)
 
 
 @contextlib.contextmanager
@@ -234,15 +231,13 @@ def _one_thread() -> Iterator[None]:
 
 
 def _train(items: list[TrainingText], out_dir: Path, cfg: StaticConfig,
-           progress: Callable[[str], None] | None, on_tokenizer: Callable[[Any], None] | None = None) -> dict[str, float]:
+           progress: Callable[[str], None] | None) -> dict[str, float]:
     started = time.perf_counter()
     rng = random.Random(cfg.seed)
     # A title is repeated on every chunk of its document; count it once, as one text.
     titles = list(dict.fromkeys(it.title for it in items if it.title))
     vocab = build_vocab([it.text for it in items] + titles, cfg, [it.terms for it in items])
     tokenizer = make_tokenizer(vocab)
-    if on_tokenizer is not None:
-        on_tokenizer(tokenizer)
     sentences = [s for it in items for s in (it.sentences or [it.text])]
     ids = [enc.ids for enc in tokenizer.encode_batch(sentences, add_special_tokens=False)]
     weights = ppmi_svd_init(ids, len(vocab), cfg.dim, cfg.seed)
