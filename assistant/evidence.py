@@ -193,6 +193,8 @@ def subject_terms(suggestion: str, topic: set[str]) -> set[str]:
     科技研发全过程 is about 研发 as much as 机制), and the proposal's topic."""
     first = re.split(r"[。；;！？\n]", item_heading_source(suggestion))[0][:80]
     head = {t for t in query_terms(first) if t not in GENERIC and len(t) >= 2}
+    # The short form the suggestion itself goes on to use (科技创新券 … 创新券) names the same subject.
+    head |= {t for t in query_terms(suggestion) if len(t) >= 3 and any(t in h and t != h for h in head)}
     return head | {t for t in topic if t not in GENERIC and len(t) >= 2}
 
 

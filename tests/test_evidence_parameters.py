@@ -58,3 +58,11 @@ def test_aims_degrees_and_single_characters_weigh_nothing_special() -> None:
     weights = term_weights("加快建设一批高水平国际联合实验室，推动更多合作平台争创省级国际科技合作基地", set())
     assert not any(len(t) < 2 for t in weights)
     assert weights["高水平"] < weights["实验室"] and weights["争创"] < weights["基地"]
+
+
+def test_the_short_form_a_suggestion_goes_on_to_use_is_its_subject_too() -> None:
+    from assistant.evidence import subject_terms
+
+    subject = subject_terms("提高科技创新券额度并扩大使用范围。适当提高单家企业的创新券年度最高额度。", set())
+    assert {"科技创新券", "创新券"} <= subject
+    assert "年度" not in subject  # words of the explanation stay out
