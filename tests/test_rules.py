@@ -142,6 +142,7 @@ def test_tense(sentence: str, part: str, tense: str) -> None:
      FlagCode.DEFINITION),
     ("概念验证中心是为上述活动提供资金、场地、专业服务的机构。", FlagCode.THIS_EVENT),
     ("至此，签约仪式圆满结束。", FlagCode.THIS_EVENT),
+    ("《技术转移转化报告（2023年）蓝皮书》由我局指导，华南技术转移中心组织编写，省技术市场协会支持发布。", FlagCode.EVENT),
     ("提出概念验证中心是为验证活动提供资金和场地的机构。", FlagCode.DEFINITION),
     ("第一条 本办法适用于本市科技计划项目。", FlagCode.DEFINITION),
     ("我局每年对市级以上孵化载体开展绩效评价，评价结果分为优秀、良好、合格和不合格。", FlagCode.DEFINITION),
