@@ -555,3 +555,13 @@ def test_a_provision_stating_an_amount_outranks_one_that_states_none() -> None:
     judged_amount, judged_none = ch._judge(amount, "work", 0.2), ch._judge(none, "work", 0.2)
     assert judged_amount is not None and judged_none is not None
     assert judged_amount.score > judged_none.score + 0.15
+
+
+def test_a_policy_issued_with_other_bodies_says_so() -> None:
+    title = "广州市科学技术局　广州市财政局关于印发《广州市科技创新券管理办法》的通知（穗科规字〔2022〕3号）"
+    joint = cand("对企业使用创新券的，按服务费用的50%予以抵扣。", kind="policy", date="2022-08-26", title=title,
+                 tense="neutral")
+    assert Writer(OPTS, GZ).work(joint).startswith("2022年8月，我局会同市财政局印发《广州市科技创新券管理办法》")
+    alone = joint.model_copy(update={"meta": joint.meta.model_copy(update={
+        "title": "广州市科学技术局关于印发《广州市科技创新券管理办法》的通知"})})
+    assert Writer(OPTS, GZ).work(alone).startswith("2022年8月，我局印发《广州市科技创新券管理办法》")

@@ -184,14 +184,18 @@ class Writer:
         return f"{when + '，' if when else ''}{issuer}印发《{name}》{number}，{verb}{text}"
 
     def issuer_short(self, c: Candidate) -> str:
-        """How the letter names the issuing body: 我局, 市政府办公厅, 市财政局…"""
+        """How the letter names the issuing body: 我局, 市政府办公厅, 市财政局…; a policy the bureau issued with
+        others (青岚市科学技术局　青岚市财政局关于印发…) is 我局会同市财政局."""
         if c.scope == "bureau":
-            return self.options.bureau_short
+            partners = [self._local(b) for b in co_issuers(c.meta.title) if b not in self.jurisdiction.bureau_forms]
+            return self.options.bureau_short + (f"会同{'、'.join(partners)}" if partners else "")
         issuer = re.sub(r"[（(][^）)]*[）)]", "", c.meta.issuer).split("、")[0].strip()
+        return self._local(issuer).replace("人民政府", "政府") or self.options.city_short
+
+    def _local(self, body: str) -> str:
+        """青岚市财政局 → 市财政局: the city's own bodies as a letter of the city names them."""
         city = self.jurisdiction.city
-        if city and issuer.startswith(city):
-            issuer = "市" + issuer[len(city):]
-        return issuer.replace("人民政府", "政府") or self.options.city_short
+        return "市" + body[len(city):] if city and body.startswith(city) else body
 
 
 def unlabel(text: str) -> str:
@@ -292,6 +296,16 @@ def looking_back(text: str, doc_date: str) -> str:
     month = int(doc_date[5:7]) if doc_date[5:7].isdigit() else 12
     reviewed = year - 1 if month <= 4 else year
     return re.sub(r"^(?:这一年|过去一年|过去的一年|一年来)[，,]", f"{reviewed}年，", text)
+
+
+# Bodies that issue a notice together, before 关于印发: 澄江市科学技术局　澄江市财政局关于印发《…》的通知.
+_JOINT = re.compile(r"^((?:[\u4e00-\u9fff]{2,20}?(?:局|委员会|委|厅|办公室|办)[\s　、]+)+[\u4e00-\u9fff]{2,20}?(?:局|委员会|委|厅|办公室|办))关于印发")
+
+
+def co_issuers(title: str) -> list[str]:
+    """The bodies that jointly issued a notice, in the order its title names them; [] for a single issuer."""
+    m = _JOINT.match(title.strip())
+    return re.split(r"[\s　、]+", m.group(1)) if m else []
 
 
 def policy_name(title: str, issuer: str) -> str:
