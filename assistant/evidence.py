@@ -244,8 +244,9 @@ def term_weights(query: str, topic: set[str], related: list[str] | None = None,
 
     A word weighs its rarity in the knowledge base (idf, normalised to the rarest term of the query),
     halved for the proposal's topic words, for the bigrams of long words (成果转化 still matches
-    科技成果转化) and for words only a heading's paragraph uses, and small for generic policy verbs; terms of related measures weigh little, so a
-    sentence that only speaks of a related measure is not taken for an answer to the suggestion itself.
+    科技成果转化) and for words only the explanation under a ``heading`` uses, and small for generic policy
+    verbs; terms of related measures weigh little, so a sentence that only speaks of a related measure is not
+    taken for an answer to the suggestion itself.
     """
     own_words = set(words(query))
     # Under a heading, the heading names what is asked; its paragraph's other words say how, and weigh half.
