@@ -152,6 +152,13 @@ def test_a_total_given_after_a_batch_is_the_same_measure_said_again() -> None:
     assert not same_measure(total, "2023年12月认定首批市级中试平台6家。")
 
 
+def test_two_parameters_sharing_only_their_frame_are_different_measures() -> None:
+    # 按其上年度…的20% is the frame of many parameters: an incentive and an operating subsidy are not one.
+    incentive = "对服务成效良好的仪器管理单位，按其上年度对外服务收入的20%给予开放共享奖励，每家单位每年最高50万元。"
+    subsidy = "对绩效评价合格的新型研发机构，按其上年度研发经费支出的20%给予运营补助，每家每年最高300万元。"
+    assert not same_measure(incentive, subsidy)
+
+
 def test_measure_keys_name_what_a_figure_counts() -> None:
     keys = measure_keys("全市累计认定市级中试平台8家，投入资金2亿元。")
     assert keys[("中试平台", "家")] == "8家"

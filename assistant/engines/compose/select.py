@@ -429,6 +429,7 @@ def _provision(text: str) -> str:
 _MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到", "其中", "同比", "增长", "年", "月", "以上", "超过", "突破",
                            # a parameter's frame (每家每年最高100万元) says nothing of what it measures
                            "每家", "每年", "每人", "每个", "每项", "最高", "单个", "不超过", "给予", "企业",
+                           "年度", "上年度", "对外", "单位", "实际", "支付", "按其",
                            # a level or an act says nothing of what is counted (市级中试平台4家 ≠ 市级中心4家)
                            "市级", "省级", "国家级", "区级", "县级", "首批", "认定", "新增", "建成", "完成"})
 
