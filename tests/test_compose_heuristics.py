@@ -157,6 +157,12 @@ def test_two_parameters_sharing_only_their_frame_are_different_measures() -> Non
     incentive = "对服务成效良好的仪器管理单位，按其上年度对外服务收入的20%给予开放共享奖励，每家单位每年最高50万元。"
     subsidy = "对绩效评价合格的新型研发机构，按其上年度研发经费支出的20%给予运营补助，每家每年最高300万元。"
     assert not same_measure(incentive, subsidy)
+    pilot = "对新认定的市级中试平台，按其新增中试设备投入的30%给予建设补助，最高500万元。"
+    proof = "对认定的市级概念验证中心按建设投入的30%给予补助，最高200万元。"
+    assert not same_measure(pilot, proof)
+    # The same parameter said by a reply and by its policy is one measure.
+    assert same_measure("对运营良好的平台按上年度对外服务收入的20%给予运营补助，每家每年最高100万元。",
+                        "对运营良好的市级中试平台，按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。")
 
 
 def test_measure_keys_name_what_a_figure_counts() -> None:
@@ -572,3 +578,14 @@ def test_a_policy_issued_with_other_bodies_says_so() -> None:
     alone = joint.model_copy(update={"meta": joint.meta.model_copy(update={
         "title": "广州市科学技术局关于印发《广州市科技创新券管理办法》的通知"})})
     assert Writer(OPTS, GZ).work(alone).startswith("2022年8月，我局印发《广州市科技创新券管理办法》")
+
+
+def test_a_past_reply_gives_up_to_three_measures_to_an_item() -> None:
+    texts = ["新认定市级中试平台6家，按新增设备投入30%给予建设补助。",
+             "概念验证中心立项支持项目37项，安排资助资金1150万元。",
+             "中小企业使用平台服务可用科技创新券抵扣一半费用，全年发放创新券2000万元。",
+             "技术经纪人培训班举办4期，累计培训学员860名。"]
+    pool = [cand(t, kind="reply", part="work", doc="r1", start=100 * n, score=0.9 - 0.1 * n, date="2024-07-25")
+            for n, t in enumerate(texts)]
+    chosen = chooser(pool).choose(0, "work")
+    assert len(chosen) == 3 and {c.candidate.doc_id for c in chosen} == {"r1"}

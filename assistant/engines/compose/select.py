@@ -112,7 +112,8 @@ class Chooser:
             # One clause of a policy per item (a second would read 《…》还提出…还提出), unless the second
             # states a parameter of its own (按…给予…，最高…万元): the amounts are what a reply cites.
             policy_room = 2 if states_parameter(choice.text) else 1
-            if same_doc >= (policy_room if choice.candidate.meta.kind == "policy" else 2):
+            # A past reply lists one measure a sentence (its instruments and their amounts): up to three of them.
+            if same_doc >= {"policy": policy_room, "reply": 3}.get(choice.candidate.meta.kind, 2):
                 continue
             if role == "plan":
                 planned = self._plan_as_written(choice, chosen)
@@ -430,6 +431,8 @@ _MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到",
                            # a parameter's frame (每家每年最高100万元) says nothing of what it measures
                            "每家", "每年", "每人", "每个", "每项", "最高", "单个", "不超过", "给予", "企业",
                            "年度", "上年度", "对外", "单位", "实际", "支付", "按其",
+                           # what a parameter pays for and how (建设投入的30%给予补助): the frame, not the subject
+                           "建设", "投入", "补助", "资助", "支出", "奖励", "补贴", "项目",
                            # a level or an act says nothing of what is counted (市级中试平台4家 ≠ 市级中心4家)
                            "市级", "省级", "国家级", "区级", "县级", "首批", "认定", "新增", "建成", "完成"})
 
