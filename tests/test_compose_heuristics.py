@@ -51,7 +51,8 @@ def cand(text: str, *, kind: str = "news", date: str = "2024-03-01", tense: str 
     ("目前，已建成8家平台", "2023-05-01", "2023年5月，已建成8家平台"),
     ("近日，我局印发通知", "2023-05-01", "2023年5月，我局印发通知"),
     ("4月22日，市政府印发措施", "2023-05-01", "2023年4月22日，市政府印发措施"),
-    ("今年新增5家", "2024-05-01", "今年新增5家"),  # same year as the reply: unchanged
+    ("今年新增5家", "2024-05-01", "2024年新增5家"),  # the year itself, also in a letter of the same year
+    ("今年以来新增5家", "2024-05-01", "2024年以来新增5家"),  # still running in the reply's year
     ("至此，合作方达到13家", "2024-04-21", "截至2024年4月，合作方达到13家"),  # as of the report, any year
     ("去年9月发布第二批35个场景", "2024-02-25", "2023年9月发布第二批35个场景"),  # absolute, even in the same year
 ])

@@ -244,12 +244,13 @@ def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
         # 至此，…达到13家: the total as of the report, which a letter dates.
         text = re.sub(r"^至此[，,]", f"截至{year}年{month}月，", text)
     if year.isdigit():
-        # 去年9月 read in a letter is a guess at which year; the year itself is not.
+        # 去年9月 or 今年 read in a letter is a guess at which year; the year itself is not.
         text = text.replace("去年", f"{int(year) - 1}年").replace("前年", f"{int(year) - 2}年")
+        # 今年以来 in a source of the reply's own year still runs; in an earlier one it was that year.
+        text = text.replace("今年以来", f"{year}年以来" if year == reply_date[:4] else f"{year}年")
+        text = text.replace("今年", f"{year}年")
     if not year.isdigit() or year == reply_date[:4]:
         return text
-    text = re.sub(r"今年(?!以来)", f"{year}年", text)
-    text = text.replace("今年以来", f"{year}年")
     if month:
         # A present-tense status is a snapshot of that month, not a cumulative figure.
         text = re.sub(r"^(?:截至)?目前[，,]?", f"{year}年{month}月，", text)
