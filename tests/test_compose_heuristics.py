@@ -590,3 +590,8 @@ def test_a_past_reply_gives_up_to_three_measures_to_an_item() -> None:
             for n, t in enumerate(texts)]
     chosen = chooser(pool).choose(0, "work")
     assert len(chosen) == 3 and {c.candidate.doc_id for c in chosen} == {"r1"}
+
+
+def test_a_part_given_with_its_total_is_not_the_total() -> None:
+    keys = measure_keys("截至2024年底，全市市级以上科技企业孵化器30家，其中国家级6家，专业孵化器9家。")
+    assert keys[("孵化器", "家")] == "30家"  # not 6家: 其中国家级6家 is a part of the 30

@@ -463,7 +463,7 @@ def _measures(text: str) -> dict[tuple[str, str], list[str]]:
         before = re.sub(r"\d{4}年|\d{1,2}月(?:底|末)?|截至|\d", "", before)
         after = re.split(r"[，。；、：,;:]", text[m.end() : m.end() + 6])[0]
         named = [w for w in words(before + " " + after) if len(w) >= 2 and w not in _MEASURE_STOP]
-        if set(named) <= _TOTAL:
+        if set(named) <= _TOTAL and "其中" not in before:  # 其中国家级6家 is a part, not the total
             # 新认定市级重点实验室8家，总数达到79家: the total counts what the figure before it counts, and is
             # what the sentence reports of it.
             for w in previous:
