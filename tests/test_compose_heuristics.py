@@ -595,3 +595,16 @@ def test_a_past_reply_gives_up_to_three_measures_to_an_item() -> None:
 def test_a_part_given_with_its_total_is_not_the_total() -> None:
     keys = measure_keys("截至2024年底，全市市级以上科技企业孵化器30家，其中国家级6家，专业孵化器9家。")
     assert keys[("孵化器", "家")] == "30家"  # not 6家: 其中国家级6家 is a part of the 30
+
+
+def test_a_second_clause_of_a_policy_comes_in_when_it_answers_another_part_of_the_ask() -> None:
+    title = "关于印发《示例市自然科学基金管理办法》的通知"
+    first = cand("青年项目资助数量原则上不低于当年资助项目总数的40%。", kind="policy", title=title, doc="p1",
+                 score=0.6, tense="neutral")
+    lump = cand("对经费使用实行“包干制”试点，青年项目经费由项目负责人自主使用。", kind="policy", title=title,
+                doc="p1", start=80, score=0.4, tense="neutral")
+    same = cand("青年项目申请人应当具有博士学位，年龄不超过35周岁。", kind="policy", title=title, doc="p1",
+                start=160, score=0.45, tense="neutral")
+    first.shared, lump.shared, same.shared = ["青年项目", "资助"], ["青年项目", "包干制"], ["青年项目"]
+    chosen = chooser([first, lump, same]).choose(0, "work")
+    assert [c.candidate.start for c in chosen] == [0, 80]  # 包干制 is new to the item; the third adds nothing

@@ -111,7 +111,10 @@ class Chooser:
             same_doc = sum(ch.candidate.doc_id == choice.candidate.doc_id for ch in chosen)
             # One clause of a policy per item (a second would read 《…》还提出…还提出), unless the second
             # states a parameter of its own (按…给予…，最高…万元): the amounts are what a reply cites.
-            policy_room = 2 if states_parameter(choice.text) else 1
+            # So may one that answers a part of the ask no sentence of the item has touched (推行经费“包干制”).
+            covered = {t for ch in chosen for t in ch.candidate.shared}
+            adds = any(_term_of_art(t) and len(t) >= 3 for t in set(choice.candidate.shared) - covered)
+            policy_room = 2 if states_parameter(choice.text) or adds else 1
             # A past reply lists one measure a sentence (its instruments and their amounts): up to three of them.
             if same_doc >= {"policy": policy_room, "reply": 3}.get(choice.candidate.meta.kind, 2):
                 continue
