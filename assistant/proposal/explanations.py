@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 
 from assistant.proposal.items import is_bare_heading
+from assistant.proposal.markers import find_markers
 
 # An explanation is a paragraph or two; beyond this it is the next part of the proposal (or its signature).
 MAX_CHARS = 300
 _SPACE = re.compile(r"\s+")
-_MARKER = r"(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、是]|\d{1,2}[.．、])"
+# The enumerators that open a new item (the reader's own, assistant/proposal/markers.py).
+_ITEM_FAMILIES = ("cn", "pcn", "ar", "par", "shi")
 # Where an explanation stops when no next suggestion follows: a blank line, a signature or date line, a field
 # (联系人：…, 承办单位：…).
 _END_LINE = re.compile(r"^\s*$|^.{0,20}(?:委员会|委|代表|委员|\d{4}年\d{1,2}月\d{1,2}日)\s*$|^[^，。：:]{2,10}[：:]")
@@ -73,7 +75,10 @@ def _explanation(rest: str, last: bool) -> str:
             kept.append(ln.strip())
         elif kept and last:
             break
-    text = "".join(kept)
-    # A numbered next item that was not recognised as a suggestion still ends this one.
-    text = re.split(r"(?:^|(?<=[。；]))\s*" + _MARKER, text)[0]
-    return re.sub(_MARKER + "$", "", text)[:MAX_CHARS]
+    # A numbered next item that was not recognised as a suggestion still ends this one: on a line of its own,
+    # or after the end of a sentence.
+    text = "\n".join(kept)
+    marks = find_markers(text, _ITEM_FAMILIES)
+    if marks:
+        text = text[: marks[0].start]
+    return text.replace("\n", "").strip()[:MAX_CHARS]
