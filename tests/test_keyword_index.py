@@ -108,9 +108,9 @@ class _CountingVectors:
         self.inner = inner
         self.calls: list[tuple[int, bool]] = []
 
-    def query(self, vector, k, allowed_docs, excluded_docs=None):  # type: ignore[no-untyped-def]
-        self.calls.append((k, allowed_docs is not None))
-        return self.inner.query(vector, k, allowed_docs, excluded_docs)
+    def query(self, vector, k, allowed_ids):  # type: ignore[no-untyped-def]
+        self.calls.append((k, allowed_ids is not None))
+        return self.inner.query(vector, k, allowed_ids)
 
 
 @pytest.mark.parametrize("filters", [

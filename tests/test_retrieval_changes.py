@@ -42,9 +42,10 @@ def test_query_never_counts_and_handles_empty_and_short_collections(tmp_path: Pa
     vec = np.ones(8, dtype=np.float32)
     assert index.query(vec, 5, None) == []  # empty collection
     rng = np.random.default_rng(0)
-    index.add(["a:1", "b:1"], rng.random((2, 8)).astype(np.float32), [{"doc_id": "a"}, {"doc_id": "b"}])
+    index.add(["a:1", "b:1"], rng.random((2, 8)).astype(np.float32))
     assert {c for c, _ in index.query(vec, 50, None)} == {"a:1", "b:1"}  # k beyond the count
-    assert index.query(vec, 5, {"zzz"}) == []  # a filter that matches nothing
+    assert index.query(vec, 5, ["zzz:1"]) == []  # a filter that matches nothing
+    assert [c for c, _ in index.query(vec, 50, ["b:1"])] == ["b:1"]
     assert index.query(vec, 0, None) == []
     index.delete(["a:1", "b:1"])
     assert index.query(vec, 5, None) == []  # emptied again
@@ -84,7 +85,8 @@ def _reference_search(kb: KnowledgeBase, query: str, k: int, filters: SearchFilt
     allowed = kb.store.matching_doc_ids(filters or SearchFilters())
     n = kb.config.candidates
     keyword = kb.keyword.search(list(query_index_terms(query)), n, allowed)
-    vector = kb.vectors.query(kb.embedder.embed_query(query), n, allowed) if query.strip() else []
+    allowed_ids = None if allowed is None else kb.store.chunk_ids_of(allowed)
+    vector = kb.vectors.query(kb.embedder.embed_query(query), n, allowed_ids) if query.strip() else []
     fused = rrf({"keyword": [c for c, _ in keyword], "vector": [c for c, _ in vector]},
                 kb.fusion_weights(), kb.rrf_k())
     chunks = kb.store.chunks_by_id([c for c, _, _ in fused[: n * 2]])
@@ -143,7 +145,7 @@ def test_a_stale_vector_is_skipped_and_replaced(kb_config: KBConfig) -> None:
     before = [h.chunk_id for h in kb.search(q, k=5)]
     # A vector whose chunk the store no longer has, placed exactly on the query.
     ghost = f"{before[0].rsplit(':', 1)[0]}:ffffffffffffffff"
-    kb.vectors.add([ghost], kb.embedder.embed_query(q)[None, :], [{"doc_id": ghost.rsplit(":", 1)[0]}])
+    kb.vectors.add([ghost], kb.embedder.embed_query(q)[None, :])
     assert ghost in {c for c, _ in kb.vectors.query(kb.embedder.embed_query(q), 5, None)}
     got = kb.search(q, k=5)
     assert ghost not in {h.chunk_id for h in got} and len(got) == 5

@@ -216,6 +216,15 @@ class DocStore:
             out.update({r[0]: (r[1], r[2]) for r in rows})
         return out
 
+    def chunk_ids_of(self, doc_ids: set[str]) -> list[str]:
+        """The ids of every chunk of the given documents."""
+        conn, ids, out = self._conn(), sorted(doc_ids), []
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            out += [r[0] for r in conn.execute(
+                f"SELECT chunk_id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part)]
+        return out
+
     def chunk_rowids(self) -> list[int]:
         """Every chunk's rowid, in the order ``iter_chunks`` gives the chunks."""
         return [r[0] for r in self._conn().execute("SELECT rowid FROM chunks ORDER BY rowid")]

@@ -227,7 +227,7 @@ class KnowledgeBase:
                 vectors = embedder.embed_documents([chunks[c][1] for c in ids])
                 if pending is not None:
                     pending.result()
-                pending = adder.submit(index.add, ids, vectors, [{"doc_id": chunks[c][0]} for c in ids])
+                pending = adder.submit(index.add, ids, vectors)
                 if progress:
                     progress("embed", min(i + batch, len(missing)), len(missing))
             if pending is not None:
@@ -635,7 +635,7 @@ class KnowledgeBase:
             kept = [(c, s) for c, s in fetched if doc_of_chunk(c) in allowed]
             if len(kept) >= n or len(fetched) < max(want, n):  # enough, or the whole collection was seen
                 return kept[:n]
-        return self.vectors.query(vector, n, allowed)
+        return self.vectors.query(vector, n, self.store.chunk_ids_of(allowed))
 
     # --- reads (the typed facade every caller uses instead of the store) ------
     def get(self, doc_id: str) -> Document | None:
