@@ -166,6 +166,15 @@ def test_two_parameters_sharing_only_their_frame_are_different_measures() -> Non
                         "对运营良好的市级中试平台，按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。")
 
 
+def test_two_provisions_paying_one_recipient_the_same_cap_are_different_measures() -> None:
+    operating = "对评价优秀的孵化器给予最高50万元运营补助，评价良好的给予最高20万元运营补助。"
+    equity = "鼓励孵化器以自有资金对在孵企业持股孵化，孵化器对在孵企业实际投资额的10%给予奖励，每家孵化器每年最高50万元。"
+    assert not same_measure(equity, operating) and not same_measure(operating, equity)
+    # A restatement of one of them gives every figure it gives, and is still the same measure.
+    assert same_measure("全市对评价优秀的孵化器给予最高50万元运营补助。", operating)
+    assert same_measure(operating, "全市对评价优秀的孵化器给予最高50万元运营补助。")
+
+
 def test_measure_keys_name_what_a_figure_counts() -> None:
     keys = measure_keys("全市累计认定市级中试平台8家，投入资金2亿元。")
     assert keys[("中试平台", "家")] == "8家"

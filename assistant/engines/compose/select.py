@@ -401,9 +401,17 @@ def best_suggestion(pool: list[Candidate]) -> dict[tuple[str, int], int]:
 
 
 def same_measure(a: str, b: str) -> bool:
-    """Two sentences that give the same figure for the same thing (选派科技特派员370名 twice)."""
+    """Two sentences that give the same figure for the same thing (选派科技特派员370名 twice).
+
+    Two parameters (最高50万元) are one measure only when the one with fewer figures gives them all as the other
+    does: two provisions may pay the same recipient the same cap (评价优秀的孵化器给予最高50万元运营补助;
+    孵化器对在孵企业实际投资额的10%给予奖励，每家孵化器每年最高50万元), and a restatement repeats every figure.
+    """
     ka, kb_ = measure_values(a), measure_values(b)
-    return any(ka[k] & kb_[k] for k in ka.keys() & kb_.keys())
+    shared = {k for k in ka.keys() & kb_.keys() if ka[k] & kb_[k]}
+    if shared and states_parameter(a) and states_parameter(b):
+        return set(min(ka, kb_, key=len)) <= shared
+    return bool(shared)
 
 
 def recency(date: str, reply_date: str) -> float:
