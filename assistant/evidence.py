@@ -20,7 +20,12 @@ from pydantic import BaseModel, Field
 from assistant.models import DraftOptions, Proposal
 from assistant.proposal.explanations import explanations
 from assistant.rules.jurisdiction import Jurisdiction, Scope
-from assistant.rules.parameters import asks_parameter, states_parameter
+from assistant.rules.parameters import (
+    asked_parameters,
+    asks_parameter,
+    states_asked_parameter,
+    states_parameter,
+)
 from assistant.rules.tense import Tense, classify_tense
 from assistant.rules.validity import validity
 from assistant.termstats import TermStats, abbreviations, load_termstats
@@ -153,7 +158,8 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                 if chunk is None:
                     continue
                 for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short,
-                                        lead, off_topic, programmes(query), asks_parameter(query), completed):
+                                        lead, off_topic, programmes(query), asks_parameter(query), completed,
+                                        asked_parameters(query)):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -236,6 +242,7 @@ def topic_terms(queries: list[str]) -> set[str]:
 RELATED_WEIGHT = 0.25
 # For an ask to change a parameter, a sentence stating one (按…30%给予补助，最高200万元) on the subject.
 PARAMETER_BONUS = 0.15
+ASKED_PARAMETER_BONUS = 0.25
 
 
 def term_weights(query: str, topic: set[str], related: list[str] | None = None,
@@ -329,7 +336,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
                 names: list[str] | None = None, lead: Callable[[str, int], str] | None = None,
                 off_topic: Callable[[str, DocMeta, set[int]], bool] | None = None,
                 asked: set[int] | None = None, parameter_ask: bool = False,
-                is_report: Callable[[str], bool] | None = None) -> list[Candidate]:
+                is_report: Callable[[str], bool] | None = None,
+                parameters: list[tuple[str, ...]] | None = None) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
@@ -378,8 +386,13 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         fit = weight / total if total else 0.0
         score = min(1.0, fit) + 0.05 / (1 + rank)
         if parameter_ask and specific and states_parameter(text):
-            # The ask is to change a parameter (适当提高…资助标准): today's parameter is what a reply states first.
-            score += PARAMETER_BONUS
+            # The ask is to change a parameter (适当提高…资助标准): today's parameter is what a reply states first:
+            # the very one asked about (项目资助), not another of the same programme (the centre's 建设补助), when
+            # the ask names what it pays for.
+            if not parameters:
+                score += PARAMETER_BONUS
+            elif states_asked_parameter(text, parameters):
+                score += ASKED_PARAMETER_BONUS
         if shared and listed_only(text, own or shared):
             # 重点支持成果转化、平台建设、科技金融和农业科技等方面: one item of a list of areas is not the subject.
             specific, score = False, score / 2

@@ -20,6 +20,7 @@ from assistant.engines.compose.rewrite import (
 from assistant.engines.compose.select import (
     Chooser,
     measure_keys,
+    procedural,
     same_measure,
     similar,
     split_acts,
@@ -166,6 +167,18 @@ def test_two_parameters_sharing_only_their_frame_are_different_measures() -> Non
                         "对运营良好的市级中试平台，按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。")
 
 
+@pytest.mark.parametrize(("section", "is_procedural"), [
+    ("五、申报条件", True),
+    ("第四章 附则", True),
+    ("四、支持措施 > （五）组织实施", True),
+    # A numbered provision the chunker took for a heading is not a section of procedures, whatever it says.
+    ("四、支持措施 > （二）对市级概念验证中心组织实施的概念验证项目，按项目实际支出的50%给予资助，单个项目最高50万元", False),
+    ("四、支持措施", False),
+])
+def test_procedural_sections_are_told_by_their_headings(section: str, is_procedural: bool) -> None:
+    assert procedural(section) is is_procedural
+
+
 def test_two_provisions_paying_one_recipient_the_same_cap_are_different_measures() -> None:
     operating = "对评价优秀的孵化器给予最高50万元运营补助，评价良好的给予最高20万元运营补助。"
     equity = "鼓励孵化器以自有资金对在孵企业持股孵化，孵化器对在孵企业实际投资额的10%给予奖励，每家孵化器每年最高50万元。"
@@ -270,6 +283,16 @@ def test_a_plan_restating_a_target_keeps_its_other_targets() -> None:
     ch = Chooser(Writer(OPTS, GZ), [given, more], "2025-07-01", Recency(2), title="关于发挥科技特派员作用的建议")
     assert ch.choose(0, "plan")
     assert [c.text for c in ch.choose(1, "plan")] == ["我局将建设农业科技成果转化示范基地10个，支持科技特派员领办创办经济实体。"]
+
+
+def test_a_parameter_is_cited_from_the_policy_that_sets_it_rather_than_a_reply_without_it() -> None:
+    said = "对运营良好的平台按上年度对外服务收入的20%给予运营补助，每家每年最高100万元。"
+    reply = cand(said, kind="reply", date="2024-07-25", part="suggestion", doc="r", score=0.55)
+    policy = cand("对运营良好的市级中试平台，按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。",
+                  kind="policy", date="2023-06-12", tense="neutral", doc="p", score=0.55,
+                  title="广州市科学技术局关于印发《广州市中试平台建设与运营管理办法》的通知", issuer="广州市科学技术局")
+    ch = Chooser(Writer(OPTS, GZ), [reply, policy], "2024-07-30", Recency(2), title="关于加大中试平台支持的提案")
+    assert [c.candidate.doc_id for c in ch.choose(0, "work")] == ["p"]
 
 
 def test_a_sentence_goes_to_the_suggestion_it_answers_best() -> None:

@@ -10,7 +10,12 @@ from assistant.models import Item, Letter, Section, Sentence
 from assistant.rules.figures import figures, normalize, occurs_in, traced
 from assistant.rules.flags import Flag, FlagCode, from_legacy
 from assistant.rules.jurisdiction import Jurisdiction, name_forms
-from assistant.rules.parameters import asks_parameter, states_parameter
+from assistant.rules.parameters import (
+    asked_parameters,
+    asks_parameter,
+    states_asked_parameter,
+    states_parameter,
+)
 from assistant.rules.structure import problems
 from assistant.rules.tense import classify_tense
 from assistant.rules.validity import draft_in_progress, validity
@@ -286,3 +291,23 @@ def test_amounts_are_figures_that_measure_not_dates() -> None:
     from assistant.rules.figures import amounts
 
     assert amounts("2024年4月22日，新认定47家，资助5万元，占比20%。") == ["47家", "5万元", "20%"]
+
+
+def test_what_each_part_of_a_parameter_ask_pays_for() -> None:
+    assert asked_parameters("适当提高中试平台运营补助和概念验证项目资助标准") == [("运营", "补助"), ("项目", "资助")]
+    assert asked_parameters("加强农业科技成果转化平台建设") == []
+
+
+@pytest.mark.parametrize(("sentence", "states"), [
+    ("对运营良好的市级中试平台，按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。", True),
+    ("对市级概念验证中心组织实施的概念验证项目，按项目实际支出的50%给予资助，单个项目最高50万元。", True),
+    # Another parameter of the same programme is not the one asked about,
+    ("对认定的市级概念验证中心按建设投入的30%给予补助，最高200万元。", False),
+    # nor is one whose policy's name happens to hold the words.
+    ("按照《澄江市中试平台建设与运营管理办法》，对新认定的市级中试平台按设备投入的30%给予建设补助，最高500万元。", False),
+    # and a figure that is not a parameter states none.
+    ("2024年，全市中试平台运营补助资金达到800万元。", False),
+])
+def test_a_sentence_stating_the_very_parameter_asked_about(sentence: str, states: bool) -> None:
+    asked = asked_parameters("适当提高中试平台运营补助和概念验证项目资助标准")
+    assert states_asked_parameter(sentence, asked) is states

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from vectorstore.tokenize import words
+
 # An ask to change a parameter: 适当提高…奖励的比例和上限, 扩大科技创新券的使用范围.
 PARAMETER_ASK = re.compile(r"(?:适当|进一步|逐步)?(?:提高|提升|上调|扩大|放宽|降低|下调)(?P<what>[^，。；;]{2,30}"
                            r"(?:标准|比例|上限|额度|范围|覆盖面|门槛|补助|补贴|奖励))")
@@ -25,3 +27,27 @@ def asks_parameter(suggestion: str) -> bool:
 
 def states_parameter(text: str) -> bool:
     return bool(_STATED.search(text))
+
+
+# The parts of one ask (运营补助和概念验证项目资助标准 → 运营补助 / 项目资助) and the words that only frame them.
+_ASK_PARTS = re.compile(r"以及|[和及与、]")
+_FRAME = frozenset({"标准", "比例", "上限", "额度", "范围", "覆盖面", "门槛", "力度", "适当"})
+
+
+def asked_parameters(suggestion: str) -> list[tuple[str, ...]]:
+    """What each parameter the suggestion asks to change pays for: the last two words of each part of the ask
+    (中试平台运营补助 → 运营, 补助), which a sentence stating that very parameter repeats."""
+    out = []
+    for m in PARAMETER_ASK.finditer(suggestion):
+        for part in _ASK_PARTS.split(m.group("what")):
+            named = [w for w in words(part) if len(w) >= 2 and w not in _FRAME]
+            if named:
+                out.append(tuple(named[-2:]))
+    return out
+
+
+def states_asked_parameter(text: str, asked: list[tuple[str, ...]]) -> bool:
+    """Whether ``text`` states the very parameter an ask names (项目资助 for 概念验证项目资助标准), not another
+    parameter of the same programme (the centre's 建设补助)."""
+    own = re.sub(r"《[^》]*》", "", text)  # the policy's name (《…建设与运营管理办法》) is not what it pays for
+    return states_parameter(own) and any(all(w in own for w in part) for part in asked)

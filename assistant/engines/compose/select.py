@@ -283,7 +283,7 @@ class Chooser:
             if role == "plan" and (c.tense != "plan" or c.meta.kind not in PLAN_KINDS or not c.core):
                 continue
             # A policy's conditions, procedures and closing articles are not measures taken.
-            if c.meta.kind == "policy" and _PROCEDURAL_SECTION.search(c.section):
+            if c.meta.kind == "policy" and procedural(c.section):
                 continue
             out.append(c)
         return out
@@ -301,7 +301,11 @@ class Chooser:
             return None  # 高校院所将成果转让…的，按…给予奖励: a provision in force, its 将 is not the future
         if sentence_flags(text, [c.meta], self.reply_date, role, self.recency, quotes=[c.quote]):
             return None
-        score = relevance + _KIND_PRIOR.get(c.meta.kind, 0.0) + (SPECIFIC_BONUS if c.specific else 0.0)
+        # A parameter a past reply states without its instrument (对运营良好的平台按…20%给予运营补助) reads better
+        # from the policy that sets it, which the letter names: the reply's prior does not apply to it.
+        bare_parameter = states_parameter(text) and "《" not in text
+        prior = 0.0 if bare_parameter else _KIND_PRIOR.get(c.meta.kind, 0.0)
+        score = relevance + prior + (SPECIFIC_BONUS if c.specific else 0.0)
         if c.part in ("work", "suggestion"):
             score += 0.1
         if amounts(_QUOTED.sub("", _provision(text))):
@@ -312,6 +316,16 @@ class Chooser:
         if self.style is not None:
             score += STYLE_WEIGHT * (self.style.score(text) - 0.5)
         return Choice(c, text, score)
+
+
+# A heading names its section in a few words (（五）申报条件); a longer "heading" is a numbered provision the
+# chunker took for one (（二）对…中心组织实施的概念验证项目，按…给予资助), and its words are not the section's.
+_HEADING_CHARS = 24
+
+
+def procedural(section: str) -> bool:
+    """Whether a policy passage sits under a heading of conditions, procedures or closing articles."""
+    return any(len(h) <= _HEADING_CHARS and _PROCEDURAL_SECTION.search(h) for h in section.split(" > "))
 
 
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
@@ -410,7 +424,8 @@ def same_measure(a: str, b: str) -> bool:
     ka, kb_ = measure_values(a), measure_values(b)
     shared = {k for k in ka.keys() & kb_.keys() if ka[k] & kb_[k]}
     if shared and states_parameter(a) and states_parameter(b):
-        return set(min(ka, kb_, key=len)) <= shared
+        fewer = ka if len(ka) <= len(kb_) else kb_
+        return set(fewer) <= shared
     return bool(shared)
 
 
