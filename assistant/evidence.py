@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from assistant.models import DraftOptions, Proposal
 from assistant.proposal.explanations import explanations
+from assistant.repeals import as_repealed, known_repeals
 from assistant.rules.jurisdiction import Jurisdiction, Scope
 from assistant.rules.parameters import (
     asked_parameters,
@@ -27,7 +28,7 @@ from assistant.rules.parameters import (
     states_parameter,
 )
 from assistant.rules.tense import Tense, classify_tense
-from assistant.rules.validity import validity
+from assistant.rules.validity import Repeal, names_repealed, validity
 from assistant.termstats import TermStats, abbreviations, load_termstats
 from vectorstore.kb import KnowledgeBase
 from vectorstore.tokenize import query_terms, words
@@ -166,7 +167,20 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                     seen.add(key)
                     (ev.own if cand.own else ev.elsewhere).append(cand)
     ev.own += _draft_notices(kb, ev.own, options.reply_date)
-    return ev
+    return _without_repealed(ev, known_repeals(kb), options.reply_date)
+
+
+def _without_repealed(ev: Evidence, repeals: list[Repeal], at: str) -> Evidence:
+    """A rule a later one repealed is marked so (its provisions are not cited as in force), and a sentence
+    naming a repealed rule as if current (按照《…暂行办法》（青科规〔2019〕2号）…) is not evidence."""
+    if not repeals:
+        return ev
+
+    def kept(cands: list[Candidate]) -> list[Candidate]:
+        return [c.model_copy(update={"meta": as_repealed(c.meta, repeals, at)}) for c in cands
+                if names_repealed(c.text, repeals, at) is None]
+
+    return Evidence(own=kept(ev.own), elsewhere=kept(ev.elsewhere))
 
 
 _ANNOUNCED = re.compile(r"(?:起草|拟定|研究制定)(?:了)?《[^》]+》[^。]{0,30}征求意见")

@@ -11,11 +11,13 @@ import re
 from typing import Protocol
 
 from assistant.models import PLACEHOLDER, TO_FILL, Checks, Draft, Sentence, Source
+from assistant.repeals import as_repealed, known_repeals
 from assistant.rules import figures as figure_rules
 from assistant.rules.flags import DRAFTING_CODES, WORTHINESS_CODES, FlagCode, flag
 from assistant.rules.jurisdiction import Jurisdiction
 from assistant.rules.quotes import quote_valid
 from assistant.rules.structure import WORK_ROLES, problems
+from assistant.rules.validity import names_repealed
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.settings import Settings
 from vectorstore.kb import KnowledgeBase
@@ -89,6 +91,9 @@ def verify(draft: Draft, kb: KnowledgeBase, settings: Settings | None = None, sc
     reply_date = draft.options.reply_date
     by_id = {s.id: s for s in draft.sources}
     metas, valid = _refresh_sources(draft.sources, kb, jurisdiction)
+    # A rule a later stored one repealed is judged as repealed, as drafting judged it.
+    repeals = known_repeals(kb)
+    metas = {i: (as_repealed(m, repeals, reply_date) if m is not None else None) for i, m in metas.items()}
     fig_total = fig_ok = cite_total = cite_ok = unworthy = flagged = 0
     supports: list[float] = []
     jurisdiction_ok = True
@@ -135,6 +140,8 @@ def verify(draft: Draft, kb: KnowledgeBase, settings: Settings | None = None, sc
                 if role is not None and good:
                     found = sentence_flags(sent.text, [m for s in good if (m := metas[s.id]) is not None],
                                            reply_date, role, recency, quotes=passages)
+                    if names_repealed(sent.text, repeals, reply_date) and FlagCode.REPEALED not in {f.code for f in found}:
+                        found.append(flag(FlagCode.REPEALED))
                     sent.flags.extend(found)
                     unworthy += bool(found)
                 if sent.flags:

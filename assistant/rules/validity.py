@@ -9,6 +9,7 @@ manifest's ``status`` column says) as ``status`` and ``valid_until``; this modul
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from assistant.rules.flags import Flag, FlagCode, flag
@@ -60,3 +61,60 @@ def draft_in_progress(title: str, date: str) -> str:
 
 def states_draft_in_progress(text: str) -> bool:
     return bool(_DRAFT_IN_PROGRESS.match(text))
+
+
+# A later document's closing article repeals an earlier one: 《…暂行办法》（青科规〔2019〕2号）同时废止. Not a
+# document's note on itself (本办法已由《…》废止 / 根据《…》，本办法…废止), which names the repealing one.
+_REPEAL = re.compile(r"(?<![由被据照])《(?P<title>[^》]{4,60})》(?:[（(](?P<number>[^）)]{0,20}〔\d{4}〕\d+号)[）)])?"
+                     r"(?:[^。；，《》]{0,6})?(?:同时|予以|即行|一并)?(?:废止|停止执行|不再执行)")
+_IN_FORCE_FROM = re.compile(r"自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|实施|执行)")
+_SELF = re.compile(r"^(?:本|原)?(?:办法|措施|细则|规定|意见|方案|指引)")
+
+
+@dataclass(frozen=True)
+class Repeal:
+    """A document a later one repealed, named by its title and, when given, its 文号; from ``since`` on."""
+
+    title: str
+    number: str
+    since: str
+
+
+def repeals_in(text: str, date: str) -> list[Repeal]:
+    """The documents ``text`` (a document dated ``date``) repeals, from the date it takes effect (its 自…起施行,
+    else its own date)."""
+    found = _IN_FORCE_FROM.search(text)
+    since = f"{found[1]}-{int(found[2]):02d}-{int(found[3]):02d}" if found else date
+    return [Repeal(m["title"], m["number"] or "", since) for m in _REPEAL.finditer(text)
+            if not _SELF.match(m["title"])]
+
+
+def repealed_at(meta: HasTitle, repeals: list[Repeal], at: str) -> Repeal | None:
+    """The repeal of this document (by its 文号, or its title's 《name》) in force on ``at``, if any."""
+    name = policy_name(meta.title)
+    for r in repeals:
+        named = (r.number and r.number == meta.doc_number) or (name and r.title == name)
+        if named and (not at or not r.since or r.since <= at):
+            return r
+    return None
+
+
+def names_repealed(text: str, repeals: list[Repeal], at: str) -> Repeal | None:
+    """A repealed document the sentence names as if current (《…》 or its 文号), on ``at``."""
+    for r in repeals:
+        if (not at or not r.since or r.since <= at) and (f"《{r.title}》" in text or (r.number and r.number in text)):
+            return r
+    return None
+
+
+def policy_name(title: str) -> str:
+    """The policy a title is about: the name inside its 《》 (关于印发《…》的通知), else the title itself."""
+    inner = re.findall(r"《([^》]+)》", title)
+    return inner[-1] if inner else re.sub(r"[（(][^）)]*〔\d{4}〕\d+号[）)]$", "", title).strip()
+
+
+class HasTitle(Protocol):
+    @property
+    def title(self) -> str: ...
+    @property
+    def doc_number(self) -> str: ...
