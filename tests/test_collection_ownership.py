@@ -110,7 +110,7 @@ def test_untagged_collections_are_never_deleted_but_our_old_ones_are(tmp_path: P
     ingest(kb, tmp_path, "a")
     client = client_of(kb)
     stranger = f"kb_{tmp_path.name[-20:]}_stranger"  # looks like ours by name, carries no tag
-    ChromaIndex(client, stranger).add(["x:0"], np.ones((1, 4), dtype=np.float32), [{"doc_id": "x"}])
+    ChromaIndex(client, stranger).add(["x:0"], np.ones((1, 4), dtype=np.float32))
     old = kb.collection_name()
     changed = open_kb(tmp_path / "kb", embedder=HashingEmbedder(128))  # another embedder: a new collection
     assert changed.kb_id == kb.kb_id and changed.collection_name() != old
@@ -147,8 +147,7 @@ def test_a_legacy_collection_holding_other_vectors_is_left_alone(tmp_path: Path,
     old = open_kb(tmp_path / "kb", vector_index=ChromaIndex(client_of(probe), legacy))
     ingest(old, tmp_path, "a")
     # Another tenant-less knowledge base with the same embedder shared that name before ids existed.
-    ChromaIndex(client_of(probe), legacy).add(["other-1234:0"], np.ones((1, 256), dtype=np.float32),
-                                             [{"doc_id": "other-1234"}])
+    ChromaIndex(client_of(probe), legacy).add(["other-1234:0"], np.ones((1, 256), dtype=np.float32))
     held = client_of(probe).get_collection(legacy).count()
 
     counting = CountingEmbedder()

@@ -17,7 +17,7 @@ def test_new_collections_carry_the_measured_hnsw_settings(tmp_path: Path) -> Non
     assert stored["ef_construction"] < 100 and stored["ef_search"] > 64  # not Chroma's defaults nor the old query ef
     # The settings hold for a collection in use: vectors go in and the nearest comes back first.
     vectors = np.eye(4, 8, dtype=np.float32)
-    index.add([f"c{i}" for i in range(4)], vectors, [{"doc_id": "d"}] * 4)
+    index.add([f"c{i}" for i in range(4)], vectors)
     assert index.query(vectors[2], 1, None)[0][0] == "c2"
     # Reopening keeps what the collection was made with.
     again = ChromaIndex(client, "kb_test_hnsw", metadata={"kb_id": "abc"})
