@@ -30,6 +30,12 @@ def test_the_aims_after_the_directives_and_not_the_title_said_again() -> None:
                                "完善从技术到产品再到产业的转化链条")
 
 
+def test_an_opinions_preamble_and_a_title_said_again_after_the_first_aim() -> None:
+    sentence = ("为贯彻落实《示例市科技创新条例》等文件精神，进一步引导金融资源向科技创新领域配置，进一步促进科技、金融与产业"
+                "融合发展，加快建设科技创新强市，经市人民政府同意，现提出以下实施意见：")
+    assert _aims(sentence, "关于新时期进一步促进科技金融与产业融合发展的实施意见") == "进一步引导金融资源向科技创新领域配置"
+
+
 @pytest.mark.parametrize("sentence", [
     "为规范市级科技计划项目管理，根据有关规定，制定本办法。",  # an aim of managing, not an act of the policy
     "本措施自印发之日起施行，有效期五年。",

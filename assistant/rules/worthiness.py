@@ -158,9 +158,10 @@ class CitedSource(Protocol):
 # 推动…同向发力，完善…转化链条，…，制定本措施. The directives it implements are not the policy's work; the aims
 # after them are what a reply says the policy does (印发《…》，构建…体系，推动…).
 _PREAMBLE_FRAME = re.compile(r"^(?:为(?:了)?|为进一步)(?P<body>[^。]{20,400}?)[，,](?:结合[^，。]{0,12}[，,])?"
-                             r"(?:特|现)?(?:制定|制订)(?:本|此)")
+                             r"(?:经[^，。]{0,12}同意[，,])?(?:(?:特|现)?(?:制定|制订)(?:本|此)|现提出(?:以下|如下))")
 _DIRECTIVE = re.compile(r"贯彻|落实|精神|部署|思路举措|决策|指示|要求|重要讲话|^深入|^认真|^全面")
-_AIM = re.compile(r"^(?:进一步|加快|大力|着力|全面)?(?:构建|推动|完善|健全|强化|促进|优化|打通|畅通|激发|提升|提高|建立|打造|培育|加强)")
+_AIM = re.compile(r"^(?:进一步|加快|大力|着力|全面)?(?:构建|推动|完善|健全|强化|促进|优化|打通|畅通|激发|提升|提高|建立|打造|培育|加强|"
+                  r"引导)")
 MAX_AIMS = 3
 TITLE_OVERLAP = 0.6
 
@@ -194,7 +195,9 @@ def preamble_aims(sentence: str, title: str = "") -> tuple[int, int] | None:
                 break
             continue
         grams = {clause[i : i + 2] for i in range(len(clause) - 1)}
-        if not aims and grams and len(grams & named) / len(grams) >= TITLE_OVERLAP:
+        if grams and len(grams & named) / len(grams) >= TITLE_OVERLAP:
+            if aims:
+                break  # the aims run is one slice: it ends where the title is said again
             continue
         aims.append((a, b))
         if len(aims) == MAX_AIMS:
