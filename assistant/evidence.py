@@ -88,6 +88,8 @@ class Candidate(BaseModel):
                       "reported as 会议正式启动…: the act's subject")
     completed: bool = Field(False, description="A task of a work-plan progress report whose status says it was "
                             "carried out (进展情况：已完成): done as of the report's date, not a plan")
+    aim: bool = Field(False, description="The aims a policy's preamble states (构建…体系，推动…): what the policy "
+                      "sets out to do, not a provision")
 
 
 class Evidence(BaseModel):
@@ -425,7 +427,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             # A preamble's aims are what the policy does, whatever the directives around them.
             context="" if aim else next((why for (a, b), why in context.items() if a <= span.start and span.end <= b
                                          and (a, b) != (span.start, span.end)), ""),
-            shared=sorted(shared), host=host,
+            shared=sorted(shared), host=host, aim=aim,
         ))
     return out
 

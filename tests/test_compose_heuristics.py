@@ -14,6 +14,7 @@ from assistant.engines.compose.rewrite import (
     looking_back,
     pin_dates,
     policy_name,
+    policy_verb,
     unlabel,
     unwrap_attribution,
 )
@@ -126,8 +127,8 @@ def test_a_policy_provision_is_cited_by_what_the_policy_does() -> None:
              title="广州市人民政府办公厅关于印发广州市进一步促进科技成果转移转化若干措施的通知", scope="city")
     writer = Writer(OPTS, GZ)
     first = writer.work(c, commit=True)
-    assert first == "2024年4月，市政府办公厅印发《广州市进一步促进科技成果转移转化若干措施》，提出支持链主企业牵头组建创新联合体。"
-    assert writer.work(c).startswith("《广州市进一步促进科技成果转移转化若干措施》提出")  # named once
+    assert first == "2024年4月，市政府办公厅印发《广州市进一步促进科技成果转移转化若干措施》，明确支持链主企业牵头组建创新联合体。"
+    assert writer.work(c).startswith("《广州市进一步促进科技成果转移转化若干措施》明确")  # named once
 
 
 @pytest.mark.parametrize(("a", "b", "same"), [
@@ -177,6 +178,19 @@ def test_two_parameters_sharing_only_their_frame_are_different_measures() -> Non
 ])
 def test_procedural_sections_are_told_by_their_headings(section: str, is_procedural: bool) -> None:
     assert procedural(section) is is_procedural
+
+
+@pytest.mark.parametrize(("name", "aim", "verb"), [
+    ("澄江市中试平台建设与运营管理办法", False, "规定"),
+    ("澄江市概念验证中心建设工作指引（试行）", False, "规定"),
+    ("关于深入推行科技特派员制度的实施意见", False, "明确"),
+    ("广州市进一步促进科技成果转移转化若干措施", False, "明确"),
+    ("广州市建设科技创新强市三年行动计划（2019—2021年）", False, "提出"),
+    ("广州市进一步促进科技成果转移转化若干措施", True, "提出"),  # the aims its preamble states
+])
+def test_a_policy_lays_down_what_a_rule_says_and_sets_out_what_a_plan_or_an_aim_says(name: str, aim: bool,
+                                                                                      verb: str) -> None:
+    assert policy_verb(name, aim) == verb
 
 
 def test_two_provisions_paying_one_recipient_the_same_cap_are_different_measures() -> None:
@@ -392,7 +406,7 @@ def test_a_policy_introduced_once_is_cited_by_name_after() -> None:
     assert writer.work(from_reply, commit=True).startswith("2023年6月，我局印发《示例市中试平台建设与运营管理办法》")
     policy = cand("市级中试平台由我局组织认定，重点布局在新材料等产业领域。", kind="policy", doc="p", date="2023-06-01",
                   title="关于印发《示例市中试平台建设与运营管理办法》的通知")
-    assert writer.work(policy, commit=True) == "《示例市中试平台建设与运营管理办法》提出市级中试平台由我局组织认定，重点布局在新材料等产业领域。"
+    assert writer.work(policy, commit=True) == "《示例市中试平台建设与运营管理办法》规定市级中试平台由我局组织认定，重点布局在新材料等产业领域。"
     again = cand("2023年6月，我局印发《示例市中试平台建设与运营管理办法》，对运营良好的平台给予运营补助。", kind="reply",
                  part="work", doc="r2")
     assert writer.work(again) == "按照《示例市中试平台建设与运营管理办法》，对运营良好的平台给予运营补助。"

@@ -172,9 +172,9 @@ class Writer:
         if not name:
             return text
         provision = text.startswith(_PROVISION_OPENERS)
-        verb = "明确" if provision else "提出"
+        verb = "明确" if provision else policy_verb(name, c.aim)
         if c.doc_id in self.named_docs or name in self.named_titles:
-            return f"按照《{name}》，{text}" if provision else f"《{name}》提出{text}"
+            return f"按照《{name}》，{text}" if provision else f"《{name}》{policy_verb(name, c.aim)}{text}"
         if commit:
             self.named_docs.add(c.doc_id)
             self.named_titles.add(name)
@@ -336,3 +336,15 @@ def finish(text: str) -> str:
     text = re.sub(r"[（(](?:以下|下)简?称[^）)]{1,20}[）)]", "", text.strip())
     text = re.sub(r"[；;，,、：:]$", "。", text)
     return text if text.endswith(("。", "！", "”", "）")) else text + "。"
+
+
+_RULE = re.compile(r"(?:办法|细则|规定|条例|规则|指引|规程)(?:（[^）]*）)?$")
+_PLAN = re.compile(r"(?:规划|计划|纲要|要点)(?:（[^）]*）)?$")
+
+
+def policy_verb(name: str, aim: bool = False) -> str:
+    """How a letter says what a policy in force lays down: a rule 规定, an opinion or a set of measures 明确;
+    a plan, and the aims a preamble states, 提出 (what is set out to do)."""
+    if aim or _PLAN.search(name):
+        return "提出"
+    return "规定" if _RULE.search(name) else "明确"
