@@ -13,10 +13,12 @@ from assistant.letter_parts import fixed_parts
 from assistant.models import PLACEHOLDER, Draft, DraftOptions, Letter, Proposal
 from assistant.render import plain_text
 from assistant.rules.jurisdiction import Jurisdiction
+from assistant.sessions import in_house_form, session_of
 from assistant.settings import Settings
 from assistant.style import load_style
 from assistant.verify import verify
 from vectorstore.kb import KnowledgeBase
+from vectorstore.types import DocFilter
 
 log = logging.getLogger(__name__)
 _PART_LABELS = {"title": "标题（届次/编号）", "salutation": "称谓（提案人）", "opening": "开头（提案标题/编号）",
@@ -51,6 +53,12 @@ class Drafter:
     def jurisdiction(self, options: DraftOptions) -> Jurisdiction:
         return jurisdiction_for(self.settings, options)
 
+    def _past_sessions(self, options: DraftOptions) -> list[str]:
+        """The sessions the bureau's own past replies name, as they write them (for the title's house style)."""
+        region = options.region
+        return [s for d in self.kb.documents(DocFilter(kinds=["reply"]))
+                if (not region or d.region == region) and (s := session_of(d.proposal_number))]
+
     def draft(self, proposal: Proposal, options: DraftOptions | None = None) -> Draft:
         opts = self.resolve(options or DraftOptions())
         jurisdiction = self.jurisdiction(opts)
@@ -64,7 +72,7 @@ class Drafter:
                           jurisdiction=jurisdiction, stale_years=self.settings.stale_years)
         body, engine = self._write(job, warnings)
         warnings.extend(body.warnings)
-        parts = fixed_parts(proposal, opts)
+        parts = fixed_parts(proposal, opts, session=in_house_form(proposal.session, self._past_sessions(opts)))
         missing = [label for key, label in _PART_LABELS.items() if PLACEHOLDER in parts.get(key, "")]
         if missing:
             warnings.append("以下内容待填写：" + "、".join(missing) + "（文中以【请填写】标出）。")

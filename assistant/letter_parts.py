@@ -136,11 +136,13 @@ def _filled(value: str) -> str:
     return value.strip() or PLACEHOLDER
 
 
-def fixed_parts(proposal: Proposal, options: DraftOptions, *, today: date | None = None) -> dict[str, str]:
+def fixed_parts(proposal: Proposal, options: DraftOptions, *, today: date | None = None,
+                session: str | None = None) -> dict[str, str]:
     """The letter's fixed parts, keyed by ``PART_NAMES``.
 
     ``options`` must already carry the bureau profile (bureau_name, bureau_short, city_short, region);
-    empty ones show as placeholders. ``today`` dates the letter when ``options.reply_date`` is empty.
+    empty ones show as placeholders. ``today`` dates the letter when ``options.reply_date`` is empty;
+    ``session`` is the proposal's session as the bureau writes it (default: as the proposal gives it).
     """
     name, honorific, plural_mark, you = _addressee(proposal)
     number = _filled(clean_number(proposal.number))
@@ -153,7 +155,8 @@ def fixed_parts(proposal: Proposal, options: DraftOptions, *, today: date | None
     communication = options.communication.strip().removeprefix("进行了").removeprefix("进行")
     return {
         "title": _render(
-            "title", bureau_name=bureau_name, session=_filled(proposal.session), number=number,
+            "title", bureau_name=bureau_name, session=_filled(proposal.session if session is None else session),
+            number=number,
             kind_word="建议" if proposal.kind == "suggestion" else "提案",
         ),
         "salutation": _render("salutation", proposer=name, honorific=honorific, plural_mark=plural_mark),

@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.models import Proposal
+from assistant.sessions import same_session
 from eval.text import content, lcs_length
 
 LOOSE_MIN_SHARE = 1 / 3
@@ -134,26 +135,12 @@ def _loosely_same(got: str, gold: str) -> bool:
     return a in b or b in a
 
 
-_SESSION = re.compile(r"第?([一二三四五六七八九十\d]+)届.*?第?([一二三四五六七八九十\d]+)次")
-
-
-def _same_session(got: str, gold: str) -> bool:
-    """The same session written in full or short (青岚市第十八届人民代表大会第二次会议, 市十八届人大二次会议):
-    the same body, term and sitting."""
-    def key(s: str) -> tuple[str, str, str] | None:
-        m = _SESSION.search(s)
-        body = "人大" if re.search(r"人大|人民代表大会", s) else "政协" if "政协" in s else ""
-        return (body, m.group(1), m.group(2)) if m and body else None
-
-    return key(got) is not None and key(got) == key(gold)
-
-
 def field_scores(p: Proposal, gold: GoldProposal) -> dict[str, bool]:
     return {
         "title": content(p.title) == content(gold.title),
         "number": _number_key(p.number) == _number_key(gold.number),
         "proposer": _loosely_same(p.proposer, gold.proposer),
-        "session": _loosely_same(p.session, gold.session) or _same_session(p.session, gold.session),
+        "session": _loosely_same(p.session, gold.session) or same_session(p.session, gold.session),
         "proposer_type": p.proposer_type == gold.proposer_type,
         "kind": p.kind == gold.kind,
     }

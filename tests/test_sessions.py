@@ -1,0 +1,66 @@
+"""Sessions: the same one however written, and the letter's title in the bureau's own form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.drafting import Drafter
+from assistant.models import DraftOptions, Proposal
+from assistant.sessions import in_house_form, same_session, session_of
+from assistant.settings import Settings, make_kb_config
+from vectorstore.embed import HashingEmbedder
+from vectorstore.kb import KnowledgeBase
+
+
+@pytest.mark.parametrize(("got", "gold", "same"), [
+    ("青岚市第十八届人民代表大会第二次会议", "市十八届人大二次会议", True),
+    ("政协青岚市第十五届委员会第二次会议", "市政协十五届二次会议", True),
+    ("政协青岚市第十五届委员会第二次会议", "市十五届人大二次会议", False),  # another body
+    ("市十八届人大三次会议", "市十八届人大二次会议", False),  # another sitting
+    ("", "市十八届人大二次会议", False),
+])
+def test_a_session_written_in_full_or_short_is_the_same(got: str, gold: str, same: bool) -> None:
+    assert same_session(got, gold) is same
+
+
+SHORT = ["市政协十一届三次会议", "市十六届人大四次会议", "市政协十一届五次会议"]
+GUANGZHOU = ["政协十三届广州市委员会第二次会议", "政协十四届广州市委员会第一次会议", "市十五届人大五次会议"]
+
+
+@pytest.mark.parametrize(("session", "past", "expected"), [
+    ("政协澄江市第十二届委员会第四次会议", SHORT, "市政协十二届四次会议"),
+    ("青岚市第十八届人民代表大会第二次会议", SHORT, "市十八届人大二次会议"),
+    ("市政协十二届四次会议", SHORT, "市政协十二届四次会议"),
+    ("政协广州市第十四届委员会第三次会议", GUANGZHOU, "政协十四届广州市委员会第三次会议"),
+    ("政协澄江市第十二届委员会第四次会议", [], "政协澄江市第十二届委员会第四次会议"),  # no past letter: as given
+    ("政协澄江市第十二届委员会第四次会议", ["市十六届人大四次会议"], "政协澄江市第十二届委员会第四次会议"),  # other body
+    ("", SHORT, ""),
+])
+def test_a_session_is_written_as_the_bureau_writes_it(session: str, past: list[str], expected: str) -> None:
+    assert in_house_form(session, past) == expected
+
+
+def test_the_session_of_a_stored_replys_number() -> None:
+    assert session_of("政协十三届广州市委员会第二次会议第1005号提案（穗科创函〔2018〕1131号）") == "政协十三届广州市委员会第二次会议"
+    assert session_of("第1005号") == ""
+
+
+def test_the_letters_title_takes_the_bureaus_form(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "reply.txt").write_text("甲市科学技术局关于市政协十一届三次会议第86号提案答复的函\n一、工作开展情况\n2022年，全市新增科技型企业120家。\n",
+                                    encoding="utf-8")
+    (docs / "MANIFEST.tsv").write_text(
+        "file\tkind\tissuer\tregion\tdate\tproposal_number\ttitle\n"
+        "reply.txt\treply\t甲市科学技术局\t乙省甲市\t2022-07-01\t市政协十一届三次会议第86号\t"
+        "甲市科学技术局关于市政协十一届三次会议第86号提案答复的函\n", encoding="utf-8")
+    kb = KnowledgeBase(make_kb_config(tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
+    assert not kb.ingest([docs], manifest=docs / "MANIFEST.tsv").failed
+    settings = Settings(_env_file=None, bureau_name="甲市科学技术局", region="乙省甲市")  # type: ignore[call-arg]
+    proposal = Proposal(title="关于加强科技型企业培育的提案", number="65", session="政协甲市第十二届委员会第四次会议",
+                        suggestions=["加强科技型企业培育"])
+    draft = Drafter(settings, kb).draft(proposal, DraftOptions(reply_date="2025-07-01"))
+    assert draft.letter.title == "甲市科学技术局关于市政协十二届四次会议第65号提案答复的函"
+    assert draft.proposal.session == "政协甲市第十二届委员会第四次会议"  # what the proposal says is kept
