@@ -98,6 +98,10 @@ def test_validity_at_the_reply_date(status: str, until: str, at: str, expected: 
     ("根据《三年行动计划》，已建成平台5家。", "body", "done"),  # 计划 inside a name
     ("持续推动平台开放共享。", "plan", "plan"),
     ("持续推动平台开放共享。", "work", "done"),
+    # A first done and a counted result are work done, in a news report too.
+    ("今年首次对科技型中小企业试行后补助“免申即享”，218家企业无需申报即获得补助。", "body", "done"),
+    ("力争首次实现国家级平台零的突破。", "body", "plan"),
+    ("鼓励企业加大研发投入。", "body", "neutral"),
 ])
 def test_tense(sentence: str, part: str, tense: str) -> None:
     assert classify_tense(sentence, part) == tense

@@ -20,7 +20,9 @@ _PLAN_HEAD = re.compile(r"下一步|将|力争|拟|计划(?=[于在到年今明�
 _DISPOSAL = re.compile(r"将[^，。；将]{1,24}?(?:纳入|列入|作为|确定为|认定为|列为|转化为|打造成|改造为|整合为|提高到|扩大至|扩大到|由)")
 _DONE_STRONG = re.compile(
     r"已|累计|截至|建成|出台|印发|获批|兑现|完成|共\S{0,6}\d|\d{4}年(?:以来)?[，,]|今年以来|目前|先后|"
-    r"入选|获评|荣获|新认定|新入选|新增\S{0,8}\d|近年来|近年|以来"
+    r"入选|获评|荣获|新认定|新入选|新增\S{0,8}\d|近年来|近年|以来|"
+    # 今年首次…试行 (a first done), 218家企业无需申报即获得补助 (a counted result)
+    r"首次|\d+(?:家|名|个|项|人)\S{0,12}获得"
 )
 # Cues that only ever look forward (推动/加快/持续 also describe work done, so they decide nothing alone).
 _PLAN_ONLY = re.compile(r"力争|拟|争取|预计|着力|将")
