@@ -309,6 +309,20 @@ def test_a_parameter_is_cited_from_the_policy_that_sets_it_rather_than_a_reply_w
     assert [c.candidate.doc_id for c in ch.choose(0, "work")] == ["p"]
 
 
+def test_the_reform_an_ask_names_in_quotes_is_its_answer_even_under_a_procedural_heading() -> None:
+    reform = cand("对经费使用实行“包干制”试点，青年项目经费由项目负责人自主使用，无需编制预算明细。", kind="policy",
+                  date="2023-06-12", tense="neutral", doc="p", score=0.38)
+    reform.section, reform.shared = "第四章 管理和监督 > 第十三条", ["包干制", "青年项目"]
+    count = cand("截至2027年4月，市自然科学基金联合基金合作方达到13家，累计规模达到1.56亿元。", date="2027-04-21",
+                 doc="s", score=0.3)
+    ch = Chooser(Writer(OPTS, GZ), [count, reform], "2027-06-26", Recency(2), title="关于加强青年科技人才培养的提案")
+    assert [c.candidate.doc_id for c in ch.choose(0, "work", limit=1)] == ["p"]
+    # Under a procedural heading, a clause that names nothing the ask names is not a measure taken.
+    other = reform.model_copy(update={"shared": ["青年项目"], "text": "青年项目经费由项目负责人自主使用。"})
+    ch = Chooser(Writer(OPTS, GZ), [other], "2027-06-26", Recency(2), title="关于加强青年科技人才培养的提案")
+    assert ch.choose(0, "work") == []
+
+
 def test_a_sentence_goes_to_the_suggestion_it_answers_best() -> None:
     text = "2024年，母基金对投向种子期企业的子基金提高让利比例，已有12家获投企业同步获得银行贷款。"
     for_credit = cand(text, idx=0, score=0.4, specific=False, doc="n")

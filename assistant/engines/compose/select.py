@@ -31,6 +31,8 @@ FALLBACK_RELEVANCE = 0.12
 FALLBACK_KINDS = ("policy", "reply", "summary")
 # A sentence that shares what sets this suggestion apart from the others ranks above one on the topic only.
 SPECIFIC_BONUS = 0.15
+# A sentence naming in quotes what the ask names (“包干制”) answers it: above a figure on the topic only.
+NAMED_ASK_BONUS = 0.3
 SIMILAR = 0.45
 # How much the bureau-style model (assistant.style) moves a sentence: a tie-breaker. Measured on the 澄江
 # archive: at 0.3 no sentence changed; at 1.0 good-fact recall fell from 0.553 to 0.504.
@@ -282,8 +284,9 @@ class Chooser:
                 continue
             if role == "plan" and (c.tense != "plan" or c.meta.kind not in PLAN_KINDS or not c.core):
                 continue
-            # A policy's conditions, procedures and closing articles are not measures taken.
-            if c.meta.kind == "policy" and procedural(c.section):
+            # A policy's conditions, procedures and closing articles are not measures taken, unless the clause
+            # is the very reform the ask names in quotes (推行经费“包干制” → 对经费使用实行“包干制”试点).
+            if c.meta.kind == "policy" and procedural(c.section) and not names_asked(c):
                 continue
             out.append(c)
         return out
@@ -312,6 +315,8 @@ class Chooser:
             score += 0.2  # a figure of the sentence's own: not its date, its policy's number or a name (“高企26条”)
         if "《" in text or "“" in text:
             score += 0.1
+        if names_asked(c):
+            score += NAMED_ASK_BONUS  # the reform or programme the ask names (“包干制”, “免申即享”) is its answer
         score += 0.3 * recency(c.meta.date, self.reply_date)
         if self.style is not None:
             score += STYLE_WEIGHT * (self.style.score(text) - 0.5)
@@ -326,6 +331,11 @@ _HEADING_CHARS = 24
 def procedural(section: str) -> bool:
     """Whether a policy passage sits under a heading of conditions, procedures or closing articles."""
     return any(len(h) <= _HEADING_CHARS and _PROCEDURAL_SECTION.search(h) for h in section.split(" > "))
+
+
+def names_asked(c: Candidate) -> bool:
+    """Whether the sentence names, in quotes, a term the suggestion asks for (推行经费“包干制”)."""
+    return any(f"“{t}”" in c.text for t in c.shared)
 
 
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
