@@ -339,6 +339,17 @@ def other_programme(text: str, policy_title: str, proposal_programmes: set[int],
     return not any(t in text for t in subject if len(t) >= 3)
 
 
+# How much of an ask a clause must name to answer it from a policy for another programme: two of its
+# subject terms, one of them long (子女入学 and 住房 in a talent rule's services article).
+SUBJECT_NAMED = 2
+SUBJECT_LONG = 4
+
+
+def names_subject(text: str, subject: set[str]) -> bool:
+    named = {t for t in subject if len(t) >= 2 and t not in GENERIC and t in text}
+    return len(named) >= SUBJECT_NAMED and any(len(t) >= SUBJECT_LONG for t in named)
+
+
 def related_terms(query: str) -> list[str]:
     """Terms of the measures a suggestion's words are usually answered with (assistant/data/related_terms.txt)."""
     out: list[str] = []
@@ -379,7 +390,9 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             continue  # an item's heading (（二）加大中试平台支持力度。), not a statement
         if _bare(text) and _bare(text) in _bare(meta.title):
             continue  # the document's own title line, not a statement
-        if off_topic and off_topic(text, meta, asked or set()):
+        # An ask that names no programme (服务保障 for 港澳科研人员) is answered by a clause that names what it asks
+        # for (子女入学、住房保障), whatever programme the clause's policy is for.
+        if off_topic and off_topic(text, meta, asked or set()) and (asked or not names_subject(text, subject)):
             continue  # about another programme; what it shares with the suggestion is chance
         terms_here = set(query_terms(text))
         if subject and not subject & terms_here:
