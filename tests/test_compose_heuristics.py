@@ -323,6 +323,19 @@ def test_the_reform_an_ask_names_in_quotes_is_its_answer_even_under_a_procedural
     assert ch.choose(0, "work") == []
 
 
+@pytest.mark.parametrize(("total_since", "plan"), [
+    ("13家", "我局将推动区（县）政府设立区域联合基金。"),  # 10 → 13: the three new partners have joined
+    ("12家", "我局将新增联合基金合作方不少于3家，推动区（县）政府设立区域联合基金。"),  # not yet
+])
+def test_a_target_met_since_is_not_planned_again(total_since: str, plan: str) -> None:
+    target = cand("新增联合基金合作方不少于3家，推动区（县）政府设立区域联合基金。", kind="plan", date="2027-02-24",
+                  tense="plan", part="plan", doc="speech", start=100)
+    then = cand("联合基金合作方达到10家，累计规模1.32亿元。", kind="plan", date="2027-02-24", doc="speech", start=10)
+    since = cand(f"至此，市自然科学基金联合基金合作方达到{total_since}，累计规模达到1.56亿元。", date="2027-04-21", doc="news")
+    ch = Chooser(Writer(OPTS, GZ), [target, then, since], "2027-06-26", Recency(2), title="关于引导企业参与基础研究的提案")
+    assert [c.text for c in ch.choose(0, "plan")] == [plan]
+
+
 def test_a_sentence_goes_to_the_suggestion_it_answers_best() -> None:
     text = "2024年，母基金对投向种子期企业的子基金提高让利比例，已有12家获投企业同步获得银行贷款。"
     for_credit = cand(text, idx=0, score=0.4, specific=False, doc="n")

@@ -9,6 +9,7 @@ bureau's own replies. A figure restated later by a newer source gives way to the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.engines.compose.rewrite import Writer
@@ -223,7 +224,47 @@ class Chooser:
             if rest is None:
                 return None
             choice = rest
-        return self._repeated_opening(choice, chosen)
+        left = self._without_met_targets(choice)
+        if left is None:
+            return None
+        return self._repeated_opening(left, chosen)
+
+    def _without_met_targets(self, choice: Choice) -> Choice | None:
+        """The plan without a target a later report shows met (新增联合基金合作方不少于3家, when the count went from
+        10家 in the plan's own year to 13家 since); None when nothing else remains."""
+        head = choice.text[: len(choice.text) - len(_strip_will(choice.text))]
+        clauses = [c for c in re.split(r"(?<=[，；])", _strip_will(choice.text)) if c]
+        kept = [c for c in clauses if not self._target_met(c, choice.candidate.meta.date)]
+        if len(kept) == len(clauses):
+            return choice
+        if not kept:
+            return None
+        text = head + re.sub(r"[，；。]?$", "。", "".join(kept), count=1)
+        if len(_strip_will(text)) < 12 or not _PLAN_ACT.match(_strip_will(text)):
+            return None
+        return Choice(choice.candidate, text, choice.score)
+
+    def _target_met(self, clause: str, planned: str) -> bool:
+        m = _TARGET.search(clause)
+        if m is None or not planned:
+            return False
+        wanted, unit = float(m.group(1)), m.group(2)
+        keys = {k for k in _measures(clause) if k[1] == unit}
+        before = self._latest_total(keys, lambda d: d <= planned)
+        after = self._latest_total(keys, lambda d: planned < d <= self.reply_date)
+        return before is not None and after is not None and after - before >= wanted
+
+    def _latest_total(self, keys: set[tuple[str, str]], when: Callable[[str], bool]) -> float | None:
+        """The newest running total the pool reports for the measure ``keys`` name, among sources dated ``when``."""
+        found: list[tuple[str, float]] = []
+        for c in self.pool:
+            if c.tense == "plan" or c.part == "plan" or not c.meta.date or not when(c.meta.date):
+                continue
+            values = _measures(c.text)
+            shared = [k for k in keys & values.keys() if _states_total(c.text, values[k][-1])]
+            if len(shared) >= 2 or any(len(w) >= 3 for w, _ in shared):
+                found.append((c.meta.date, float(re.sub(r"[^\d.]", "", values[shared[0]][-1]))))
+        return max(found)[1] if found else None
 
     def _repeated_opening(self, choice: Choice, chosen: list[Choice]) -> Choice | None:
         """Two plans that open with the same act (我局将出台《…方案》，…) say it once: the second keeps what
@@ -339,6 +380,8 @@ def names_asked(c: Candidate) -> bool:
 
 
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
+# A target to add so many (新增联合基金合作方不少于3家, 新增市级中试平台4家以上).
+_TARGET = re.compile(r"新增[^，；。]{2,20}?(?:不少于|至少)?(\d+)(家|个|项|名|支|所)")
 _ISSUE_PLAN = re.compile(r"^(?:下一步，)?(?:我局|我市)?将(?:研究)?(?:出台|印发|制定|发布)([^，。；]{3,30})")
 _PLAN_ACT = re.compile(r"(?:全年|年内|每年|加快|持续|深入|全面|大力|积极|进一步)*(?:建设|推进|推动|实施|打造|完善|建立|培育|支持|"
                        r"开展|布局|建强|培训|新增|认定|选派|组织|举办|力争|扩大|提高|引导|加大|设立|组建|出台|制定)")
