@@ -191,6 +191,7 @@ def test_procedural_sections_are_told_by_their_headings(section: str, is_procedu
 def test_a_policy_lays_down_what_a_rule_says_and_sets_out_what_a_plan_or_an_aim_says(name: str, aim: bool,
                                                                                       verb: str) -> None:
     assert policy_verb(name, aim) == verb
+    assert policy_verb("青岚市科技人才项目实施细则", clause="入选人才可按规定享受子女入学等服务。") == "明确"
 
 
 def test_two_provisions_paying_one_recipient_the_same_cap_are_different_measures() -> None:
