@@ -29,7 +29,6 @@ from assistant.rules.parameters import (
 )
 from assistant.rules.tense import Tense, classify_tense
 from assistant.rules.validity import Repeal, names_repealed, validity
-from assistant.rules.worthiness import preamble_aims
 from assistant.termstats import TermStats, abbreviations, load_termstats
 from vectorstore.kb import KnowledgeBase
 from vectorstore.tokenize import query_terms, words
@@ -88,8 +87,6 @@ class Candidate(BaseModel):
                       "reported as 会议正式启动…: the act's subject")
     completed: bool = Field(False, description="A task of a work-plan progress report whose status says it was "
                             "carried out (进展情况：已完成): done as of the report's date, not a plan")
-    aim: bool = Field(False, description="The aims a policy's preamble states (构建…体系，推动…): what the policy "
-                      "sets out to do, not a provision")
 
 
 class Evidence(BaseModel):
@@ -376,16 +373,13 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
     out = []
     context = _sentence_context(chunk)
     completed = meta.kind in ("plan", "news", "summary") and is_report is not None and is_report(chunk.doc_id)
-    aims = _policy_aims(chunk, meta.title) if meta.kind == "policy" else []
-    for span in [*clauses(chunk), *aims]:
+    for span in clauses(chunk):
         # Only a launch reported as the meeting's act needs its host, which the report's lead names.
         host = event_host(lead(chunk.doc_id, span.start)) if lead and REPORTED_ACT.match(span.text) else ""
         quote = span.text
-        aim = span in aims
-        if len(quote) < MIN_CHARS or len(quote) > MAX_CHARS or _INSTRUCTION.search(quote) or not (
-                aim or _SENTENCE_END.search(quote)):
+        if len(quote) < MIN_CHARS or len(quote) > MAX_CHARS or _INSTRUCTION.search(quote) or not _SENTENCE_END.search(quote):
             continue
-        text = _LEAD_ENUM.sub("", quote) + ("。" if aim else "")
+        text = _LEAD_ENUM.sub("", quote)
         if text != quote and len(text) < 20 and not re.search(r"\d", text):
             continue  # an item's heading (（二）加大中试平台支持力度。), not a statement
         if _bare(text) and _bare(text) in _bare(meta.title):
@@ -437,10 +431,9 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             tense="done" if done_task else classify_tense(text, part, meta.kind), scope=scope, completed=done_task,
             own=scope in ("bureau", "city"), score=score, fit=fit, suggestion_index=idx, heading=heading,
             section=" > ".join(chunk.section_path), specific=specific, core=core_ok,
-            # A preamble's aims are what the policy does, whatever the directives around them.
-            context="" if aim else next((why for (a, b), why in context.items() if a <= span.start and span.end <= b
-                                         and (a, b) != (span.start, span.end)), ""),
-            shared=sorted(shared), host=host, aim=aim,
+            context=next((why for (a, b), why in context.items() if a <= span.start and span.end <= b and
+                          (a, b) != (span.start, span.end)), ""),
+            shared=sorted(shared), host=host,
         ))
     return out
 
@@ -543,17 +536,6 @@ def _sentence_context(chunk: Chunk) -> dict[tuple[int, int], str]:
         codes = [f.code.value for f in text_flags(span.text)]
         if codes and codes[0] in _CONTEXT_CODES:
             out[(span.start, span.end)] = codes[0]
-    return out
-
-
-def _policy_aims(chunk: Chunk, title: str) -> list[Span]:
-    """The aims a policy's preamble states (构建…体系，推动…同向发力), each run an exact slice of its sentence."""
-    out = []
-    for span in chunk.sentences:
-        found = preamble_aims(span.text, title)
-        if found is not None:
-            a, b = found
-            out.append(Span(start=span.start + a, end=span.start + b, text=span.text[a:b]))
     return out
 
 

@@ -154,57 +154,6 @@ class CitedSource(Protocol):
     def title(self) -> str: ...
 
 
-# A policy's preamble says what the policy is for: 为深入贯彻…精神，落实…部署，构建以企业为主体…的科技成果转化体系，
-# 推动…同向发力，完善…转化链条，…，制定本措施. The directives it implements are not the policy's work; the aims
-# after them are what a reply says the policy does (印发《…》，构建…体系，推动…).
-_PREAMBLE_FRAME = re.compile(r"^(?:为(?:了)?|为进一步)(?P<body>[^。]{20,400}?)[，,](?:结合[^，。]{0,12}[，,])?"
-                             r"(?:经[^，。]{0,12}同意[，,])?(?:(?:特|现)?(?:制定|制订)(?:本|此)|现提出(?:以下|如下))")
-_DIRECTIVE = re.compile(r"贯彻|落实|精神|部署|思路举措|决策|指示|要求|重要讲话|^深入|^认真|^全面")
-_AIM = re.compile(r"^(?:进一步|加快|大力|着力|全面)?(?:构建|推动|完善|健全|强化|促进|优化|打通|畅通|激发|提升|提高|建立|打造|培育|加强|"
-                  r"引导)")
-MAX_AIMS = 3
-TITLE_OVERLAP = 0.6
-
-
-def preamble_aims(sentence: str, title: str = "") -> tuple[int, int] | None:
-    """Where in a policy's preamble sentence its own aims run (offsets into it), after the directives it
-    implements and before 制定本…: at most ``MAX_AIMS`` clauses, each an act (构建…, 推动…, 完善…), not one
-    that only restates the policy's title (进一步促进科技成果高质量转移转化 in 《…促进科技成果转移转化若干措施》)."""
-    named = {title[i : i + 2] for i in range(len(title) - 1)}
-    m = _PREAMBLE_FRAME.match(sentence)
-    if m is None:
-        return None
-    start = m.start("body")
-    bounds: list[tuple[int, int]] = []
-    pos = start
-    for part in re.split(r"([，,])", m["body"]):
-        if part in ("，", ","):
-            pos += 1
-            continue
-        bounds.append((pos, pos + len(part)))
-        pos += len(part)
-    aims: list[tuple[int, int]] = []
-    for a, b in bounds:
-        clause = sentence[a:b]
-        if _DIRECTIVE.search(clause):
-            if aims:
-                break  # a directive after the aims ends them
-            continue
-        if not _AIM.match(clause):
-            if aims:
-                break
-            continue
-        grams = {clause[i : i + 2] for i in range(len(clause) - 1)}
-        if grams and len(grams & named) / len(grams) >= TITLE_OVERLAP:
-            if aims:
-                break  # the aims run is one slice: it ends where the title is said again
-            continue
-        aims.append((a, b))
-        if len(aims) == MAX_AIMS:
-            break
-    return (aims[0][0], aims[-1][1]) if aims else None
-
-
 @dataclass(frozen=True)
 class Recency:
     """How old a fact may be in a letter: ``years`` before the reply year (cumulative facts one year more)."""

@@ -172,7 +172,7 @@ class Writer:
         if not name:
             return text
         provision = text.startswith(_PROVISION_OPENERS)
-        verb = "明确" if provision else policy_verb(name, c.aim, text)
+        verb = "明确" if provision else policy_verb(name, text)
         if c.doc_id in self.named_docs or name in self.named_titles:
             return f"按照《{name}》，{text}" if provision else f"《{name}》{verb}{text}"
         if commit:
@@ -342,10 +342,9 @@ _RULE = re.compile(r"(?:办法|细则|规定|条例|规则|指引|规程)(?:（[
 _PLAN = re.compile(r"(?:规划|计划|纲要|要点)(?:（[^）]*）)?$")
 
 
-def policy_verb(name: str, aim: bool = False, clause: str = "") -> str:
+def policy_verb(name: str, clause: str = "") -> str:
     """How a letter says what a policy in force lays down: a rule 规定, an opinion or a set of measures 明确;
-    a plan, and the aims a preamble states, 提出 (what is set out to do). A clause that says 按规定 itself
-    takes 明确 (not 规定…按规定)."""
-    if aim or _PLAN.search(name):
+    a plan 提出 (what it sets out to do). A clause that says 按规定 itself takes 明确 (not 规定…按规定)."""
+    if _PLAN.search(name):
         return "提出"
     return "规定" if _RULE.search(name) and "规定" not in clause[:12] else "明确"
