@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from assistant.asks import unaddressed
 from assistant.engines.base import Body, Engine, EngineInput
 from assistant.engines.compose import ComposeEngine
 from assistant.engines.llm import ChatModel, LLMEngine, LLMError, make_chat
@@ -72,6 +73,7 @@ class Drafter:
                           jurisdiction=jurisdiction, stale_years=self.settings.stale_years)
         body, engine = self._write(job, warnings)
         warnings.extend(body.warnings)
+        warnings.extend(_passed_over(proposal.suggestions, body))
         parts = fixed_parts(proposal, opts, session=in_house_form(proposal.session, self._past_sessions(opts)))
         missing = [label for key, label in _PART_LABELS.items() if PLACEHOLDER in parts.get(key, "")]
         if missing:
@@ -103,3 +105,19 @@ class Drafter:
             log.warning("LLM drafting failed: %s", err)
             warnings.append(f"大模型生成失败（{err}），已改用组稿引擎生成。")
             return compose.write(job), compose.name
+
+
+def _passed_over(suggestions: list[str], body: Body) -> list[str]:
+    """A warning for each ask of a suggestion that its items, though not empty, leave without a word."""
+    said: dict[int, list[str]] = {}
+    for section in body.sections:
+        for item in section.items:
+            if item.suggestion_index is not None:
+                said.setdefault(item.suggestion_index, []).extend(s.text for s in item.sentences if s.citations)
+    out = []
+    for idx, suggestion in enumerate(suggestions):
+        if said.get(idx):
+            asks = unaddressed(suggestion, said[idx])
+            if asks:
+                out.append(f"第{idx + 1}条建议中" + "、".join(f"“{a}”" for a in asks) + "未见对应的工作情况或打算，请核对后补充。")
+    return out

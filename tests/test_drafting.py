@@ -98,3 +98,14 @@ def test_empty_kb_and_no_suggestions(tmp_path: Path) -> None:
     assert any("待填写" in w for w in draft.warnings)
     assert "【请填写】" in draft.letter.title and TO_FILL in draft.text
     assert draft.sources == []
+
+
+def test_an_ask_the_letter_passes_over_is_named_in_the_warnings(drafter: Drafter) -> None:
+    proposal = load_proposal(PROPOSAL)
+    first = proposal.suggestions[0]
+    asked = first.rstrip("。") + "。探索建设月球背面科研观测基地。"
+    draft = drafter.draft(proposal.model_copy(update={"suggestions": [asked, *proposal.suggestions[1:]]}),
+                          DraftOptions(reply_date="2025-06-20"))
+    assert any("第1条建议中“探索建设月球背面科研观测基地”未见对应" in w for w in draft.warnings), draft.warnings
+    plain = drafter.draft(proposal, DraftOptions(reply_date="2025-06-20"))
+    assert not any("月球" in w for w in plain.warnings)
