@@ -264,6 +264,11 @@ def test_an_ask_to_change_a_parameter(suggestion: str, asks: bool) -> None:
     ("对认定的市级概念验证中心给予补助，最高200万元。", True),
     ("单个项目资助不超过50万元。", True),
     ("2024年，全市市级中试平台累计达到11家。", False),
+    # A fixed amount each is a parameter too; money paid out is a result.
+    ("对新认定的市级科技企业孵化器，一次性奖励30万元，其中属于专业孵化器的，奖励60万元。", True),
+    ("对认定的市级国际（港澳）联合实验室给予50万元建设补助。", True),
+    ("2024年，7家孵化器绩效评价优秀，兑现运营补助300万元。", False),
+    ("2026年支持合作项目21项，安排经费1900万元。", False),
 ])
 def test_a_sentence_stating_a_parameter(sentence: str, states: bool) -> None:
     assert states_parameter(sentence) is states

@@ -18,15 +18,21 @@ PARAMETER_ASK = re.compile(r"(?:适当|进一步|逐步)?(?:提高|提升|上调
 
 # A sentence stating one: 按…的30%给予补助, 最高200万元, 每家每年最高100万元, 不超过50万元.
 _STATED = re.compile(r"按[^。；]{0,24}?\d+(?:\.\d+)?%|最高(?:不超过)?\d+(?:\.\d+)?(?:万元|亿元|元)|"
-                     r"不超过\d+(?:\.\d+)?(?:万元|亿元)|(?:补助|资助|奖励|补贴)(?:标准)?(?:为|提高到|提高至)\d")
+                     r"不超过\d+(?:\.\d+)?(?:万元|亿元)|(?:补助|资助|奖励|补贴)(?:标准)?(?:为|提高到|提高至)\d|"
+                     # a fixed amount each (一次性奖励30万元, 给予50万元建设补助, 每人每年10万元生活补助)
+                     r"(?:一次性|每[人家项个年]+)?(?:奖励|补助|资助|补贴|给予)\d+(?:\.\d+)?(?:万元|元)(?![^，。；]{0,4}(?:资金|经费))")
 
 
 def asks_parameter(suggestion: str) -> bool:
     return bool(PARAMETER_ASK.search(suggestion))
 
 
+# Money paid out (兑现运营补助300万元, 拨付资助资金1.66亿元) is a result, not what each one gets.
+_PAID_OUT = re.compile(r"(?:兑现|发放|拨付|下达|安排|累计|共|获得|落实)[^，。；\d]{0,6}$")
+
+
 def states_parameter(text: str) -> bool:
-    return bool(_STATED.search(text))
+    return any(not _PAID_OUT.search(text[: m.start()]) for m in _STATED.finditer(text))
 
 
 # The parts of one ask (运营补助和概念验证项目资助标准 → 运营补助 / 项目资助) and the words that only frame them.
