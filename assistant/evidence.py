@@ -28,7 +28,7 @@ from assistant.rules.parameters import (
     states_parameter,
 )
 from assistant.rules.tense import Tense, classify_tense
-from assistant.rules.validity import Repeal, names_repealed, validity
+from assistant.rules.validity import Repeal, consultation_window, names_repealed, validity
 from assistant.termstats import TermStats, abbreviations, load_termstats
 from vectorstore.kb import KnowledgeBase
 from vectorstore.tokenize import query_terms, words
@@ -191,21 +191,30 @@ def _draft_notices(kb: KnowledgeBase, own: list[Candidate], reply_date: str) -> 
     《…（征求意见稿）》，现向社会公开征求意见): what stands behind saying the draft is out for comment."""
     drafts = {(c.suggestion_index, c.doc_id): c for c in own
               if c.meta.kind == "policy" and c.specific and validity(c.meta, reply_date) == "draft"}
-    held = {(c.suggestion_index, c.doc_id, c.start) for c in own}
     found: dict[str, tuple[Chunk, Span] | None] = {}  # each draft's announcement, read once
     out: list[Candidate] = []
-    for (idx, doc_id), cand in drafts.items():
+    for (_idx, doc_id), cand in drafts.items():
         if doc_id not in found:
-            found[doc_id] = next(((ch, sp) for ch in kb.chunks(doc_id) for sp in ch.sentences
-                                  if _ANNOUNCED.search(sp.text)), None)
+            found[doc_id] = next(((ch, _with_window(ch, n)) for ch in kb.chunks(doc_id)
+                                  for n, sp in enumerate(ch.sentences) if _ANNOUNCED.search(sp.text)), None)
         hit = found[doc_id]
-        if hit is None or (idx, doc_id, hit[1].start) in held:
+        if hit is None:
             continue
+        # Also when the notice was found on its own: it then stands for the draft with the draft's relevance.
         chunk, span = hit
         out.append(cand.model_copy(update={"chunk_id": chunk.chunk_id, "start": span.start, "end": span.end,
                                            "quote": span.text, "text": span.text, "tense": "done",
                                            "section": " > ".join(chunk.section_path)}))
     return out
+
+
+def _with_window(chunk: Chunk, n: int) -> Span:
+    """The announcing sentence, and the next one when it gives the consultation window (公众可于…至…反馈意见)."""
+    span = chunk.sentences[n]
+    nxt = chunk.sentences[n + 1] if n + 1 < len(chunk.sentences) else None
+    if nxt is None or not consultation_window(nxt.text):
+        return span
+    return Span(start=span.start, end=nxt.end, text=chunk.text[span.start - chunk.start : nxt.end - chunk.start])
 
 
 def subject_terms(suggestion: str, topic: set[str]) -> set[str]:

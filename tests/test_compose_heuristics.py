@@ -523,6 +523,10 @@ def test_a_suggestion_answered_only_by_a_draft_says_the_draft_is_out_for_comment
     cited = {src.id: src for src in body.sources}
     assert "征求意见" in cited[body.sections[0].items[1].sentences[0].citations[0]].quote  # the announcement
     assert all("30%" not in s.text for i in items for s in i.sentences)  # no provision of the draft
+    # Without its notice, a draft is not said to be out for comment on the strength of a provision.
+    job = job.model_copy(update={"evidence": Evidence(own=[work, clause])})
+    alone = ComposeEngine().write(job)
+    assert all("征求意见" not in s.text for i in alone.sections[0].items for s in i.sentences)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

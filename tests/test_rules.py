@@ -18,7 +18,7 @@ from assistant.rules.parameters import (
 )
 from assistant.rules.structure import problems
 from assistant.rules.tense import classify_tense
-from assistant.rules.validity import draft_in_progress, validity
+from assistant.rules.validity import consultation_window, draft_in_progress, validity
 from assistant.rules.worthiness import Recency, is_generic, sentence_flags, source_flags, stale, text_flags
 
 
@@ -286,6 +286,14 @@ def test_a_consultation_draft_may_be_said_to_be_out_for_comment_and_nothing_more
     assert FlagCode.DRAFT_POLICY in {f.code for f in text_flags("我局印发《若干措施（征求意见稿）》，给予补贴。")}
     # A title without the marker gets it: the letter never names a draft as if adopted.
     assert "（征求意见稿）》" in draft_in_progress("鹭川市促进人工智能应用场景建设若干措施", "2026-03-20")
+    # The window the notice gives is said too; its words to the public do not make the sentence addressed.
+    noticed = quote + "公众可于2026年3月20日至2026年4月19日，通过电子邮件反馈意见（联系电话：0000-7312218）。"
+    window = consultation_window(noticed)
+    assert window == "2026年3月20日至4月19日"
+    timed = draft_in_progress(draft.title, draft.date, window)
+    assert timed.endswith("》，并于2026年3月20日至4月19日公开征求意见。")
+    assert sentence_flags(timed, [draft], "2026-07-10", quotes=[noticed]) == []
+    assert consultation_window("现向社会公开征求意见。") == ""
 
 
 def test_a_policy_in_force_on_the_reply_date_is_not_stale_though_it_ends_before_the_year_does() -> None:

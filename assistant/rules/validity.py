@@ -49,14 +49,26 @@ def validity_flag(meta: HasValidity, at: str) -> Flag | None:
 
 # The one way a letter may speak of a consultation draft: as a draft, out for comment (2026年3月，我局起草
 # 《…（征求意见稿）》，并公开征求意见。). It says the bureau is working on the ask, and claims nothing in force.
-_DRAFT_IN_PROGRESS = re.compile(r"^(?:\d{4}年\d{1,2}月，)?我局(?:已)?起草《[^》]+(?:征求意见稿|讨论稿)）?》，并公开征求意见。$")
+_DRAFT_IN_PROGRESS = re.compile(r"^(?:\d{4}年\d{1,2}月，)?我局(?:已)?起草《[^》]+(?:征求意见稿|讨论稿)）?》，并"
+                                r"(?:于\d{4}年\d{1,2}月\d{1,2}日至(?:\d{4}年)?\d{1,2}月\d{1,2}日)?公开征求意见。$")
+# The window a consultation notice gives (公众可于2026年3月20日至2026年4月19日…反馈意见).
+_WINDOW = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:起)?至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 
 
-def draft_in_progress(title: str, date: str) -> str:
-    """The sentence that says a consultation draft of the bureau's is out for comment."""
+def consultation_window(text: str) -> str:
+    """The consultation window a notice states, as a letter writes it (2026年3月20日至4月19日), else empty."""
+    m = _WINDOW.search(text)
+    if m is None:
+        return ""
+    end_year = "" if not m.group(4) or m.group(4) == m.group(1) else f"{m.group(4)}年"
+    return f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日至{end_year}{int(m.group(5))}月{int(m.group(6))}日"
+
+
+def draft_in_progress(title: str, date: str, window: str = "") -> str:
+    """The sentence that says a consultation draft of the bureau's is out for comment (and when, if known)."""
     name = title if re.search(r"[（(](?:征求意见稿|讨论稿)[）)]$", title) else f"{title}（征求意见稿）"
     when = f"{int(date[:4])}年{int(date[5:7])}月，" if re.match(r"\d{4}-\d{2}", date) else ""
-    return f"{when}我局起草《{name}》，并公开征求意见。"
+    return f"{when}我局起草《{name}》，并{'于' + window if window else ''}公开征求意见。"
 
 
 def states_draft_in_progress(text: str) -> bool:

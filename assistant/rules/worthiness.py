@@ -271,7 +271,8 @@ def sentence_flags(text: str, sources: Iterable[CitedSource], reply_date: str, r
     for quote in quotes:
         found += [f for f in quote_flags(quote) if f.code not in {g.code for g in found}]
     if states_draft_in_progress(text):
-        # The draft's own text stands behind a sentence that calls it a draft.
-        found = [f for f in found if f.code != FlagCode.DRAFT_POLICY]
+        # The draft's own notice stands behind a sentence that calls it a draft, its window for comments too
+        # (公众可于…反馈意见 speaks to the public, the letter does not).
+        found = [f for f in found if f.code not in (FlagCode.DRAFT_POLICY, FlagCode.ADDRESSED)]
     codes = {f.code for f in found}
     return found + [f for f in source_flags(text, sources, reply_date, role, recency) if f.code not in codes]

@@ -16,7 +16,7 @@ from assistant.engines.compose.rewrite import Writer
 from assistant.evidence import GENERIC, Candidate
 from assistant.rules.figures import amounts, figures, normalize
 from assistant.rules.parameters import states_parameter
-from assistant.rules.validity import draft_in_progress, validity, validity_flag
+from assistant.rules.validity import consultation_window, draft_in_progress, validity, validity_flag
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.style import StyleScorer
 from vectorstore.tokenize import query_terms, words
@@ -88,9 +88,10 @@ class Chooser:
         drafts = [c for c in self.pool if c.suggestion_index == idx and c.specific and c.scope == "bureau"
                   and c.meta.kind == "policy" and c.score >= MIN_RELEVANCE["work"] and c.doc_id not in self.drafts
                   and validity(c.meta, self.reply_date) == "draft"]
-        # The sentence announcing the draft stands behind this best; a clause of it will do.
-        for c in sorted(drafts, key=lambda c: ("征求意见" not in c.quote, -c.score, c.start)):
-            text = draft_in_progress(c.meta.title, c.meta.date)
+        # Only the notice announcing the draft stands behind saying so: a provision of the draft would be cited
+        # as the source of a sentence it does not say.
+        for c in sorted((c for c in drafts if "征求意见" in c.quote), key=lambda c: (-c.score, c.start)):
+            text = draft_in_progress(c.meta.title, c.meta.date, consultation_window(c.quote))
             if not sentence_flags(text, [c.meta], self.reply_date, "work", self.recency, quotes=[c.quote]):
                 self.drafts.add(c.doc_id)
                 self.written.append(text)
