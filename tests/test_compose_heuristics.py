@@ -225,6 +225,21 @@ def test_a_newer_total_of_one_named_measure_supersedes_the_older_count() -> None
     assert superseded([total, part]) == set()
 
 
+def test_a_newer_total_too_weak_to_cite_stands_in_place_of_the_older_figure() -> None:
+    old = cand("截至2024年底，全市市级以上科技企业孵化器30家，其中国家级6家。", kind="summary", part="work",
+               date="2025-01-24", doc="summary", score=0.7)
+    newer = cand("全市市级以上科技企业孵化器达到33家，其中国家级7家，在孵企业2400余家。", kind="plan", part="work",
+                 date="2026-02-25", doc="speech", score=0.1).model_copy(update={"reference": True})
+    ch = Chooser(Writer(OPTS, GZ), [old], "2026-07-14", Recency(2), title="关于提升科技企业孵化载体质量的提案",
+                 newer=[newer])
+    chosen = ch.choose(0, "work")
+    assert [c.candidate.doc_id for c in chosen] == ["speech"] and "33家" in chosen[0].text
+    assert chosen[0].candidate.score == 0.7  # it answers the suggestion as the older one did
+    # Without a newer statement, the older figure stands.
+    alone = Chooser(Writer(OPTS, GZ), [old], "2026-07-14", Recency(2), title="关于提升科技企业孵化载体质量的提案")
+    assert [c.candidate.doc_id for c in alone.choose(0, "work")] == ["summary"]
+
+
 def test_a_policy_parameter_is_never_superseded_by_another_parameter() -> None:
     # Two provisions sharing only the frame of a parameter (每家每年最高…万元) measure different things.
     running = cand("按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。", kind="policy", tense="neutral",

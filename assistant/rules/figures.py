@@ -22,6 +22,10 @@ FIGURE = re.compile(
 )
 
 
+# A figure given as a running total (累计51.6亿元, 总数达到79家, 孵化器达到33家), not one year's addition.
+RUNNING_TOTAL = re.compile(r"累计|总数|总量|(?:达到|达|增至|超过)\d")
+
+
 def normalize(fig: str) -> str:
     """One spelling per figure: no spaces, ASCII %, no thousands separators, 多 → 余."""
     f = re.sub(r"\s+", "", fig).replace("％", "%")

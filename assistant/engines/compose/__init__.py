@@ -36,7 +36,7 @@ class ComposeEngine:
         warnings: list[str] = []
         writer = Writer(opts, job.jurisdiction)
         chooser = Chooser(writer, job.evidence.own, opts.reply_date, Recency(job.stale_years), self.style,
-                          title=job.proposal.title)
+                          title=job.proposal.title, newer=job.evidence.newer)
         work_items: list[Item] = []
         plan_items: list[Item] = []
         no_plan: list[str] = []

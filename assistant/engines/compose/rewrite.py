@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from assistant.evidence import REPORTED_ACT, Candidate
 from assistant.models import DraftOptions
+from assistant.rules.figures import RUNNING_TOTAL
 from assistant.rules.jurisdiction import Jurisdiction
 
 _ATTRIBUTION = re.compile(
@@ -267,7 +268,7 @@ _MARKET_TARGET = re.compile(r"^(?:全年|年内)?(?:新增|实现|完成|达到)
 # A target said as a state (共享平台入网仪器达到2600台（套）), with no act of the bureau's before it.
 _STATE_TARGET = re.compile(r"^(?:(?!建设|推进|推动|实施|认定|新增|新建|培育|支持|引导|力争|实现|完成|组织|举办|发放|遴选|选派|开展|"
                            r"设立|出台|制定|修订|扩大|提高|加大|争取|确保)[^，。；]){2,20}?(?:达到|突破|超过|增至)\d")
-_RUNNING_TOTAL = re.compile(r"累计|总数|总量|(?:达到|达|增至|超过)\d")
+_RUNNING_TOTAL = RUNNING_TOTAL
 _ANNUAL = re.compile(r"新增|新认定|新培训|新纳入|新建|新设|全年|当年|同比|首次|首批")
 _RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|近年|上半年|下半年|年内|年初|年底)")
 

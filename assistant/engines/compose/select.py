@@ -55,7 +55,7 @@ class Chooser:
     """Chooses sentences for every item of one draft; remembers what is used so nothing repeats."""
 
     def __init__(self, writer: Writer, pool: list[Candidate], reply_date: str, recency: Recency,
-                 style: StyleScorer | None = None, title: str = "") -> None:
+                 style: StyleScorer | None = None, title: str = "", newer: list[Candidate] | None = None) -> None:
         self.writer = writer
         self.pool = pool
         self.reply_date = reply_date
@@ -64,7 +64,10 @@ class Chooser:
         self.used: set[tuple[str, int]] = set()
         self.drafts: set[str] = set()  # consultation drafts already said to be out for comment
         self.written: list[str] = []  # every sentence of the letter so far: nothing is said twice
-        self.superseded = superseded(pool)
+        # A figure gives way to a newer running total of its measure, even one too weak to cite itself: that
+        # one then stands in its place (孵化器达到33家 from a speech where the letter had 30家 from a summary).
+        self.successor = successors([*pool, *(newer or [])])
+        self.superseded = set(self.successor)
         self.home = best_suggestion(pool)
         # Replies whose parts were recognised: outside their work parts they give background or quote others.
         self.structured = {c.doc_id for c in pool if c.meta.kind == "reply" and c.part in ("work", "suggestion", "plan")}
@@ -310,6 +313,8 @@ class Chooser:
     def _eligible(self, idx: int, role: Role) -> list[Candidate]:
         out = []
         for c in self.pool:
+            if c.suggestion_index == idx and (c.doc_id, c.start) in self.superseded:
+                c = self._in_place_of(c)
             if (c.suggestion_index != idx or (c.doc_id, c.start) in self.used
                     or (c.doc_id, c.start) in self.superseded or c.context):
                 continue
@@ -332,6 +337,16 @@ class Chooser:
                 continue
             out.append(c)
         return out
+
+    def _in_place_of(self, c: Candidate) -> Candidate:
+        """The newest statement of ``c``'s measure, answering ``c``'s suggestion as ``c`` did, when only a
+        reference (too weak to cite on its own) gives it; else ``c`` itself (its successor is a candidate too)."""
+        newest = self.successor[(c.doc_id, c.start)]
+        if not newest.reference:
+            return c
+        return newest.model_copy(update={"suggestion_index": c.suggestion_index, "score": c.score, "fit": c.fit,
+                                         "specific": c.specific, "core": c.core, "shared": c.shared,
+                                         "reference": False})
 
     def _write(self, c: Candidate, role: Role, commit: bool = False) -> str:
         return self.writer.work(c, commit=commit) if role == "work" else self.writer.plan(c)
@@ -562,13 +577,17 @@ def _states_total(text: str, figure: str) -> bool:
 def superseded(pool: list[Candidate]) -> set[tuple[str, int]]:
     """Candidates whose figure a newer statement of what was done gives again, with another value
     (the newest figure wins); a newer sentence that repeats the same figure supersedes nothing."""
+    return set(successors(pool))
+
+
+def successors(pool: list[Candidate]) -> dict[tuple[str, int], Candidate]:
+    """For each candidate a newer statement of the same measure replaces, the newest such statement."""
     dated = [(c, measure_keys(c.text)) for c in pool if c.meta.date and figures(c.text)]
     # Targets (新认定3家以上) are not measurements: they neither replace nor get replaced; nor is a policy's
     # parameter (最高100万元), which stands as long as the policy does (validity says when it ends).
     done = [(c, k) for c, k in dated if c.tense != "plan" and c.part != "plan" and c.meta.kind != "policy"]
-    dated = done
-    out: set[tuple[str, int]] = set()
-    for c, keys in dated:
+    out: dict[tuple[str, int], Candidate] = {}
+    for c, keys in done:
         for other, other_keys in done:
             if other.doc_id == c.doc_id or other.meta.date <= c.meta.date:
                 continue
@@ -578,6 +597,7 @@ def superseded(pool: list[Candidate]) -> set[tuple[str, int]]:
             # sentence gives as a total (全市市级新型研发机构达到31家; not 其中科技型中小企业463家, a part of another).
             if changed and (len(shared) >= 2 or any(len(word) >= 4 and _states_total(other.text, other_keys[(word, unit)])
                                                     for word, unit in changed)):
-                out.add((c.doc_id, c.start))
-                break
+                key = (c.doc_id, c.start)
+                if key not in out or other.meta.date > out[key].meta.date:
+                    out[key] = other
     return out
