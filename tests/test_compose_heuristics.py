@@ -451,6 +451,10 @@ def test_a_policy_introduced_once_is_cited_by_name_after() -> None:
     again = cand("2023年6月，我局印发《示例市中试平台建设与运营管理办法》，对运营良好的平台给予运营补助。", kind="reply",
                  part="work", doc="r2")
     assert writer.work(again) == "按照《示例市中试平台建设与运营管理办法》，对运营良好的平台给予运营补助。"
+    # What was done under it keeps the year it was done; a provision has none.
+    done = cand("2024年3月印发《示例市中试平台建设与运营管理办法》，认定首批市级中试平台4家。", kind="summary",
+                part="work", doc="s")
+    assert writer.work(done) == "2024年，按照《示例市中试平台建设与运营管理办法》，认定首批市级中试平台4家。"
 
 
 @pytest.mark.parametrize(("text", "terms", "listed"), [

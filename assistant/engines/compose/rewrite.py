@@ -89,7 +89,12 @@ class Writer:
         year = re.match(r"(\d{4})年", text)
         if year and re.match(r"\d{1,2}月", rest):
             rest = f"{year.group(1)}年{rest}"  # 2023年6月印发《X》，12月认定… keeps the year of its 12月
-        return f"《{name}》{rest}" if rest.startswith(("提出", "明确", "规定")) else f"按照《{name}》，{rest}"
+            return f"按照《{name}》，{rest}"
+        if rest.startswith(("提出", "明确", "规定")):
+            return f"《{name}》{rest}"
+        # 2024年3月印发《X》，认定首批…4家: what was done under it keeps its year (a provision, 对…给予…, has none).
+        done = year and not rest.startswith(_PROVISION_OPENERS)
+        return f"{year.group(1)}年，按照《{name}》，{rest}" if done and year else f"按照《{name}》，{rest}"
 
     def plan(self, c: Candidate) -> str:
         """The 下一步 sentence for ``c``: what the bureau (or city) will do."""
