@@ -240,6 +240,24 @@ def test_a_newer_total_too_weak_to_cite_stands_in_place_of_the_older_figure() ->
     assert [c.candidate.doc_id for c in alone.choose(0, "work")] == ["summary"]
 
 
+@pytest.mark.parametrize(("since", "tense", "kept"), [
+    ("推动“科信贷”对首贷企业的风险补偿比例由50%提高到60%。", "plan", True),  # planned: today it is 50%
+    ("2024年，“科信贷”对首贷企业的风险补偿比例由50%提高到60%。", "done", False),  # done: 50% is history
+])
+def test_an_old_parameter_a_recent_document_restates_still_holds(since: str, tense: str, kept: bool) -> None:
+    old = cand("“科信贷”对合作银行发放贷款产生的本金损失，按50%给予风险补偿。", kind="reply", part="work",
+               date="2021-07-09", doc="reply", score=0.9)
+    old = old.model_copy(update={"shared": ["科信贷", "风险补偿"]})
+    recent = cand(since, kind="summary", part="plan" if tense == "plan" else "work", tense=tense, date="2025-01-22",
+                  doc="summary", score=0.1)
+    ch = Chooser(Writer(OPTS, GZ), [old], "2025-07-16", Recency(2), title="关于完善科技金融服务的提案",
+                 newer=[recent])
+    chosen = ch.choose(0, "work")
+    assert [c.candidate.doc_id for c in chosen] == (["reply"] if kept else [])
+    if kept:
+        assert [c.doc_id for c in chosen[0].support] == ["summary"]  # cited with it: the rule still applies
+
+
 def test_a_policy_parameter_is_never_superseded_by_another_parameter() -> None:
     # Two provisions sharing only the frame of a parameter (每家每年最高…万元) measure different things.
     running = cand("按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。", kind="policy", tense="neutral",

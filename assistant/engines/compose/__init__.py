@@ -110,7 +110,7 @@ ASK_ANSWERED = 0.3
 
 
 def _sentence(choice: Choice, registry: SourceRegistry) -> Sentence:
-    return Sentence(text=choice.text, citations=[registry.cite(choice.candidate)])
+    return Sentence(text=choice.text, citations=[registry.cite(c) for c in (choice.candidate, *choice.support)])
 
 
 def _open_plan(item: Item) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from assistant.engines.compose.rewrite import Writer
 from assistant.evidence import GENERIC, Candidate
 from assistant.rules.figures import amounts, figures, normalize
+from assistant.rules.flags import FlagCode
 from assistant.rules.parameters import states_parameter
 from assistant.rules.validity import consultation_window, draft_in_progress, validity, validity_flag
 from assistant.rules.worthiness import Recency, Role, sentence_flags
@@ -49,6 +50,8 @@ class Choice:
     candidate: Candidate
     text: str
     score: float
+    # Further passages that stand behind the sentence (a recent document that restates an old parameter).
+    support: tuple[Candidate, ...] = ()
 
 
 class Chooser:
@@ -66,7 +69,8 @@ class Chooser:
         self.written: list[str] = []  # every sentence of the letter so far: nothing is said twice
         # A figure gives way to a newer running total of its measure, even one too weak to cite itself: that
         # one then stands in its place (孵化器达到33家 from a speech where the letter had 30家 from a summary).
-        self.successor = successors([*pool, *(newer or [])])
+        self.newer = newer or []
+        self.successor = successors([*pool, *self.newer])
         self.superseded = set(self.successor)
         self.home = best_suggestion(pool)
         # Replies whose parts were recognised: outside their work parts they give background or quote others.
@@ -147,7 +151,7 @@ class Chooser:
         # Written again in reading order, so a policy is named in full the first time it appears.
         # (A plan is written as chosen: it may be what remains of a sentence whose first act is done.)
         return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True) if role == "work" else ch.text,
-                       ch.score) for ch in chosen]
+                       ch.score, ch.support) for ch in chosen]
 
     def lend(self, done: dict[int, list[Choice]]) -> None:
         """A suggestion nothing answers takes a sentence of another item that answers it too, when that item
@@ -178,7 +182,7 @@ class Chooser:
             # A policy is named in full where the letter first cites it, which may now be elsewhere.
             self.writer.forget_names()
             for idx in sorted(done):
-                done[idx] = [Choice(ch.candidate, self._write(ch.candidate, "work", commit=True), ch.score)
+                done[idx] = [Choice(ch.candidate, self._write(ch.candidate, "work", commit=True), ch.score, ch.support)
                              for ch in done[idx]]
 
     def hand_over(self, plans: dict[int, list[Choice]], suggestions: list[str], limit: int = 2) -> None:
@@ -338,6 +342,26 @@ class Chooser:
             out.append(c)
         return out
 
+    def _restated(self, c: Candidate, text: str) -> Candidate | None:
+        """A recent own passage that gives an old statement's parameter again (“科信贷”…按50%给予风险补偿, and in
+        this year's plan 推动“科信贷”…风险补偿比例由50%提高到60%: today it is 50%), so the rule still applies.
+        A change reported done (…由50%提高到60%, done) says it no longer does: then none."""
+        if not states_parameter(text) or c.meta.kind == "policy":
+            return None
+        rates = [a for a in amounts(text) if a.endswith("%")] or amounts(text)[:1]
+        terms = {t for t in c.shared if len(t) >= 3}
+        year = int(self.reply_date[:4]) if self.reply_date[:4].isdigit() else 0
+        for other in [*self.pool, *self.newer]:
+            recent = other.meta.date[:4].isdigit() and int(other.meta.date[:4]) >= year - self.recency.years
+            if not (other.doc_id != c.doc_id and recent and other.meta.date <= self.reply_date):
+                continue
+            for rate in rates:
+                if rate in other.text and any(t in other.text for t in terms):
+                    changed = re.search(rf"由[^，。；]{{0,6}}{re.escape(rate)}[^，。；]{{0,4}}{_CHANGE.pattern}", other.text)
+                    done = changed and other.tense != "plan" and other.part != "plan"
+                    return None if done else other
+        return None
+
     def _in_place_of(self, c: Candidate) -> Candidate:
         """The newest statement of ``c``'s measure, answering ``c``'s suggestion as ``c`` did, when only a
         reference (too weak to cite on its own) gives it; else ``c`` itself (its successor is a candidate too)."""
@@ -359,7 +383,15 @@ class Chooser:
         text = self._write(c, role)
         if role == "plan" and c.meta.kind == "policy" and not _PLAN_ACT.match(_strip_will(text)):
             return None  # 高校院所将成果转让…的，按…给予奖励: a provision in force, its 将 is not the future
-        if sentence_flags(text, [c.meta], self.reply_date, role, self.recency, quotes=[c.quote]):
+        flags = sentence_flags(text, [c.meta], self.reply_date, role, self.recency, quotes=[c.quote])
+        support: tuple[Candidate, ...] = ()
+        if flags and role == "work" and {f.code for f in flags} == {FlagCode.STALE}:
+            # An old statement of a parameter a recent document restates: cited with it, it is not stale.
+            restated = self._restated(c, text)
+            if restated is not None and not sentence_flags(text, [c.meta, restated.meta], self.reply_date, role,
+                                                           self.recency, quotes=[c.quote, restated.quote]):
+                flags, support = [], (restated,)
+        if flags:
             return None
         # A parameter a past reply states without its instrument (对运营良好的平台按…20%给予运营补助) reads better
         # from the policy that sets it, which the letter names: the reply's prior does not apply to it.
@@ -377,7 +409,7 @@ class Chooser:
         score += 0.3 * recency(c.meta.date, self.reply_date)
         if self.style is not None:
             score += STYLE_WEIGHT * (self.style.score(text) - 0.5)
-        return Choice(c, text, score)
+        return Choice(c, text, score, support)
 
 
 # A heading names its section in a few words (（五）申报条件); a longer "heading" is a numbered provision the
