@@ -72,6 +72,15 @@ def test_reply_date_and_exclusions_limit_the_evidence(drafter: Drafter) -> None:
     assert all(s.doc_id != top_doc for s in without.sources)
 
 
+def test_thematic_work_items_name_the_ask_they_report_on(drafter: Drafter) -> None:
+    proposal = load_proposal(PROPOSAL)
+    draft = drafter.draft(proposal, DraftOptions(reply_date="2025-06-20"))
+    work, plan = draft.letter.sections
+    # Under 工作开展情况 the ask's words alone would read as a claim that it was done; under 下一步 they are the plan.
+    assert all(i.heading.startswith(f"（{n}）关于") for n, i in zip("一二三四五六", work.items, strict=False))
+    assert all("关于" not in i.heading[:5] for i in plan.items)
+
+
 def test_per_suggestion_layout(drafter: Drafter) -> None:
     draft = drafter.draft(load_proposal(PROPOSAL), DraftOptions(reply_date="2025-06-20", layout="per_suggestion"))
     headings = [s.heading for s in draft.letter.sections]

@@ -51,6 +51,11 @@ def layout(options: DraftOptions, suggestions: list[str], work: list[Item], plan
         _number(plan)
         sections.append(Section(heading=f"{cn_ordinal(len(sections) + 1)}、下一步工作计划", role="plan", items=plan))
         return sections
+    # Under 工作开展情况 an item names the ask it reports on (（一）关于扩大科技信贷风险补偿覆盖面): the ask's own words
+    # alone would read as a claim that it was done. Under 下一步 they read as what will be done, as they should.
+    for item in work:
+        if item.heading and not item.heading.startswith(("关于", "（")):
+            item.heading = f"关于{item.heading}"
     _number(work)
     _number(plan)
     return [Section(heading="一、工作开展情况", role="work", items=work),
