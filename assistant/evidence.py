@@ -90,6 +90,8 @@ class Candidate(BaseModel):
                             "carried out (进展情况：已完成): done as of the report's date, not a plan")
     reference: bool = Field(False, description="Too weak to cite; kept only to tell whether a cited figure is the "
                             "newest statement of its measure")
+    answers_parameter: bool = Field(False, description="States today's value of a parameter the suggestion asks to "
+                                    "change (运营补助 for 适当提高…运营补助…标准)")
 
 
 class Evidence(BaseModel):
@@ -430,6 +432,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         # Relevance is how much of the suggestion the sentence speaks to; retrieval rank only breaks ties.
         fit = weight / total if total else 0.0
         score = min(1.0, fit) + 0.05 / (1 + rank)
+        answers_parameter = False
         if parameter_ask and specific and states_parameter(text):
             # The ask is to change a parameter (适当提高…资助标准): today's parameter is what a reply states first:
             # the very one asked about (项目资助), not another of the same programme (the centre's 建设补助), when
@@ -438,6 +441,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
                 score += PARAMETER_BONUS
             elif states_asked_parameter(text, parameters):
                 score += ASKED_PARAMETER_BONUS
+                answers_parameter = True
         if shared and listed_only(text, own or shared):
             # 重点支持成果转化、平台建设、科技金融和农业科技等方面: one item of a list of areas is not the subject.
             specific, score = False, score / 2
@@ -454,7 +458,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             section=" > ".join(chunk.section_path), specific=specific, core=core_ok,
             context=next((why for (a, b), why in context.items() if a <= span.start and span.end <= b and
                           (a, b) != (span.start, span.end)), ""),
-            shared=sorted(shared), host=host, reference=reference,
+            shared=sorted(shared), host=host, reference=reference, answers_parameter=answers_parameter,
         ))
     return out
 

@@ -368,6 +368,24 @@ def test_a_target_met_since_is_not_planned_again(total_since: str, plan: str) ->
     assert [c.text for c in ch.choose(0, "plan")] == [plan]
 
 
+def test_a_news_figure_is_dated_by_its_report_and_its_way_in_is_dropped() -> None:
+    writer = Writer(OPTS, GZ)
+    line = cand("从资金安排看，中试平台和概念验证类资金6200万元，用于中试平台建设补助。", date="2024-03-28", doc="n")
+    assert writer.work(line) == "2024年，中试平台和概念验证类资金6200万元，用于中试平台建设补助。"
+    dated = cand("首批4家概念验证中心2024年已立项支持概念验证项目37项。", date="2024-11-20", doc="m")
+    assert not writer.work(dated).startswith("2024年，")  # a year of its own: not dated twice
+
+
+def test_the_parameter_an_ask_wants_changed_comes_before_a_richer_line_on_the_topic() -> None:
+    budget = cand("2024年，中试平台和概念验证类资金6200万元，用于中试平台建设补助、运营补助及概念验证项目资助。",
+                  date="2024-03-28", doc="budget", score=0.95)
+    rate = cand("对运营良好的市级中试平台，按其上年度对外服务收入的20%给予运营补助，每家每年最高100万元。",
+                kind="policy", tense="neutral", date="2023-06-12", doc="rule", score=0.6,
+                title="关于印发《广州市中试平台建设与运营管理办法》的通知").model_copy(update={"answers_parameter": True})
+    ch = Chooser(Writer(OPTS, GZ), [budget, rate], "2024-07-30", Recency(2), title="关于加大中试平台支持的提案")
+    assert [c.candidate.doc_id for c in ch.choose(0, "work", limit=1)] == ["rule"]
+
+
 def test_a_sentence_goes_to_the_suggestion_it_answers_best() -> None:
     text = "2024年，母基金对投向种子期企业的子基金提高让利比例，已有12家获投企业同步获得银行贷款。"
     for_credit = cand(text, idx=0, score=0.4, specific=False, doc="n")

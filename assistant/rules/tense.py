@@ -22,7 +22,9 @@ _DONE_STRONG = re.compile(
     r"已|累计|截至|建成|出台|印发|获批|兑现|完成|共\S{0,6}\d|\d{4}年(?:以来)?[，,]|今年以来|目前|先后|"
     r"入选|获评|荣获|新认定|新入选|新增\S{0,8}\d|近年来|近年|以来|"
     # 今年首次…试行 (a first done), 218家企业无需申报即获得补助 (a counted result)
-    r"首次|\d+(?:家|名|个|项|人)\S{0,12}获得"
+    r"首次|\d+(?:家|名|个|项|人)\S{0,12}获得|"
+    # a budget line (…类资金6200万元，用于…): money allocated
+    r"(?:资金|经费)\d[\d.]*(?:万元|亿元)[，,]?用于"
 )
 # Cues that only ever look forward (推动/加快/持续 also describe work done, so they decide nothing alone).
 _PLAN_ONLY = re.compile(r"力争|拟|争取|预计|着力|将")

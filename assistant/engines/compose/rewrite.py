@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 
 from assistant.evidence import REPORTED_ACT, Candidate
 from assistant.models import DraftOptions
-from assistant.rules.figures import RUNNING_TOTAL
+from assistant.rules.figures import RUNNING_TOTAL, amounts
 from assistant.rules.jurisdiction import Jurisdiction
 
 _ATTRIBUTION = re.compile(
-    r"^(?:据[^，。“”]{0,14}?(?:介绍|了解|悉|统计|初步统计)|经(?:核算|统计|测算)|记者(?:从[^，。]{1,30})?(?:获悉|了解到))[，,]\s*"
+    r"^(?:据[^，。“”]{0,14}?(?:介绍|了解|悉|统计|初步统计)|经(?:核算|统计|测算)|记者(?:从[^，。]{1,30})?(?:获悉|了解到)|"
+    # a report's way into its figures (从资金安排看，…)
+    r"从[^，。“”]{1,8}(?:看|来看))[，,]\s*"
 )
 # A connective that joined the sentence to its neighbour in the source means nothing in a new paragraph.
 _CONNECTIVE = re.compile(r"^(?:同时|此外|另外|与此同时|另一方面|此外还|除此之外)[，,]\s*")
@@ -280,7 +282,11 @@ _RELATIVE_YEAR = re.compile(r"(?:去年|今年|前年|近年|上半年|下半年
 
 def review_year(c: Candidate) -> str:
     """The year a summary's or work conference's account of work speaks of: its section's (2023年工作总结),
-    else the year before an early-year document; empty for other sources."""
+    else the year before an early-year document; a news report's figures are of its own year; empty for
+    other sources."""
+    if (c.meta.kind == "news" and c.tense == "done" and amounts(c.text) and c.meta.date[:4].isdigit()
+            and not re.search(r"20\d{2}年", c.text)):
+        return c.meta.date[:4]
     if c.meta.kind not in ("summary", "plan") or c.part != "work":
         return ""
     section = next((m.group(1) for h in reversed(c.section.split(" > ")) if (m := re.search(r"(20\d{2})年", h))), "")

@@ -116,7 +116,10 @@ class Chooser:
 
     def _pick(self, scored: list[Choice], role: Role, limit: int) -> list[Choice]:
         chosen: list[Choice] = []
-        for choice in sorted(scored, key=lambda ch: (-ch.score, ch.candidate.doc_id, ch.candidate.start)):
+        # Today's value of each parameter the ask wants changed comes first: it is what the reply must state.
+        first = role == "work"
+        for choice in sorted(scored, key=lambda ch: (not (first and ch.candidate.answers_parameter), -ch.score,
+                                                     ch.candidate.doc_id, ch.candidate.start)):
             if len(chosen) == limit:
                 break
             same_doc = sum(ch.candidate.doc_id == choice.candidate.doc_id for ch in chosen)
