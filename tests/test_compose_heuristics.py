@@ -57,6 +57,8 @@ def cand(text: str, *, kind: str = "news", date: str = "2024-03-01", tense: str 
     ("今年以来新增5家", "2024-05-01", "2024年以来新增5家"),  # still running in the reply's year
     ("至此，合作方达到13家", "2024-04-21", "截至2024年4月，合作方达到13家"),  # as of the report, any year
     ("去年9月发布第二批35个场景", "2024-02-25", "2023年9月发布第二批35个场景"),  # absolute, even in the same year
+    # A status under way was so when reported, even earlier in the reply's year.
+    ("修订后的《细则》正在履行审查程序", "2024-04-15", "截至2024年4月，修订后的《细则》正在履行审查程序"),
 ])
 def test_relative_dates_are_pinned_to_the_source_year(text: str, doc_date: str, expected: str) -> None:
     assert pin_dates(text, doc_date, "2024-07-25") == expected

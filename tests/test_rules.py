@@ -102,6 +102,7 @@ def test_validity_at_the_reply_date(status: str, until: str, at: str, expected: 
     ("今年首次对科技型中小企业试行后补助“免申即享”，218家企业无需申报即获得补助。", "body", "done"),
     ("力争首次实现国家级平台零的突破。", "body", "plan"),
     ("中试平台和概念验证类资金6200万元，用于中试平台建设补助。", "body", "done"),  # a budget line allocated
+    ("修订后的《鹭川市企业研发费用后补助实施细则》正在履行审查程序。", "body", "done"),  # a status under way
     ("鼓励企业加大研发投入。", "body", "neutral"),
 ])
 def test_tense(sentence: str, part: str, tense: str) -> None:

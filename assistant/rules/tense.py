@@ -24,7 +24,9 @@ _DONE_STRONG = re.compile(
     # 今年首次…试行 (a first done), 218家企业无需申报即获得补助 (a counted result)
     r"首次|\d+(?:家|名|个|项|人)\S{0,12}获得|"
     # a budget line (…类资金6200万元，用于…): money allocated
-    r"(?:资金|经费)\d[\d.]*(?:万元|亿元)[，,]?用于"
+    r"(?:资金|经费)\d[\d.]*(?:万元|亿元)[，,]?用于|"
+    # a status under way (修订后的《细则》正在履行审查程序)
+    r"正在履行|正在(?:审查|审核|报批|修订)"
 )
 # Cues that only ever look forward (推动/加快/持续 also describe work done, so they decide nothing alone).
 _PLAN_ONLY = re.compile(r"力争|拟|争取|预计|着力|将")

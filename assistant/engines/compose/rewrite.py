@@ -257,6 +257,9 @@ def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
         # 今年以来 in a source of the reply's own year still runs; in an earlier one it was that year.
         text = text.replace("今年以来", f"{year}年以来" if year == reply_date[:4] else f"{year}年")
         text = text.replace("今年", f"{year}年")
+    if year.isdigit() and month and not re.search(r"\d{4}年", text):
+        # A status under way (修订后的《细则》正在履行审查程序) was so when reported, even earlier this year.
+        text = re.sub(r"^(?=[^，。；]{0,40}正在(?:履行|审查|审核|报批|修订))", f"截至{year}年{month}月，", text)
     if not year.isdigit() or year == reply_date[:4]:
         return text
     if month:
