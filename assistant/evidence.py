@@ -49,7 +49,9 @@ _DONE_SECTION = re.compile(r"工作总结|总结|成效|回顾|成绩|进展情�
 _SENTENCE_END = re.compile(r"[。！；]$|[”）]$")
 MIN_CHARS, MAX_CHARS = 14, 240
 _ACT = re.compile(r"实施|推进|推动|开展|建设|建成|支持|设立|组织|选派|培育|新增|完成|发放|出台|印发|建立|深化|扩大|提高|加强|"
-                  r"引导|鼓励|安排|认定|举办|达到|实现|服务|投资|培训|评审|发布|引进|落地|兑现|给予|探索|完善|优化|打造")
+                  r"引导|鼓励|安排|认定|举办|达到|实现|服务|投资|培训|评审|发布|引进|落地|兑现|给予|探索|完善|优化|打造|"
+                  # an outcome reported beside the work (…经费1650万元；2家单位获批省级国际科技合作基地)
+                  r"获批|入选|获评|荣获")
 # A long suggestion names many things; a sentence speaking to its few most distinctive ones is relevant.
 TOP_TERMS = 5
 RARE = 0.8
