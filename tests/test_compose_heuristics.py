@@ -374,6 +374,8 @@ def test_a_news_figure_is_dated_by_its_report_and_its_way_in_is_dropped() -> Non
     writer = Writer(OPTS, GZ)
     line = cand("从资金安排看，中试平台和概念验证类资金6200万元，用于中试平台建设补助。", date="2024-03-28", doc="n")
     assert writer.work(line) == "2024年，中试平台和概念验证类资金6200万元，用于中试平台建设补助。"
+    purpose = cand("为让特派员“下得去、留得住”，我市对每名科技特派员安排工作经费每年2万元。", date="2024-06-12", doc="p")
+    assert writer.work(purpose) == "2024年，我市对每名科技特派员安排工作经费每年2万元。"
     dated = cand("首批4家概念验证中心2024年已立项支持概念验证项目37项。", date="2024-11-20", doc="m")
     assert not writer.work(dated).startswith("2024年，")  # a year of its own: not dated twice
 

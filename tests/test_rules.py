@@ -109,6 +109,19 @@ def test_tense(sentence: str, part: str, tense: str) -> None:
     assert classify_tense(sentence, part) == tense
 
 
+@pytest.mark.parametrize(("sentence", "tense"), [
+    # The city's own counted account in a news report is what was done.
+    ("据市科学技术局介绍，首批场景中政府部门开放场景11个、国有企业开放场景8个。", "done"),
+    ("我市对每名科技特派员安排工作经费每年2万元。", "done"),
+    # A scene or an anecdote in the report is not.
+    ("活动现场，3家中试平台与8家中小企业签订中试服务协议。", "neutral"),
+    ("这家企业凭着17件发明专利，从银行获得了1200万元贷款。", "neutral"),
+    ("全市力争新增高新技术企业100家。", "plan"),
+])
+def test_tense_in_a_news_report(sentence: str, tense: str) -> None:
+    assert classify_tense(sentence, "body", "news") == tense
+
+
 @pytest.mark.parametrize(("sentence", "code"), [
     ("信息时报讯（记者 张三）11月20日，成果发布会在南沙举行。", FlagCode.NEWS_LEAD),
     ("记者从市科技局获悉，全市技术合同成交额增长。", FlagCode.NEWS_LEAD),

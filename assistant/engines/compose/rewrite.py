@@ -21,7 +21,9 @@ from assistant.rules.jurisdiction import Jurisdiction
 _ATTRIBUTION = re.compile(
     r"^(?:据[^，。“”]{0,14}?(?:介绍|了解|悉|统计|初步统计)|经(?:核算|统计|测算)|记者(?:从[^，。]{1,30})?(?:获悉|了解到)|"
     # a report's way into its figures (从资金安排看，…)
-    r"从[^，。“”]{1,8}(?:看|来看))[，,]\s*"
+    r"从[^，。“”]{1,8}(?:看|来看)|"
+    # a purpose the report gives before the city's own act (为让特派员“下得去、留得住”，我市…)
+    r"为(?:让|了|使)[^，。]{2,24}(?=[，,](?:我市|我局|全市)))[，,]\s*"
 )
 # A connective that joined the sentence to its neighbour in the source means nothing in a new paragraph.
 _CONNECTIVE = re.compile(r"^(?:同时|此外|另外|与此同时|另一方面|此外还|除此之外)[，,]\s*")
