@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.textsim import char_bigrams
+
 # An ask opens with what is to be done (degree words first: 进一步加快推动…).
 _ASK_VERB = re.compile(
     r"^(?:进一步|加快|大力|积极|着力|切实|适当|逐步|持续|不断)*(?:推动|推进|建立|建设|完善|健全|扩大|加大|支持|鼓励|引导|探索|"
@@ -18,11 +20,6 @@ _ASK_VERB = re.compile(
 MIN_ASK_CHARS = 4  # what an ask names after its verb (扩大资金池规模 → 资金池规模)
 # Share of an ask's character pairs (after its verb) that some sentence of its items must repeat.
 ASK_ANSWERED = 0.3
-
-
-def bigrams(text: str) -> set[str]:
-    t = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
-    return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
 def split_asks(suggestion: str) -> list[str]:
@@ -46,7 +43,7 @@ def unaddressed(suggestion: str, sentences: list[str]) -> list[str]:
     """The asks of ``suggestion`` that none of ``sentences`` (its work and plan items) speaks to."""
     out = []
     for ask in split_asks(suggestion):
-        wanted = bigrams(_ASK_VERB.sub("", ask))
-        if wanted and all(len(wanted & bigrams(s)) / len(wanted) < ASK_ANSWERED for s in sentences):
+        wanted = char_bigrams(_ASK_VERB.sub("", ask))
+        if wanted and all(len(wanted & char_bigrams(s)) / len(wanted) < ASK_ANSWERED for s in sentences):
             out.append(ask)
     return out

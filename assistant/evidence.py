@@ -190,8 +190,12 @@ def _without_repealed(ev: Evidence, repeals: list[Repeal], at: str) -> Evidence:
         return ev
 
     def kept(cands: list[Candidate]) -> list[Candidate]:
-        return [c.model_copy(update={"meta": as_repealed(c.meta, repeals, at)}) for c in cands
-                if names_repealed(c.text, repeals, at) is None]
+        out = []
+        for c in cands:
+            if names_repealed(c.text, repeals, at) is None:
+                meta = as_repealed(c.meta, repeals, at)
+                out.append(c if meta is c.meta else c.model_copy(update={"meta": meta}))
+        return out
 
     return Evidence(own=kept(ev.own), elsewhere=kept(ev.elsewhere), newer=kept(ev.newer))
 

@@ -106,15 +106,19 @@ def repealed_at(meta: HasTitle, repeals: list[Repeal], at: str) -> Repeal | None
     name = policy_name(meta.title)
     for r in repeals:
         named = (r.number and r.number == meta.doc_number) or (name and r.title == name)
-        if named and (not at or not r.since or r.since <= at):
+        if named and _in_effect(r, at):
             return r
     return None
+
+
+def _in_effect(repeal: Repeal, at: str) -> bool:
+    return not at or not repeal.since or repeal.since <= at
 
 
 def names_repealed(text: str, repeals: list[Repeal], at: str) -> Repeal | None:
     """A repealed document the sentence names as if current (《…》 or its 文号), on ``at``."""
     for r in repeals:
-        if (not at or not r.since or r.since <= at) and (f"《{r.title}》" in text or (r.number and r.number in text)):
+        if _in_effect(r, at) and (f"《{r.title}》" in text or (r.number and r.number in text)):
             return r
     return None
 

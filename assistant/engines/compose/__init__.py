@@ -10,16 +10,18 @@ written from.
 
 from __future__ import annotations
 
+from assistant.asks import ASK_ANSWERED
 from assistant.engines.base import Body, EngineInput
 from assistant.engines.common import SourceRegistry, heading_for, layout, references
 from assistant.engines.compose.rewrite import Writer
-from assistant.engines.compose.select import MAX_PER_ITEM, Choice, Chooser, char_bigrams
+from assistant.engines.compose.select import MAX_PER_ITEM, Choice, Chooser
 from assistant.headings import inner_quotes
 from assistant.models import TO_FILL, Item, Sentence
 from assistant.rules.flags import FlagCode, flag
 from assistant.rules.parameters import PARAMETER_ASK
 from assistant.rules.worthiness import Recency
 from assistant.style import StyleScorer
+from assistant.textsim import char_bigrams
 
 MAX_PLAN_PER_ITEM = 2
 
@@ -104,9 +106,6 @@ def unanswered_asks(suggestion: str, plans: list[str]) -> list[str]:
             out.append(ask)
     return out
 
-
-# Share of an ask's character pairs a plan must repeat to count as speaking to it.
-ASK_ANSWERED = 0.3
 
 
 def _sentence(choice: Choice, registry: SourceRegistry) -> Sentence:

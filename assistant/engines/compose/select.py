@@ -20,6 +20,7 @@ from assistant.rules.parameters import states_parameter
 from assistant.rules.validity import consultation_window, draft_in_progress, validity, validity_flag
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.style import StyleScorer
+from assistant.textsim import char_bigrams
 from vectorstore.tokenize import query_terms, words
 
 # Five, not four: with the parameters an ask names coming first, a fifth place kept the budget line or the
@@ -490,12 +491,6 @@ def _strip_will(text: str) -> str:
 
 def _opening(text: str) -> str:
     return _strip_will(text.partition("，")[0])
-
-
-def char_bigrams(text: str) -> set[str]:
-    """Pairs of adjacent characters, punctuation left out: how much two phrases share."""
-    t = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
-    return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
 # How much better another suggestion must fit a sentence before it is kept for that one.
