@@ -227,6 +227,16 @@ def test_a_newer_total_of_one_named_measure_supersedes_the_older_count() -> None
     assert superseded([total, part]) == set()
 
 
+def test_the_size_of_a_batch_is_a_fact_of_its_day_no_later_total_replaces() -> None:
+    first = cand("2023年12月认定首批市级中试平台6家。", date="2024-01-25", doc="first")
+    total = cand("截至2024年11月，全市市级中试平台达到11家。", date="2024-11-30", doc="total")
+    second = cand("2024年11月认定第二批市级中试平台5家。", date="2024-12-01", doc="second")
+    assert superseded([first, total, second]) == set()
+    # A count that is no batch is a running figure: the newer total replaces it.
+    count = cand("目前，全市共有市级中试平台6家。", date="2024-07-25", doc="count")
+    assert superseded([count, total]) == {("count", 0)}
+
+
 def test_a_newer_total_too_weak_to_cite_stands_in_place_of_the_older_figure() -> None:
     old = cand("截至2024年底，全市市级以上科技企业孵化器30家，其中国家级6家。", kind="summary", part="work",
                date="2025-01-24", doc="summary", score=0.7)
@@ -692,6 +702,39 @@ def test_a_suggestion_nothing_answers_takes_a_sentence_another_item_can_spare() 
     lone = {0: [], 1: [Choice(pool[0], shared, 1.0)]}
     chooser(pool).lend(lone)
     assert lone[0] == [] and len(lone[1]) == 1
+
+
+def test_money_found_about_equally_for_two_suggestions_goes_to_the_one_asking_for_money() -> None:
+    suggestions = ["优化中试平台布局，推动每条产业链建设1家中试平台。", "加大资金支持力度，提高中试平台运营补助标准。"]
+    grant = "对新认定的市级中试平台按新增中试设备投入的30%给予建设补助，最高500万元。"
+    count = "2024年认定第二批市级中试平台5家，全市市级中试平台累计达到11家。"
+    pool = [cand(grant, idx=0, score=0.5, kind="reply", part="work", doc="r"),
+            cand(grant, idx=1, score=0.48, kind="reply", part="work", doc="r"),
+            cand(count, idx=0, score=0.45, kind="summary", part="work", doc="s", start=80)]
+    ch = chooser(pool)
+    done = {0: ch.choose(0, "work"), 1: ch.choose(1, "work")}
+    assert [c.candidate.doc_id for c in done[0]] == ["r", "s"] and done[1] == []  # the layout item took it first
+    ch.rehome_parameters(done, suggestions)
+    assert [c.candidate.doc_id for c in done[0]] == ["s"]
+    assert [(c.candidate.doc_id, c.candidate.suggestion_index) for c in done[1]] == [("r", 1)]
+
+
+@pytest.mark.parametrize(("score_there", "count_too", "moves"), [
+    (0.3, True, False),   # it answers the layout suggestion clearly better: it stays
+    (0.48, False, False),  # the layout item would be left with nothing
+])
+def test_money_stays_where_it_fits_better_or_is_all_an_item_has(score_there: float, count_too: bool,
+                                                                 moves: bool) -> None:
+    suggestions = ["优化中试平台布局。", "加大资金支持力度。"]
+    grant = "对新认定的市级中试平台按新增中试设备投入的30%给予建设补助，最高500万元。"
+    pool = [cand(grant, idx=0, score=0.5, kind="reply", part="work", doc="r"),
+            cand(grant, idx=1, score=score_there, kind="reply", part="work", doc="r")]
+    if count_too:
+        pool.append(cand("全市市级中试平台累计达到11家。", idx=0, score=0.45, kind="summary", part="work", doc="s"))
+    ch = chooser(pool)
+    done = {0: ch.choose(0, "work"), 1: []}
+    ch.rehome_parameters(done, suggestions)
+    assert bool(done[1]) is moves and "r" in {c.candidate.doc_id for c in done[0]}
 
 
 def test_a_provision_stating_an_amount_outranks_one_that_states_none() -> None:

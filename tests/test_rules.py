@@ -12,7 +12,9 @@ from assistant.rules.flags import Flag, FlagCode, from_legacy
 from assistant.rules.jurisdiction import Jurisdiction, name_forms
 from assistant.rules.parameters import (
     asked_parameters,
+    asks_for_money,
     asks_parameter,
+    speaks_of_money,
     states_asked_parameter,
     states_parameter,
 )
@@ -287,6 +289,28 @@ def test_an_ask_to_change_a_parameter(suggestion: str, asks: bool) -> None:
 ])
 def test_a_sentence_stating_a_parameter(sentence: str, states: bool) -> None:
     assert states_parameter(sentence) is states
+
+
+@pytest.mark.parametrize(("sentence", "money"), [
+    ("2026年支持合作项目21项，安排经费1900万元。", True),
+    ("立项支持概念验证项目37项，资助资金1150万元。", True),
+    ("对认定的市级概念验证中心给予补助，最高200万元。", True),
+    ("2024年，全市市级中试平台累计达到11家，服务收入1.26亿元。", False),  # revenue is no money given
+    ("截至2024年底，全市技术合同成交额达到163.2亿元。", False),
+])
+def test_a_sentence_speaking_of_money_given(sentence: str, money: bool) -> None:
+    assert speaks_of_money(sentence) is money
+
+
+@pytest.mark.parametrize(("suggestion", "money"), [
+    ("加大资金支持力度。适当提高中试平台运营补助标准。", True),
+    ("设立国际和港澳科技合作专项资金，稳定支持联合攻关。", True),
+    ("提高科技创新券额度并扩大使用范围。", True),
+    ("优化中试平台布局，推动每条产业链至少建设1家专业化中试平台。", False),
+    ("加大对联合实验室的建设和运行支持。", False),  # support of any kind, not money named
+])
+def test_a_suggestion_asking_for_money(suggestion: str, money: bool) -> None:
+    assert asks_for_money(suggestion) is money
 
 
 def test_a_consultation_draft_may_be_said_to_be_out_for_comment_and_nothing_more() -> None:

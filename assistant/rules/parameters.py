@@ -27,6 +27,24 @@ def asks_parameter(suggestion: str) -> bool:
     return bool(PARAMETER_ASK.search(suggestion))
 
 
+# A suggestion asking for money: 加大资金支持力度, 提高…资助标准, 设立…专项资金, 对…给予奖励.
+_MONEY_ASK = re.compile(r"资金|经费|资助|补助|补贴|奖励|额度")
+
+
+def asks_for_money(suggestion: str) -> bool:
+    return bool(_MONEY_ASK.search(suggestion))
+
+
+# An amount of money given for a purpose (安排经费1900万元, 资助资金1150万元, 1000万元专项资金).
+_MONEY = re.compile(r"(?:资金|经费|资助|补助|补贴|奖励)[^，。；\d]{0,8}\d[\d.]*(?:万元|亿元)|"
+                    r"\d[\d.]*(?:万元|亿元)[^，。；\d]{0,4}(?:资金|经费|资助|补助|补贴|奖励)")
+
+
+def speaks_of_money(text: str) -> bool:
+    """A parameter (最高100万元) or money spent on the measure (安排经费1900万元): what a money ask wants to see."""
+    return states_parameter(text) or bool(_MONEY.search(text))
+
+
 # Money paid out (兑现运营补助300万元, 拨付资助资金1.66亿元) is a result, not what each one gets.
 _PAID_OUT = re.compile(r"(?:兑现|发放|拨付|下达|安排|累计|共|获得|落实)[^，。；\d]{0,6}$")
 

@@ -45,8 +45,9 @@ class ComposeEngine:
         indices = range(len(job.suggestions))
         done_of = {idx: chooser.choose(idx, "work") or chooser.fallback(idx) for idx in indices}
         chooser.lend(done_of)
-        # A policy the bureau has out for comment answers an ask too: first where nothing else does.
-        for idx in sorted(indices, key=lambda i: bool(done_of[i])):
+        chooser.rehome_parameters(done_of, job.suggestions)
+        # A policy the bureau has out for comment answers an ask too: first where least else does.
+        for idx in sorted(indices, key=lambda i: len(done_of[i])):
             if len(done_of[idx]) < MAX_PER_ITEM:
                 done_of[idx] += chooser.in_drafting(idx)
         for idx, suggestion in enumerate(job.suggestions):

@@ -16,7 +16,7 @@ from assistant.engines.compose.rewrite import Writer
 from assistant.evidence import GENERIC, Candidate
 from assistant.rules.figures import amounts, figures, normalize
 from assistant.rules.flags import FlagCode
-from assistant.rules.parameters import states_parameter
+from assistant.rules.parameters import asks_for_money, speaks_of_money, states_parameter
 from assistant.rules.validity import consultation_window, draft_in_progress, validity, validity_flag
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.style import StyleScorer
@@ -186,11 +186,46 @@ class Chooser:
                 done[idx] = [taken]
                 moved = True
         if moved:
-            # A policy is named in full where the letter first cites it, which may now be elsewhere.
-            self.writer.forget_names()
-            for idx in sorted(done):
-                done[idx] = [Choice(ch.candidate, self._write(ch.candidate, "work", commit=True), ch.score, ch.support)
-                             for ch in done[idx]]
+            self._rewrite(done)
+
+    def rehome_parameters(self, done: dict[int, list[Choice]], suggestions: list[str]) -> None:
+        """A programme's parameter (按新增设备投入的30%给予建设补助，最高500万元) found about equally for the
+        suggestion on the programme's layout and for the one asking for money (加大资金支持力度) answers the
+        money ask: it moves there when that item has room, the sentence clears its floor there, and the item it
+        leaves keeps another sentence."""
+        money = [j for j, s in enumerate(suggestions) if asks_for_money(s)]
+        moved = False
+        for i in sorted(done):
+            if i in money:
+                continue
+            for ch in list(done[i]):
+                if len(done[i]) < 2 or not speaks_of_money(ch.text):
+                    continue
+                key = (ch.candidate.doc_id, ch.candidate.start)
+                offers = []
+                for j in money:
+                    mine = next((c for c in self.pool if c.suggestion_index == j and (c.doc_id, c.start) == key), None)
+                    if mine is None or len(done[j]) > MAX_PER_ITEM or mine.score + _TIE < ch.candidate.score:
+                        continue
+                    # It cleared the stricter floor where it stands, at about the same relevance.
+                    judged = self._judge(mine, "work", MIN_RELEVANCE["work"], strict=False)
+                    if judged is not None:
+                        offers.append((mine.score, j, judged))
+                if offers:
+                    _, j, judged = max(offers, key=lambda o: o[0])
+                    done[i] = [c for c in done[i] if c is not ch]
+                    done[j] = sorted([*done[j], judged], key=lambda c: (c.candidate.meta.date or "0", c.candidate.doc_id,
+                                                                        c.candidate.start))
+                    moved = True
+        if moved:
+            self._rewrite(done)
+
+    def _rewrite(self, done: dict[int, list[Choice]]) -> None:
+        """Every item written again in letter order: a policy is named in full where the letter first cites it."""
+        self.writer.forget_names()
+        for idx in sorted(done):
+            done[idx] = [Choice(ch.candidate, self._write(ch.candidate, "work", commit=True), ch.score, ch.support)
+                         for ch in done[idx]]
 
     def hand_over(self, plans: dict[int, list[Choice]], suggestions: list[str], limit: int = 2) -> None:
         """A plan's act that speaks to another suggestion alone goes to that one (建立技术经纪人分级评价制度，
@@ -495,6 +530,8 @@ def _opening(text: str) -> str:
 
 # How much better another suggestion must fit a sentence before it is kept for that one.
 HOME_MARGIN = 0.15
+# A parameter fits the money ask "about equally" when its relevance there is at most this much lower.
+_TIE = 0.05
 
 
 def best_suggestion(pool: list[Candidate]) -> dict[tuple[str, int], int]:
@@ -607,6 +644,12 @@ def _states_total(text: str, figure: str) -> bool:
     return bool(re.search(r"(?:达到|总数|累计|共有|增至|突破)[^，。；\d]{0,6}" + re.escape(figure), text))
 
 
+def _batch(text: str, figure: str) -> bool:
+    """Whether ``text`` gives ``figure`` as the size of one batch (认定首批市级中试平台6家): a fact of its own
+    day, which no later total or later batch replaces."""
+    return bool(re.search(r"(?:首批|第[一二三四五六七八九十\d]{1,3}批)[^，。；]{0,16}?" + re.escape(figure), text))
+
+
 def superseded(pool: list[Candidate]) -> set[tuple[str, int]]:
     """Candidates whose figure a newer statement of what was done gives again, with another value
     (the newest figure wins); a newer sentence that repeats the same figure supersedes nothing."""
@@ -625,7 +668,8 @@ def successors(pool: list[Candidate]) -> dict[tuple[str, int], Candidate]:
             if other.doc_id == c.doc_id or other.meta.date <= c.meta.date:
                 continue
             shared = keys.keys() & other_keys.keys()
-            changed = [k for k in shared if keys[k] != other_keys[k] and keys[k] not in other_keys.values()]
+            changed = [k for k in shared if keys[k] != other_keys[k] and keys[k] not in other_keys.values()
+                       and not _batch(c.text, keys[k])]
             # Two shared measures make it the same series; so does one named by a long term of art that the newer
             # sentence gives as a total (全市市级新型研发机构达到31家; not 其中科技型中小企业463家, a part of another).
             if changed and (len(shared) >= 2 or any(len(word) >= 4 and _states_total(other.text, other_keys[(word, unit)])
