@@ -151,6 +151,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
         # What the bureau files this ask under (全要素…转化服务 → 技术转移) is on its subject too.
         subject |= {t for r in related for t in words(r) if len(t) >= 2 and t not in GENERIC}
         required = core if core else set()
+        local = local_names(heading, jurisdiction.city)
         searches = [kb.search(full_query, k=per_query, filters=own_filter, max_per_doc=PER_DOC)]
         if explanation:
             # The paragraph's many words can crowd out passages on what the heading names.
@@ -169,7 +170,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                     continue
                 for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short,
                                         lead, off_topic, programmes(query), asks_parameter(query), completed,
-                                        asked_parameters(query)):
+                                        asked_parameters(query), local):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -368,6 +369,27 @@ SUBJECT_NAMED = 2
 SUBJECT_LONG = 4
 
 
+# What follows a city's name in a suggestion, up to a pause: the name of the city's own platform or programme.
+_AFTER_CITY = r"(?![市县区])[^，。；、：,;:的和与及（）()“”\s]{3,16}"
+
+
+def local_names(suggestion: str, city: str) -> list[str]:
+    """The city's own named things a suggestion speaks of, each as the forms a sentence may name it by
+    (提升澄江科技大市场服务功能 → 澄江科技大市场服务功能, 澄江科技大市场服务, 澄江科技大市场): the city's name and whole
+    words after it, at least three characters of them and ending on a word (澄江科技大 would name 澄江科技大学)."""
+    bare = city[:-1] if len(city) > 2 and city[-1] in "市县区" else city
+    if not bare:
+        return []
+    out: list[str] = []
+    for m in re.finditer(re.escape(bare) + _AFTER_CITY, suggestion):
+        tokens = words(m.group(0))
+        for n in range(len(tokens), 0, -1):
+            name = "".join(tokens[:n])
+            if len(name) >= len(bare) + 3 and len(tokens[n - 1]) >= 2 and name.startswith(bare):
+                out.append(name)
+    return out
+
+
 def names_subject(text: str, subject: set[str]) -> bool:
     named = {t for t in subject if len(t) >= 2 and t not in GENERIC and t in text}
     return len(named) >= SUBJECT_NAMED and any(len(t) >= SUBJECT_LONG for t in named)
@@ -388,7 +410,8 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
                 off_topic: Callable[[str, DocMeta, set[int]], bool] | None = None,
                 asked: set[int] | None = None, parameter_ask: bool = False,
                 is_report: Callable[[str], bool] | None = None,
-                parameters: list[tuple[str, ...]] | None = None) -> list[Candidate]:
+                parameters: list[tuple[str, ...]] | None = None,
+                local: list[str] | None = None) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
@@ -419,6 +442,11 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             continue  # not about what the suggestion is about, whatever else it shares
         shared = weights.keys() & terms_here
         weight = sum(weights[t] for t in shared)
+        # The city's own platform or programme the suggestion names (澄江科技大市场) is its subject, however common
+        # the words it is made of: the sentence that names it weighs as one sharing the suggestion's rarest term.
+        names_local = any(n in text for n in local or [])
+        if names_local:
+            weight += max(weights.values(), default=0.0)
         # Sentences that only share the proposal's topic are kept as a fallback for suggestions
         # the knowledge base says nothing specific about.
         # One shared common word is chance (成本, 服务); a sentence on the suggestion's subject shares two,
@@ -428,7 +456,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         # A programme the suggestion names (科技特派员, 创新券, 培育库) is a term of art, however common.
         specific = (len(own) >= 2 or any(len(t) >= 3 and weights.get(t, 0) >= RARE for t in own)
                     or (not distinct and bool(shared)) or any(n in text for n in names or [])
-                    or bool(asked and asked & programmes(text)))
+                    or bool(asked and asked & programmes(text)) or names_local)
         core_ok = not required or bool(required & terms_here)
         if not core_ok and not specific:
             continue  # neither about what every suggestion is about (中试, 科技特派员) nor about this one

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from assistant.engines.compose.select import MIN_RELEVANCE
 from assistant.evidence import PARAMETER_BONUS, gather
 from assistant.models import DraftOptions, Proposal
 from assistant.rules.jurisdiction import Jurisdiction
@@ -66,3 +69,37 @@ def test_the_short_form_a_suggestion_goes_on_to_use_is_its_subject_too() -> None
     subject = subject_terms("提高科技创新券额度并扩大使用范围。适当提高单家企业的创新券年度最高额度。", set())
     assert {"科技创新券", "创新券"} <= subject
     assert "年度" not in subject  # words of the explanation stay out
+
+
+@pytest.mark.parametrize(("suggestion", "names"), [
+    ("提升示例科技大市场服务功能，推动线上线下融合", ["示例科技大市场服务功能", "示例科技大市场服务", "示例科技大市场"]),
+    ("支持示例市企业开展研发", []),  # the city itself is no named thing of it
+    ("加强科技大市场建设", []),  # without the city's name a common phrase is no name
+])
+def test_the_city_s_own_named_things_in_a_suggestion(suggestion: str, names: list[str]) -> None:
+    from assistant.evidence import local_names
+
+    assert local_names(suggestion, "示例市") == names
+
+
+def test_a_sentence_naming_the_city_s_platform_the_suggestion_names_is_on_its_subject(kb: KnowledgeBase,
+                                                                                      tmp_path: Path) -> None:
+    """示例科技大市场 is made of common words (示例, 科技, 市场): named whole, it is what the ask is about."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "summary.txt").write_text(
+        "示例市科学技术局2024年工作总结\n一、2024年工作总结\n"
+        "示例科技大市场线上平台累计发布科技成果3800余项、技术需求1100余项。\n", encoding="utf-8")
+    # The words of the name are everywhere in a bureau's archive; what else the ask says (功能, 常态, 融合) is rare.
+    (folder / "news.txt").write_text("".join(
+        f"示例市第{n}场科技服务市场对接活动举办，示例科技企业{n * 3}家参加，推动示例市场主体融合发展。\n" for n in range(1, 30)
+    ) + "示例市推动产学研常态化对接，完善科技服务功能。\n", encoding="utf-8")
+    (folder / "MANIFEST.tsv").write_text(
+        "file\tkind\tissuer\tregion\tdate\tproposal_number\ttitle\tsource\n"
+        "summary.txt\tsummary\t示例市科学技术局\t示例省示例市\t2025-01-20\t\t示例市科学技术局2024年工作总结\ttest\n"
+        "news.txt\tnews\t示例市科学技术局\t示例省示例市\t2024-10-20\t\t示例市科技服务市场对接活动\ttest\n",
+        encoding="utf-8")
+    assert not kb.ingest([folder], manifest=folder / "MANIFEST.tsv").failed
+    scores = _scores(kb, "提升示例科技大市场服务功能，推动线上线下融合，建立与高校院所的常态化对接机制")
+    # Above the floor a sentence must clear to be written, and above the reports that only share its words.
+    assert scores["示例科技"] >= MIN_RELEVANCE["work"] and scores["示例科技"] > scores["示例市第"]
