@@ -170,7 +170,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                     continue
                 for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short,
                                         lead, off_topic, programmes(query), asks_parameter(query), completed,
-                                        asked_parameters(query), local):
+                                        asked_parameters(query), local, listed_terms(query)):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -411,7 +411,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
                 asked: set[int] | None = None, parameter_ask: bool = False,
                 is_report: Callable[[str], bool] | None = None,
                 parameters: list[tuple[str, ...]] | None = None,
-                local: list[str] | None = None) -> list[Candidate]:
+                local: list[str] | None = None, listed: set[str] | None = None) -> list[Candidate]:
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
@@ -476,7 +476,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             elif states_asked_parameter(text, parameters):
                 score += ASKED_PARAMETER_BONUS
                 answers_parameter = True
-        if shared and listed_only(text, own or shared):
+        if shared and listed_only(text, own or shared, listed or set()):
             # 重点支持成果转化、平台建设、科技金融和农业科技等方面: one item of a list of areas is not the subject.
             specific, score = False, score / 2
         # Too weak to cite, a running total still tells whether a figure the letter cites is the newest
@@ -530,9 +530,16 @@ def event_host(before: str) -> str:
 _LIST = re.compile(r"(?:[^，。；：、]{2,14}、){2,}[^，。；：、]{2,14}?(?:等|和|及)[^，。；：、]{0,14}")
 
 
-def listed_only(text: str, terms: set[str]) -> bool:
+def listed_terms(suggestion: str) -> set[str]:
+    """The items of the enumerations a suggestion makes itself (围绕新材料、生物医药、智能装备等重点产业链)."""
+    return {item for m in _LIST.finditer(suggestion) for item in re.split(r"、|和|及|等", m.group(0)) if item}
+
+
+def listed_only(text: str, terms: set[str], asked: set[str] | frozenset[str] = frozenset()) -> bool:
     """Every term occurs only inside one item of an enumeration of three or more (A、B、C和D等方面); a list
-    whose items the suggestion names several of (新材料、生物医药、智能装备) is the point, not a passing mention."""
+    several of whose items the suggestion lists too (新材料、生物医药、智能装备) is the point, not a passing
+    mention; one whose items only the words of one phrase of the suggestion fall into (农业科技成果转化平台 →
+    科技成果转化、创新平台建设、农业科技) is still a passing mention."""
     spans = [m.span() for m in _LIST.finditer(text)]
     if not spans:
         return False
@@ -541,7 +548,8 @@ def listed_only(text: str, terms: set[str]) -> bool:
             if not any(a <= m.start() and m.end() <= b for a, b in spans):
                 return False
     items = {item for a, b in spans for item in re.split(r"、|和|及|等", text[a:b]) if item}
-    return sum(any(t in item for t in terms) for item in items) < 2
+    theirs = {t for t in terms if any(t in a or a in t for a in asked)}
+    return sum(any(t in item for t in theirs) for item in items) < 2
 
 
 def _bare(text: str) -> str:
