@@ -29,7 +29,7 @@ from assistant.rules.parameters import (
     states_parameter,
 )
 from assistant.rules.tense import Tense, classify_tense
-from assistant.rules.validity import Repeal, consultation_window, names_repealed, validity
+from assistant.rules.validity import Repeal, consultation_window, names_repealed, policy_name, validity
 from assistant.termstats import TermStats, abbreviations, load_termstats
 from vectorstore.kb import KnowledgeBase
 from vectorstore.tokenize import query_terms, words
@@ -281,6 +281,8 @@ def topic_terms(queries: list[str]) -> set[str]:
 
 
 RELATED_WEIGHT = 0.25
+# How much a policy's title speaks for each of its provisions (see _candidates).
+TITLE_SHARE = 0.5
 # For an ask to change a parameter, a sentence stating one (按…30%给予补助，最高200万元) on the subject.
 PARAMETER_BONUS = 0.15
 ASKED_PARAMETER_BONUS = 0.25
@@ -422,6 +424,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
     out = []
     context = _sentence_context(chunk)
     completed = meta.kind in ("plan", "news", "summary") and is_report is not None and is_report(chunk.doc_id)
+    title_terms = set(query_terms(policy_name(meta.title))) if meta.kind == "policy" else set()
     for span in clauses(chunk):
         # Only a launch reported as the meeting's act needs its host, which the report's lead names.
         host = event_host(lead(chunk.doc_id, span.start)) if lead and REPORTED_ACT.match(span.text) else ""
@@ -438,10 +441,13 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         if off_topic and off_topic(text, meta, asked or set()) and (asked or not names_subject(text, subject)):
             continue  # about another programme; what it shares with the suggestion is chance
         terms_here = set(query_terms(text))
-        if subject and not subject & terms_here:
+        # A policy's provision is about what the policy is titled for (对按期还本付息的企业…给予贴息, in the
+        # 知识产权质押融资风险补偿资金管理办法), though it does not say so again: its title's terms count at half.
+        titled = (title_terms - terms_here) & weights.keys()
+        if subject and not subject & (terms_here | titled):
             continue  # not about what the suggestion is about, whatever else it shares
         shared = weights.keys() & terms_here
-        weight = sum(weights[t] for t in shared)
+        weight = sum(weights[t] for t in shared) + TITLE_SHARE * sum(weights[t] for t in titled)
         # The city's own platform or programme the suggestion names (澄江科技大市场) is its subject, however common
         # the words it is made of: the sentence that names it weighs as one sharing the suggestion's rarest term.
         names_local = any(n in text for n in local or [])

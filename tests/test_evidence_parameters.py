@@ -103,3 +103,25 @@ def test_a_sentence_naming_the_city_s_platform_the_suggestion_names_is_on_its_su
     scores = _scores(kb, "提升示例科技大市场服务功能，推动线上线下融合，建立与高校院所的常态化对接机制")
     # Above the floor a sentence must clear to be written, and above the reports that only share its words.
     assert scores["示例科技"] >= MIN_RELEVANCE["work"] and scores["示例科技"] > scores["示例市第"]
+
+
+def test_a_provision_is_about_what_its_policy_is_titled_for(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """第七条 对按期还本付息的企业…给予贴息 does not say 知识产权质押 again; its policy's title does."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    clause = "对按期还本付息的企业，按其实际支付贷款利息的50%给予贴息，每家企业每年最高30万元。\n"
+    (folder / "policy.txt").write_text("示例市知识产权质押融资风险补偿资金管理办法\n第七条　" + clause, encoding="utf-8")
+    (folder / "news.txt").write_text("示例市举办银企对接会\n" + clause, encoding="utf-8")
+    (folder / "MANIFEST.tsv").write_text(
+        "file\tkind\tissuer\tregion\tdate\tproposal_number\ttitle\tsource\n"
+        "policy.txt\tpolicy\t示例市科学技术局\t示例省示例市\t2024-03-01\t\t示例市知识产权质押融资风险补偿资金管理办法\ttest\n"
+        "news.txt\tnews\t示例市科学技术局\t示例省示例市\t2024-05-01\t\t示例市举办银企对接会\ttest\n",
+        encoding="utf-8")
+    assert not kb.ingest([folder], manifest=folder / "MANIFEST.tsv").failed
+    options = DraftOptions(bureau_name="示例市科学技术局", region="示例省示例市", reply_date="2025-07-01")
+    evidence = gather(kb, Proposal(title="关于缓解科技企业融资难的提案",
+                                   suggestions=["拓宽知识产权质押融资渠道，扩大风险补偿资金池规模"]), options,
+                      Jurisdiction("示例市科学技术局", "示例省示例市"))
+    by_kind = {c.meta.kind: c.score for c in evidence.own if "贴息" in c.text}
+    assert by_kind.get("policy", 0.0) >= MIN_RELEVANCE["work"]
+    assert by_kind.get("policy", 0.0) > by_kind.get("news", 0.0)
