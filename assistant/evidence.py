@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -150,8 +151,10 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
         subject = subject_terms(query, topic) | {t for name in short for t in query_terms(name)}
         # What the bureau files this ask under (全要素…转化服务 → 技术转移) is on its subject too.
         subject |= {t for r in related for t in words(r) if len(t) >= 2 and t not in GENERIC}
-        required = core if core else set()
-        local = local_names(heading, jurisdiction.city)
+        ask = Ask(idx=idx, weights=weights, topic=topic, subject=subject, required=core if core else set(),
+                  names=short, programmes=programmes(query), parameter_ask=asks_parameter(query),
+                  parameters=asked_parameters(query), local=local_names(heading, jurisdiction.city),
+                  listed=listed_terms(query))
         searches = [kb.search(full_query, k=per_query, filters=own_filter, max_per_doc=PER_DOC)]
         if explanation:
             # The paragraph's many words can crowd out passages on what the heading names.
@@ -168,9 +171,7 @@ def gather(kb: KnowledgeBase, proposal: Proposal, options: DraftOptions, jurisdi
                 chunk = chunks.get(hit.chunk_id)
                 if chunk is None:
                     continue
-                for cand in _candidates(chunk, hit, jurisdiction, weights, rank, idx, topic, subject, required, short,
-                                        lead, off_topic, programmes(query), asks_parameter(query), completed,
-                                        asked_parameters(query), local, listed_terms(query)):
+                for cand in _candidates(chunk, hit, rank, ask, jurisdiction, lead, off_topic, completed):
                     key = (idx, cand.doc_id, cand.start)
                     if key in seen:
                         continue
@@ -406,14 +407,31 @@ def related_terms(query: str) -> list[str]:
     return out
 
 
-def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dict[str, float], rank: int,
-                idx: int, topic: set[str], subject: set[str], required: set[str],
-                names: list[str] | None = None, lead: Callable[[str, int], str] | None = None,
+@dataclass(frozen=True)
+class Ask:
+    """One suggestion as sentence scoring needs it (built once per suggestion in ``gather``)."""
+
+    idx: int
+    weights: dict[str, float]
+    topic: set[str]
+    subject: set[str]
+    required: set[str]
+    names: list[str] = field(default_factory=list)  # the archive's short names for what it spells out
+    programmes: set[int] = field(default_factory=set)
+    parameter_ask: bool = False
+    parameters: list[tuple[str, ...]] = field(default_factory=list)
+    local: list[str] = field(default_factory=list)  # the city's own platforms and programmes it names
+    listed: set[str] = field(default_factory=set)  # the items of its own enumerations
+    compounds: dict[str, float] = field(default_factory=dict)  # two of its words written as one (联合基金)
+
+
+def _candidates(chunk: Chunk, hit: Hit, rank: int, ask: Ask, jurisdiction: Jurisdiction,
+                lead: Callable[[str, int], str] | None = None,
                 off_topic: Callable[[str, DocMeta, set[int]], bool] | None = None,
-                asked: set[int] | None = None, parameter_ask: bool = False,
-                is_report: Callable[[str], bool] | None = None,
-                parameters: list[tuple[str, ...]] | None = None,
-                local: list[str] | None = None, listed: set[str] | None = None) -> list[Candidate]:
+                is_report: Callable[[str], bool] | None = None) -> list[Candidate]:
+    weights, topic, subject, required = ask.weights, ask.topic, ask.subject, ask.required
+    names, asked, parameter_ask, parameters = ask.names, ask.programmes, ask.parameter_ask, ask.parameters
+    local, listed, idx = ask.local, ask.listed, ask.idx
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
                    status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
     scope = jurisdiction.scope(meta)
@@ -438,7 +456,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             continue  # the document's own title line, not a statement
         # An ask that names no programme (服务保障 for 港澳科研人员) is answered by a clause that names what it asks
         # for (子女入学、住房保障), whatever programme the clause's policy is for.
-        if off_topic and off_topic(text, meta, asked or set()) and (asked or not names_subject(text, subject)):
+        if off_topic and off_topic(text, meta, asked) and (asked or not names_subject(text, subject)):
             continue  # about another programme; what it shares with the suggestion is chance
         terms_here = set(query_terms(text))
         # A policy's provision is about what the policy is titled for (对按期还本付息的企业…给予贴息, in the
@@ -450,7 +468,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         weight = sum(weights[t] for t in shared) + TITLE_SHARE * sum(weights[t] for t in titled)
         # The city's own platform or programme the suggestion names (澄江科技大市场) is its subject, however common
         # the words it is made of: the sentence that names it weighs as one sharing the suggestion's rarest term.
-        names_local = any(n in text for n in local or [])
+        names_local = any(n in text for n in local)
         if names_local:
             weight += max(weights.values(), default=0.0)
         # Sentences that only share the proposal's topic are kept as a fallback for suggestions
@@ -461,7 +479,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
         # one rare term of art (中试基地, 创新券) is enough; one common word (中小企业, 成本) is not.
         # A programme the suggestion names (科技特派员, 创新券, 培育库) is a term of art, however common.
         specific = (len(own) >= 2 or any(len(t) >= 3 and weights.get(t, 0) >= RARE for t in own)
-                    or (not distinct and bool(shared)) or any(n in text for n in names or [])
+                    or (not distinct and bool(shared)) or any(n in text for n in names)
                     or bool(asked and asked & programmes(text)) or names_local)
         core_ok = not required or bool(required & terms_here)
         if not core_ok and not specific:
@@ -482,7 +500,7 @@ def _candidates(chunk: Chunk, hit: Hit, jurisdiction: Jurisdiction, weights: dic
             elif states_asked_parameter(text, parameters):
                 score += ASKED_PARAMETER_BONUS
                 answers_parameter = True
-        if shared and listed_only(text, own or shared, listed or set()):
+        if shared and listed_only(text, own or shared, listed):
             # 重点支持成果转化、平台建设、科技金融和农业科技等方面: one item of a list of areas is not the subject.
             specific, score = False, score / 2
         # Too weak to cite, a running total still tells whether a figure the letter cites is the newest
