@@ -21,6 +21,7 @@ from assistant.engines.compose.rewrite import (
 from assistant.engines.compose.select import (
     Chooser,
     measure_keys,
+    measure_values,
     procedural,
     same_measure,
     similar,
@@ -225,6 +226,15 @@ def test_a_newer_total_of_one_named_measure_supersedes_the_older_count() -> None
                  doc="total")
     part = cand("今年全市共有724家企业获得后补助资金，其中科技型中小企业463家。", date="2026-04-15", doc="part")
     assert superseded([total, part]) == set()
+
+
+def test_the_old_value_of_a_change_is_not_what_the_sentence_reports() -> None:
+    """由每项5万元提高到8万元 reports 8万元: the rule that set 5万元 is not said again by it."""
+    change = "2027年，青年项目资助强度已由每项5万元提高到8万元。"
+    rule = "《示例市自然科学基金管理办法》规定青年项目每项资助5万元，资助期限2年。"
+    assert measure_values(change) and all(v == {"8万元"} for v in measure_values(change).values())
+    assert not same_measure(change, rule)
+    assert same_measure("青年项目资助强度达到每项8万元。", change)
 
 
 def test_the_size_of_a_batch_is_a_fact_of_its_day_no_later_total_replaces() -> None:
@@ -724,6 +734,24 @@ def test_money_found_about_equally_for_two_suggestions_goes_to_the_one_asking_fo
     ch.rehome_parameters(done, suggestions)
     assert [c.candidate.doc_id for c in done[0]] == ["s"]
     assert [(c.candidate.doc_id, c.candidate.suggestion_index) for c in done[1]] == [("r", 1)]
+
+
+def test_money_does_not_move_where_its_policy_has_said_enough() -> None:
+    """An item already citing two clauses of a policy takes no third one from another item."""
+    suggestions = ["引导企业参与基础研究，共同设立联合基金。", "提高青年项目资助强度，推行经费包干制。"]
+    title = "示例市自然科学基金管理办法"
+    common = {"kind": "policy", "tense": "neutral", "doc": "p", "title": title, "date": "2023-06-12"}
+    joint = "联合基金项目重点项目每项资助30万元，一般项目每项资助10万元。"
+    pool = [cand("青年项目每项资助5万元，资助期限2年。", idx=1, score=0.6, start=0, **common),
+            cand("对经费使用实行包干制试点，青年项目经费由项目负责人自主使用。", idx=1, score=0.55, start=40,
+                 **common).model_copy(update={"shared": ["包干制"]}),
+            cand(joint, idx=0, score=0.3, start=80, **common), cand(joint, idx=1, score=0.3, start=80, **common),
+            cand("2026年，3家企业与我局共同设立联合基金。", idx=0, score=0.5, kind="reply", part="work", doc="r")]
+    ch = chooser(pool)
+    done = {1: ch.choose(1, "work"), 0: ch.choose(0, "work")}
+    assert [c.candidate.start for c in done[1]] == [0, 40] and 80 in {c.candidate.start for c in done[0]}
+    ch.rehome_parameters(done, suggestions)
+    assert [c.candidate.start for c in done[1]] == [0, 40] and 80 in {c.candidate.start for c in done[0]}
 
 
 @pytest.mark.parametrize(("score_there", "count_too", "moves"), [

@@ -125,16 +125,7 @@ class Chooser:
                                                      ch.candidate.doc_id, ch.candidate.start)):
             if len(chosen) == limit:
                 break
-            same_doc = sum(ch.candidate.doc_id == choice.candidate.doc_id for ch in chosen)
-            # One clause of a policy per item (a second would read 《…》还提出…还提出), unless the second
-            # states a parameter of its own (按…给予…，最高…万元): the amounts are what a reply cites.
-            # So may one that answers a part of the ask no sentence of the item has touched (推行经费“包干制”).
-            covered = {t for ch in chosen for t in ch.candidate.shared}
-            adds = any(_term_of_art(t) and len(t) >= 3 for t in set(choice.candidate.shared) - covered)
-            policy_room = 2 if states_parameter(choice.text) or adds else 1
-            # A past reply lists one measure a sentence (its instruments and their amounts): up to three of them;
-            # so may a news report on the ask (its result, its first-time reform, the revision under review).
-            if same_doc >= {"policy": policy_room, "reply": 3, "news": 3}.get(choice.candidate.meta.kind, 2):
+            if not _room_for(choice, chosen):
                 continue
             if role == "plan":
                 planned = self._plan_as_written(choice, chosen)
@@ -209,7 +200,7 @@ class Chooser:
                         continue
                     # It cleared the stricter floor where it stands, at about the same relevance.
                     judged = self._judge(mine, "work", MIN_RELEVANCE["work"], strict=False)
-                    if judged is not None:
+                    if judged is not None and _room_for(judged, done[j]):
                         offers.append((mine.score, j, judged))
                 if offers:
                     _, j, judged = max(offers, key=lambda o: o[0])
@@ -459,6 +450,20 @@ class Chooser:
 _HEADING_CHARS = 24
 
 
+def _room_for(choice: Choice, chosen: list[Choice]) -> bool:
+    """Whether an item holding ``chosen`` may take another sentence of ``choice``'s document."""
+    same_doc = sum(ch.candidate.doc_id == choice.candidate.doc_id for ch in chosen)
+    # One clause of a policy per item (a second would read 《…》还提出…还提出), unless the second
+    # states a parameter of its own (按…给予…，最高…万元): the amounts are what a reply cites.
+    # So may one that answers a part of the ask no sentence of the item has touched (推行经费“包干制”).
+    covered = {t for ch in chosen for t in ch.candidate.shared}
+    adds = any(_term_of_art(t) and len(t) >= 3 for t in set(choice.candidate.shared) - covered)
+    policy_room = 2 if states_parameter(choice.text) or adds else 1
+    # A past reply lists one measure a sentence (its instruments and their amounts): up to three of them;
+    # so may a news report on the ask (its result, its first-time reform, the revision under review).
+    return same_doc < {"policy": policy_room, "reply": 3, "news": 3}.get(choice.candidate.meta.kind, 2)
+
+
 def procedural(section: str) -> bool:
     """Whether a policy passage sits under a heading of conditions, procedures or closing articles."""
     return any(len(h) <= _HEADING_CHARS and _PROCEDURAL_SECTION.search(h) for h in section.split(" > "))
@@ -622,7 +627,7 @@ def _measures(text: str) -> dict[tuple[str, str], list[str]]:
     keys: dict[tuple[str, str], list[str]] = {}
     previous: list[str] = []
     for m in re.finditer(r"(\d[\d,.]*)\s*(亿元|万元|元|家|项|个|名|人|%|件|所|支|台|亩|倍)", text):
-        if text[max(0, m.start() - 1) : m.start()] == "由" and _CHANGE.match(text, m.end()):
+        if re.search(r"由[^，。；\d]{0,3}$", text[max(0, m.start() - 4) : m.start()]) and _CHANGE.match(text, m.end()):
             continue  # the old value of a change (比例由5%提高到8%) is not a figure the sentence reports
         before = re.split(r"[，。；、：,;:]", text[max(0, m.start() - 12) : m.start()])[-1]
         before = re.sub(r"\d{4}年|\d{1,2}月(?:底|末)?|截至|\d", "", before)
