@@ -736,6 +736,25 @@ def test_money_found_about_equally_for_two_suggestions_goes_to_the_one_asking_fo
     assert [(c.candidate.doc_id, c.candidate.suggestion_index) for c in done[1]] == [("r", 1)]
 
 
+def test_clauses_of_one_policy_side_by_side_read_as_one_sentence() -> None:
+    from assistant.engines.compose.select import Choice, merged_policy_clauses
+
+    title = "示例市自然科学基金管理办法"
+    common = {"kind": "policy", "tense": "neutral", "doc": "p", "title": title, "date": "2023-06-12"}
+    first = Choice(cand("可与我局共同设立联合基金。", start=0, **common),
+                   "2023年6月，我局印发《示例市自然科学基金管理办法》，规定企业可与我局共同设立联合基金。", 1.0)
+    second = Choice(cand("联合基金由市财政与合作方按1:1比例共同出资。", start=40, **common),
+                    "《示例市自然科学基金管理办法》规定联合基金由市财政与合作方按1:1比例共同出资。", 0.9)
+    other = Choice(cand("2026年，3家企业新加入联合基金。", kind="news", doc="n"), "2026年，3家企业新加入联合基金。", 0.8)
+    merged = merged_policy_clauses([first, second, other])
+    assert [m.text for m in merged] == [
+        "2023年6月，我局印发《示例市自然科学基金管理办法》，规定企业可与我局共同设立联合基金；"
+        "联合基金由市财政与合作方按1:1比例共同出资。", other.text]
+    assert [c.start for c in (merged[0].candidate, *merged[0].support)] == [0, 40]  # both clauses cited
+    # Apart, or from two policies, they stay two sentences.
+    assert len(merged_policy_clauses([first, other, second])) == 3
+
+
 def test_money_does_not_move_where_its_policy_has_said_enough() -> None:
     """An item already citing two clauses of a policy takes no third one from another item."""
     suggestions = ["引导企业参与基础研究，共同设立联合基金。", "提高青年项目资助强度，推行经费包干制。"]

@@ -14,7 +14,7 @@ from assistant.asks import ASK_ANSWERED
 from assistant.engines.base import Body, EngineInput
 from assistant.engines.common import SourceRegistry, heading_for, layout, references
 from assistant.engines.compose.rewrite import Writer
-from assistant.engines.compose.select import MAX_PER_ITEM, Choice, Chooser
+from assistant.engines.compose.select import MAX_PER_ITEM, Choice, Chooser, merged_policy_clauses
 from assistant.headings import inner_quotes
 from assistant.models import TO_FILL, Item, Sentence
 from assistant.rules.flags import FlagCode, flag
@@ -55,7 +55,7 @@ class ComposeEngine:
             quoted = inner_quotes(heading)
             done = done_of[idx]
             if done:
-                sentences = [_sentence(ch, registry) for ch in done]
+                sentences = [_sentence(ch, registry) for ch in merged_policy_clauses(done)]
             else:
                 warnings.append(f"第{idx + 1}条建议“{quoted}”未找到可写入答复的本局（本地区）工作依据，"
                                 "已留【待补充】，请补充后再发出。")

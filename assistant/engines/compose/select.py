@@ -450,6 +450,22 @@ class Chooser:
 _HEADING_CHARS = 24
 
 
+def merged_policy_clauses(chosen: list[Choice]) -> list[Choice]:
+    """Clauses of one policy side by side in an item read as one sentence that names the policy once
+    (《办法》规定…共同设立联合基金；联合基金由市财政与合作方按1:1比例共同出资…), citing every clause."""
+    out: list[Choice] = []
+    for ch in chosen:
+        prev = out[-1] if out else None
+        rest = _provision(ch.text)
+        if (prev is not None and ch.candidate.meta.kind == "policy" and prev.candidate.doc_id == ch.candidate.doc_id
+                and rest != ch.text and rest):
+            out[-1] = Choice(prev.candidate, re.sub(r"[。；]$", "", prev.text) + "；" + rest, prev.score,
+                             (*prev.support, ch.candidate, *ch.support))
+            continue
+        out.append(ch)
+    return out
+
+
 def _room_for(choice: Choice, chosen: list[Choice]) -> bool:
     """Whether an item holding ``chosen`` may take another sentence of ``choice``'s document."""
     same_doc = sum(ch.candidate.doc_id == choice.candidate.doc_id for ch in chosen)
@@ -590,7 +606,7 @@ def similar(a: str, b: str) -> bool:
 
 
 _POLICY_LEAD = re.compile(r"^(?:(?:\d{4}年(?:\d{1,2}月)?[，,]?)?[\u4e00-\u9fff]{0,12}?印发《[^》]+》(?:[（(][^）)]*[）)])?[，,]"
-                          r"(?:提出|明确)?|按照《[^》]+》[，,]|《[^》]+》(?:提出|明确))")
+                          r"(?:提出|明确|规定)?|按照《[^》]+》[，,]|《[^》]+》(?:提出|明确|规定))")
 
 
 def _provision(text: str) -> str:
