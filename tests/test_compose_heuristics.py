@@ -56,6 +56,9 @@ def cand(text: str, *, kind: str = "news", date: str = "2024-03-01", tense: str 
     ("4月22日，市政府印发措施", "2023-05-01", "2023年4月22日，市政府印发措施"),
     ("今年新增5家", "2024-05-01", "2024年新增5家"),  # the year itself, also in a letter of the same year
     ("今年以来新增5家", "2024-05-01", "2024年以来新增5家"),  # still running in the reply's year
+    # In an earlier year's mid-year report the acts were that year's, the count reached that month's.
+    ("今年以来，母基金优化了遴选办法，已有12家企业获得贷款", "2023-07-16",
+     "2023年，母基金优化了遴选办法，截至2023年7月，已有12家企业获得贷款"),
     ("至此，合作方达到13家", "2024-04-21", "截至2024年4月，合作方达到13家"),  # as of the report, any year
     ("去年9月发布第二批35个场景", "2024-02-25", "2023年9月发布第二批35个场景"),  # absolute, even in the same year
     # A status under way was so when reported, even earlier in the reply's year.
@@ -393,7 +396,7 @@ def test_a_target_met_since_is_not_planned_again(total_since: str, plan: str) ->
 def test_a_news_figure_is_dated_by_its_report_and_its_way_in_is_dropped() -> None:
     writer = Writer(OPTS, GZ)
     line = cand("从资金安排看，中试平台和概念验证类资金6200万元，用于中试平台建设补助。", date="2024-03-28", doc="n")
-    assert writer.work(line) == "2024年，中试平台和概念验证类资金6200万元，用于中试平台建设补助。"
+    assert writer.work(line) == "2024年，我市安排中试平台和概念验证类资金6200万元，用于中试平台建设补助。"
     purpose = cand("为让特派员“下得去、留得住”，我市对每名科技特派员安排工作经费每年2万元。", date="2024-06-12", doc="p")
     assert writer.work(purpose) == "2024年，我市对每名科技特派员安排工作经费每年2万元。"
     dated = cand("首批4家概念验证中心2024年已立项支持概念验证项目37项。", date="2024-11-20", doc="m")
@@ -801,6 +804,13 @@ def test_a_provision_stating_an_amount_outranks_one_that_states_none() -> None:
     judged_amount, judged_none = ch._judge(amount, "work", 0.2), ch._judge(none, "work", 0.2)
     assert judged_amount is not None and judged_none is not None
     assert judged_amount.score > judged_none.score + 0.15
+
+
+def test_a_budget_line_says_the_money_was_allocated() -> None:
+    line = cand("中试平台和概念验证类资金6200万元，用于中试平台建设补助、运营补助及概念验证项目资助。", date="2024-03-28")
+    assert Writer(OPTS, GZ).work(line).endswith("我市安排中试平台和概念验证类资金6200万元，用于中试平台建设补助、运营补助及概念验证项目资助。")
+    spent = cand("2024年，我局安排专项经费500万元，用于支持中试平台建设。", date="2024-03-28")
+    assert "我市安排" not in Writer(OPTS, GZ).work(spent)  # it says who allocated it already
 
 
 def test_a_policy_issued_with_other_bodies_says_so() -> None:

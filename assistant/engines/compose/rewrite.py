@@ -67,6 +67,8 @@ class Writer:
     def work(self, c: Candidate, commit: bool = False) -> str:
         """The 工作开展情况 sentence for ``c`` (``commit``: remember that its policy has been named)."""
         text = unwrap_attribution(_CONNECTIVE.sub("", unlabel(c.text), count=1))
+        # A budget line (中试平台和概念验证类资金6200万元，用于…) says what was allocated without saying so.
+        text = _BUDGET_LINE.sub(rf"{self.options.city_short}安排\1\2，用于", text)
         text = event_act(text, c.meta.date, c.host)
         if not (review_year(c) and re.match(r"\d{1,2}月", text)):
             # (a year's review dates its 12月 by the year it reviews, below, not by the day it was written)
@@ -256,7 +258,10 @@ def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
     if year.isdigit():
         # 去年9月 or 今年 read in a letter is a guess at which year; the year itself is not.
         text = text.replace("去年", f"{int(year) - 1}年").replace("前年", f"{int(year) - 2}年")
-        # 今年以来 in a source of the reply's own year still runs; in an earlier one it was that year.
+        # 今年以来 in a source of the reply's own year still runs; in an earlier one it was that year, and a
+        # count it reached by a mid-year report (已有12家) is of that month, not of the year.
+        if "今年以来" in text and year != reply_date[:4] and month and int(month) < 12:
+            text = re.sub(r"(?<=[，,；])(已有|已达|累计)(?=[^，。；]{0,12}\d)", rf"截至{year}年{month}月，\1", text)
         text = text.replace("今年以来", f"{year}年以来" if year == reply_date[:4] else f"{year}年")
         text = text.replace("今年", f"{year}年")
     if year.isdigit() and month and not re.search(r"\d{4}年", text):
@@ -275,6 +280,7 @@ def pin_dates(text: str, doc_date: str, reply_date: str) -> str:
     return text
 
 
+_BUDGET_LINE = re.compile(r"^([^，。；\d]{2,24}?(?:资金|经费))(\d[\d.]*(?:万元|亿元))[，,]用于")
 _MARKET_TARGET = re.compile(r"^(?:全年|年内)?(?:新增|实现|完成|达到)[^，。；]{0,12}"
                             r"(?:融资|贷款|成交额|交易额|投资额|营业收入|产值|研发投入|研发经费)")
 # A target said as a state (共享平台入网仪器达到2600台（套）), with no act of the bureau's before it.
