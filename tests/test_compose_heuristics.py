@@ -674,6 +674,20 @@ def test_a_policy_named_before_keeps_the_year_of_what_follows_it() -> None:
     assert writer.work(later) == "按照《示例中试平台管理办法》，2023年12月认定首批市级中试平台6家。"
 
 
+def test_one_fact_dated_and_owned_differently_is_said_once_but_other_figures_are_not_the_same() -> None:
+    assert similar("按照《示例市中试平台管理办法》，2023年12月认定首批市级中试平台6家。", "2023年12月，我局认定首批市级中试平台。")
+    assert not similar("截至2025年底，全市有效高新技术企业达到948家，评价入库科技型中小企业2360家。",
+                       "我局将力争有效高新技术企业突破1000家，评价入库科技型中小企业达到2600家。")
+
+
+def test_the_bureau_s_own_account_says_who_did_it_after_the_date() -> None:
+    done = cand("2024年11月认定第二批市级中试平台5家。", kind="summary", part="work", date="2025-01-20")
+    assert Writer(OPTS, GZ).work(done) == "2024年11月，我局认定第二批市级中试平台5家。"
+    # A news report's sentence does not say whose act it was: no subject is added.
+    news = cand("2024年11月认定第二批市级中试平台5家。", date="2024-11-30")
+    assert Writer(OPTS, GZ).work(news) == "2024年11月认定第二批市级中试平台5家。"
+
+
 def test_two_provisions_of_one_policy_are_not_the_same_sentence() -> None:
     lead = "2022年2月，我局印发《澄江市科技成果转化专项资金管理办法》（澄科规〔2022〕2号），明确"
     a = lead + "对市级以上技术转移机构，按年度促成交易额的1%给予奖励，每家每年最高30万元。"

@@ -41,7 +41,7 @@ _STANDS_ALONE = re.compile(
 )
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
 # Work sentences that open with the act itself (推动…, 选派…) lost their subject when cut out of an item.
-_VERB_FIRST = re.compile(r"^(?:推动|推进|支持|组织|实施|开展|选派|认定|新认定|出台|印发|举办|联合|会同|指导|遴选)")
+_VERB_FIRST = re.compile(r"^(?:推动|推进|支持|组织|实施|开展|选派|认定|新认定|出台|印发|举办|联合|会同|指导|遴选|新培训|首次开展|建立)")
 
 
 # A sentence that opens by issuing a policy: 2023年6月，我局印发《X》（澄科规〔2023〕2号），…
@@ -153,7 +153,15 @@ class Writer:
     def _dated_and_owned(self, c: Candidate, text: str) -> str:
         """A summary's figures belong to the year its section reviews (2024年工作总结); a sentence that opens
         with a verb (推动…, 选派…) gets the subject it had in its own document."""
-        if c.meta.kind == "policy" or re.match(r"^(?:截至)?\d{4}年", text):
+        if c.meta.kind == "policy":
+            return text
+        dated = re.match(r"^(\d{4}年(?:\d{1,2}月)?)[，,]?", text)
+        if dated or text.startswith("截至"):
+            # 2024年11月认定第二批…: the bureau's own account of its work says who did it, after the date.
+            rest = text[dated.end():] if dated else ""
+            if dated and _VERB_FIRST.match(rest) and c.meta.kind in ("reply", "summary") and c.part in ("work", "suggestion"):
+                subject = self.options.bureau_short if c.scope == "bureau" else self.options.city_short
+                return f"{dated.group(1)}，{subject}{rest}"
             return text
         prefix = ""
         year = review_year(c)

@@ -599,7 +599,10 @@ def recency(date: str, reply_date: str) -> float:
 def similar(a: str, b: str) -> bool:
     """Two sentences that say much the same, judged on what they say after naming their policy (two
     provisions of one policy share its long name, not their content)."""
-    a, b = _provision(a), _provision(b)
+    fa, fb = set(amounts(a)), set(amounts(b))
+    if fa and fb and not fa & fb:
+        return False  # the same words about other figures (达到948家 now, 突破1000家 to come) are two statements
+    a, b = _content(a), _content(b)
     ga = {a[i : i + 2] for i in range(len(a) - 1)}
     gb = {b[i : i + 2] for i in range(len(b) - 1)}
     return bool(ga and gb) and len(ga & gb) / len(ga | gb) >= SIMILAR
@@ -611,6 +614,12 @@ _POLICY_LEAD = re.compile(r"^(?:(?:\d{4}年(?:\d{1,2}月)?[，,]?)?[\u4e00-\u9ff
 
 def _provision(text: str) -> str:
     return _POLICY_LEAD.sub("", text, count=1)
+
+
+def _content(text: str) -> str:
+    """What a sentence says, without its policy's name, its dates, its subject and its punctuation: the same
+    fact dated 12月 in one document and 2023年12月，我局… in another reads the same."""
+    return re.sub(r"\d{4}年|\d{1,2}月(?:底|末)?|截至|我局|我市|[，,。；、]", "", _provision(text))
 
 
 _MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到", "其中", "同比", "增长", "年", "月", "以上", "超过", "突破",
