@@ -14,7 +14,7 @@ from assistant.letter_parts import fixed_parts
 from assistant.models import PLACEHOLDER, Draft, DraftOptions, Letter, Proposal
 from assistant.render import plain_text
 from assistant.rules.jurisdiction import Jurisdiction
-from assistant.sessions import in_house_form, session_of
+from assistant.sessions import counted_on, in_house_form, session_of
 from assistant.settings import Settings
 from assistant.style import load_style
 from assistant.verify import verify
@@ -54,11 +54,24 @@ class Drafter:
     def jurisdiction(self, options: DraftOptions) -> Jurisdiction:
         return jurisdiction_for(self.settings, options)
 
-    def _past_sessions(self, options: DraftOptions) -> list[str]:
-        """The sessions the bureau's own past replies name, as they write them (for the title's house style)."""
+    def _past_sessions(self, options: DraftOptions) -> list[tuple[str, str]]:
+        """The sessions the bureau's own past replies name, as they write them, with the replies' dates."""
         region = options.region
-        return [s for d in self.kb.documents(DocFilter(kinds=["reply"]))
+        return [(s, d.date) for d in self.kb.documents(DocFilter(kinds=["reply"]))
                 if (not region or d.region == region) and (s := session_of(d.proposal_number))]
+
+    def _session(self, proposal: Proposal, opts: DraftOptions, warnings: list[str]) -> str:
+        """The session for the title: the proposal's, in the bureau's own form; when the proposal does not say,
+        counted on from the bureau's past replies (one sitting a year), with a warning to check it."""
+        past = self._past_sessions(opts)
+        if proposal.session:
+            return in_house_form(proposal.session, [s for s, _ in past])
+        year = (proposal.date or opts.reply_date)[:4]
+        body = "政协" if proposal.kind == "proposal" else "人大"
+        counted = counted_on(body, int(year), past) if year.isdigit() else ""
+        if counted:
+            warnings.append(f"提案未写明届次，标题中的“{counted}”系按本局以往答复的届次逐年推算，请核对。")
+        return counted
 
     def draft(self, proposal: Proposal, options: DraftOptions | None = None) -> Draft:
         opts = self.resolve(options or DraftOptions())
@@ -74,7 +87,7 @@ class Drafter:
         body, engine = self._write(job, warnings)
         warnings.extend(body.warnings)
         warnings.extend(_passed_over(proposal.suggestions, body))
-        parts = fixed_parts(proposal, opts, session=in_house_form(proposal.session, self._past_sessions(opts)))
+        parts = fixed_parts(proposal, opts, session=self._session(proposal, opts, warnings))
         missing = [label for key, label in _PART_LABELS.items() if PLACEHOLDER in parts.get(key, "")]
         if missing:
             warnings.append("以下内容待填写：" + "、".join(missing) + "（文中以【请填写】标出）。")

@@ -61,3 +61,42 @@ def session_of(proposal_number: str) -> str:
     """The session part of a stored reply's proposal number (市政协十一届三次会议第86号 → 市政协十一届三次会议)."""
     m = re.match(r"(.+?会议)", proposal_number)
     return m.group(1) if m and parse_session(m.group(1)) else ""
+
+
+# A term (届) has five annual sittings (次会议): the count runs on one a year.
+SITTINGS_PER_TERM = 5
+# How far back a past session may be to count on from it (a longer run is likely to have drifted).
+MAX_YEARS_BACK = 5
+_DIGITS = "零一二三四五六七八九"
+
+
+def _number(numeral: str) -> int:
+    """十五 → 15, 二 → 2, 12 → 12 (the numerals sessions use, up to 99)."""
+    if numeral.isdigit():
+        return int(numeral)
+    if "十" in numeral:
+        tens, _, ones = numeral.partition("十")
+        return (_DIGITS.index(tens) if tens else 1) * 10 + (_DIGITS.index(ones) if ones else 0)
+    return _DIGITS.index(numeral) if numeral in _DIGITS else 0
+
+
+def _numeral(n: int) -> str:
+    tens, ones = divmod(n, 10)
+    if not tens:
+        return _DIGITS[ones]
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def counted_on(body: str, year: int, past: list[tuple[str, str]]) -> str:
+    """The session of ``body`` (人大/政协) sitting in ``year``, counted on from the nearest earlier session the
+    bureau's past replies name ((session, reply date) pairs), one sitting a year; written as that reply writes
+    it. Empty when no past session of the body is close enough to count from."""
+    known = [(int(d[:4]), s, p) for s, d in past if d[:4].isdigit() and (p := parse_session(s)) and p.body == body
+             and 0 <= year - int(d[:4]) <= MAX_YEARS_BACK]
+    if not known:
+        return ""
+    y0, example, p = max(known, key=lambda k: k[0])
+    index = _number(p.term) * SITTINGS_PER_TERM + _number(p.sitting) - 1 + (year - y0)
+    term, sitting = divmod(index, SITTINGS_PER_TERM)
+    form = _form(example)
+    return form[1].format(term=_numeral(term), sitting=_numeral(sitting + 1)) if form else ""

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.drafting import Drafter
 from assistant.models import DraftOptions, Proposal
-from assistant.sessions import in_house_form, same_session, session_of
+from assistant.sessions import counted_on, in_house_form, same_session, session_of
 from assistant.settings import Settings, make_kb_config
 from vectorstore.embed import HashingEmbedder
 from vectorstore.kb import KnowledgeBase
@@ -64,3 +64,25 @@ def test_the_letters_title_takes_the_bureaus_form(tmp_path: Path) -> None:
     draft = Drafter(settings, kb).draft(proposal, DraftOptions(reply_date="2025-07-01"))
     assert draft.letter.title == "甲市科学技术局关于市政协十二届四次会议第65号提案答复的函"
     assert draft.proposal.session == "政协甲市第十二届委员会第四次会议"  # what the proposal says is kept
+    # A proposal that does not say its session: counted on from the past reply (2022: 十一届三次), and said so.
+    unsaid = proposal.model_copy(update={"session": "", "date": "2025-01-12"})
+    counted = Drafter(settings, kb).draft(unsaid, DraftOptions(reply_date="2025-07-01"))
+    assert counted.letter.title == "甲市科学技术局关于市政协十二届一次会议第65号提案答复的函"
+    assert any("届次" in w and "推算" in w for w in counted.warnings)
+    # An NPC suggestion is not counted from a CPPCC session: the title leaves it to fill in.
+    npc = unsaid.model_copy(update={"kind": "suggestion"})
+    assert "【请填写】" in Drafter(settings, kb).draft(npc, DraftOptions(reply_date="2025-07-01")).letter.title
+
+
+@pytest.mark.parametrize(("body", "year", "past", "expected"), [
+    ("政协", 2027, [("市政协十四届三次会议", "2023-07-10")], "市政协十五届二次会议"),  # into the next term
+    ("政协", 2024, [("政协十四届广州市委员会第一次会议", "2022-08-02"),
+                    ("政协十三届广州市委员会第二次会议", "2018-08-01")], "政协十四届广州市委员会第三次会议"),
+    ("人大", 2026, [("市十七届人大四次会议", "2025-07-08"), ("市政协十四届四次会议", "2025-07-01")],
+     "市十七届人大五次会议"),
+    ("人大", 2026, [("市政协十四届四次会议", "2025-07-01")], ""),  # no session of the body
+    ("政协", 2027, [("市政协十一届三次会议", "2019-07-10")], ""),  # too far back to count on
+])
+def test_a_session_the_proposal_does_not_say_is_counted_on_from_past_replies(
+        body: str, year: int, past: list[tuple[str, str]], expected: str) -> None:
+    assert counted_on(body, year, past) == expected
