@@ -14,6 +14,7 @@ from assistant.letter_parts import fixed_parts
 from assistant.models import PLACEHOLDER, Draft, DraftOptions, Letter, Proposal
 from assistant.render import plain_text
 from assistant.rules.jurisdiction import Jurisdiction
+from assistant.rules.validity import expiring, policy_name
 from assistant.sessions import counted_on, in_house_form, session_of
 from assistant.settings import Settings
 from assistant.style import load_style
@@ -87,6 +88,7 @@ class Drafter:
         body, engine = self._write(job, warnings)
         warnings.extend(body.warnings)
         warnings.extend(_passed_over(proposal.suggestions, body))
+        warnings.extend(_expiring(body, opts.reply_date))
         parts = fixed_parts(proposal, opts, session=self._session(proposal, opts, warnings))
         missing = [label for key, label in _PART_LABELS.items() if PLACEHOLDER in parts.get(key, "")]
         if missing:
@@ -118,6 +120,19 @@ class Drafter:
             log.warning("LLM drafting failed: %s", err)
             warnings.append(f"大模型生成失败（{err}），已改用组稿引擎生成。")
             return compose.write(job), compose.name
+
+
+def _expiring(body: Body, reply_date: str) -> list[str]:
+    """A warning for each rule the letter cites as in force that ends within the year after the reply."""
+    cited = {c for section in body.sections for item in section.items for s in item.sentences for c in s.citations}
+    out: list[str] = []
+    for src in body.sources:
+        if src.id in cited and src.own and src.kind == "policy" and expiring(src, reply_date):
+            until = f"{int(src.valid_until[:4])}年{int(src.valid_until[5:7])}月"
+            notice = f"所引《{policy_name(src.title)}》有效期至{until}，请在下一步工作打算中说明续期或修订安排。"
+            if notice not in out:
+                out.append(notice)
+    return out
 
 
 def _passed_over(suggestions: list[str], body: Body) -> list[str]:

@@ -29,3 +29,20 @@ def test_an_ask_no_sentence_speaks_to_is_passed_over() -> None:
     said = ["2026年3月，我局起草《促进人工智能应用场景建设若干措施（征求意见稿）》，明确探索发放算力券。"]
     assert unaddressed(suggestion, said) == ["支持中小企业使用公共算力平台开展模型训练和应用开发"]
     assert unaddressed(suggestion, [*said, "我局支持中小企业使用公共算力平台开展模型训练。"]) == []
+
+
+def test_a_cited_rule_ending_within_the_year_is_pointed_out_once() -> None:
+    from assistant.drafting import _expiring
+    from assistant.engines.base import Body
+    from assistant.models import Item, Section, Sentence, Source
+
+    def source(n: int, title: str, until: str, own: bool = True) -> Source:
+        return Source(id=n, doc_id=f"d{n}", chunk_id=f"d{n}-0", title=title, issuer="示例市科学技术局", region="示例省示例市",
+                      date="2019-04-01", quote="……", start=0, end=2, own=own, kind="policy", valid_until=until)
+
+    rule = "示例市人民政府办公厅关于印发《示例市科技特派员管理办法》的通知"
+    sources = [source(1, rule, "2025-12-31"), source(2, rule, "2025-12-31"), source(3, "《示例市孵化器办法》", "2030-01-01"),
+               source(4, "《东川省中试平台行动方案》", "2025-12-31", own=False), source(5, "《示例市未引办法》", "2025-10-01")]
+    body = Body(sections=[Section(heading="一、工作开展情况", items=[Item(sentences=[
+        Sentence(text="……", citations=[1, 2]), Sentence(text="……", citations=[3, 4])])])], sources=sources)
+    assert _expiring(body, "2025-07-08") == ["所引《示例市科技特派员管理办法》有效期至2025年12月，请在下一步工作打算中说明续期或修订安排。"]

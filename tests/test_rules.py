@@ -20,7 +20,7 @@ from assistant.rules.parameters import (
 )
 from assistant.rules.structure import problems
 from assistant.rules.tense import classify_tense
-from assistant.rules.validity import consultation_window, draft_in_progress, validity
+from assistant.rules.validity import consultation_window, draft_in_progress, expiring, validity
 from assistant.rules.worthiness import Recency, is_generic, sentence_flags, source_flags, stale, text_flags
 
 
@@ -91,6 +91,17 @@ def test_name_forms_cover_short_and_former_names() -> None:
 ])
 def test_validity_at_the_reply_date(status: str, until: str, at: str, expected: str) -> None:
     assert validity(Meta(status=status, valid_until=until), at) == expected
+
+
+@pytest.mark.parametrize(("status", "until", "at", "soon"), [
+    ("", "2025-12-31", "2025-07-08", True),  # in force today, over within the year
+    ("", "2028-06-30", "2027-06-26", False),  # a year or more to run
+    ("", "", "2025-07-08", False),  # no end recorded
+    ("", "2025-06-30", "2025-07-08", False),  # already over: not in force, flagged elsewhere
+    ("repealed", "2025-09-01", "2025-07-08", True),  # repealed from a date after the reply: it ends too
+])
+def test_a_rule_in_force_that_ends_within_the_year(status: str, until: str, at: str, soon: bool) -> None:
+    assert expiring(Meta(status=status, valid_until=until), at) is soon
 
 
 @pytest.mark.parametrize(("sentence", "part", "tense"), [

@@ -35,6 +35,21 @@ def validity(meta: HasValidity, at: str) -> Validity:
     return "expired" if ended else "in_force"
 
 
+# How soon after the reply a cited rule's end is worth telling the signer about.
+EXPIRY_NOTICE_MONTHS = 12
+
+
+def expiring(meta: HasValidity, at: str, months: int = EXPIRY_NOTICE_MONTHS) -> bool:
+    """In force on ``at`` but ending less than ``months`` after it: the letter may cite it, and its 下一步 should
+    say what comes after it."""
+    until = meta.valid_until or ""
+    if validity(meta, at) != "in_force" or not until[:7] or not at[:7]:
+        return False
+    ends = int(until[:4]) * 12 + int(until[5:7])
+    now = int(at[:4]) * 12 + int(at[5:7])
+    return ends - now < months
+
+
 def validity_flag(meta: HasValidity, at: str) -> Flag | None:
     """The flag for citing this document on ``at`` as current, or None when it is in force."""
     state = validity(meta, at)
