@@ -231,6 +231,31 @@ def test_a_newer_total_of_one_named_measure_supersedes_the_older_count() -> None
     assert superseded([total, part]) == set()
 
 
+@pytest.mark.parametrize(("text", "said", "expected"), [
+    ("2025年，新认定市级重点实验室8家，总数达到79家，其中包括我市首个人工智能领域重点实验室。", {"79家"},
+     "2025年，新认定市级重点实验室8家，其中包括我市首个人工智能领域重点实验室。"),
+    # the clause saying who did what stays, or what is left has no subject: nothing is dropped
+    ("2024年，我市共选派科技特派员356名，服务全市58个涉农乡镇。", {"356名"}, None),
+    # what is left opens on a part of the dropped total
+    ("截至2025年底，全市有效高新技术企业达到948家，其中科技型中小企业463家。", {"948家"}, None),
+    ("2025年，全市重点实验室达到79家，运行良好。", {"79家"}, None),  # nothing of its own left
+])
+def test_a_result_restating_a_total_is_said_without_it(text: str, said: set[str], expected: str | None) -> None:
+    from assistant.engines.compose.select import _without_figures
+
+    assert _without_figures(text, said) == expected
+
+
+def test_an_item_takes_what_a_result_adds_to_a_total_it_gave_already() -> None:
+    total = cand("截至2025年12月，全市市级重点实验室达到79家，博士后创新实践基地达到41家。", date="2025-12-18", doc="n",
+                 score=0.8)
+    result = cand("2025年，新认定市级重点实验室8家，总数达到79家，其中包括我市首个人工智能领域重点实验室。",
+                  kind="summary", part="work", date="2026-02-25", doc="s", score=0.4)
+    chosen = chooser([total, result]).choose(0, "work")
+    assert [c.candidate.doc_id for c in chosen] == ["n", "s"]
+    assert "79家" not in chosen[1].text and "首个人工智能领域重点实验室" in chosen[1].text
+
+
 def test_the_old_value_of_a_change_is_not_what_the_sentence_reports() -> None:
     """由每项5万元提高到8万元 reports 8万元: the rule that set 5万元 is not said again by it."""
     change = "2027年，青年项目资助强度已由每项5万元提高到8万元。"

@@ -55,6 +55,8 @@ class Choice:
     score: float
     # Further passages that stand behind the sentence (a recent document that restates an old parameter).
     support: tuple[Candidate, ...] = ()
+    # Figures the letter gave already: the sentence is written without the clauses that give only them.
+    without: tuple[str, ...] = ()
 
 
 class Chooser:
@@ -139,6 +141,13 @@ class Chooser:
                 if rest is None:
                     continue
                 choice = rest
+            if role == "work" and not any(similar(choice.text, t) for t in said):
+                # A result that restates a total already given may add one of its own (新认定8家，总数达到79家，
+                # 其中包括首个人工智能领域重点实验室): it is said without the total.
+                repeated = {a for t in said if same_measure(choice.text, t) for a in amounts(t)}
+                shorter = _without_figures(choice.text, repeated) if repeated else None
+                if shorter is not None and not any(same_measure(shorter, t) for t in said):
+                    choice = Choice(choice.candidate, shorter, choice.score, choice.support, tuple(sorted(repeated)))
             if any(similar(choice.text, t) or same_measure(choice.text, t) for t in said):
                 continue
             chosen.append(choice)
@@ -148,8 +157,13 @@ class Chooser:
         chosen.sort(key=lambda ch: (ch.candidate.meta.date or "0", ch.candidate.doc_id, ch.candidate.start))
         # Written again in reading order, so a policy is named in full the first time it appears.
         # (A plan is written as chosen: it may be what remains of a sentence whose first act is done.)
-        return [Choice(ch.candidate, self._write(ch.candidate, role, commit=True) if role == "work" else ch.text,
-                       ch.score, ch.support) for ch in chosen]
+        return [Choice(ch.candidate, self._final(ch) if role == "work" else ch.text, ch.score, ch.support, ch.without)
+                for ch in chosen]
+
+    def _final(self, ch: Choice) -> str:
+        """The work sentence as the letter says it, in reading order, without the figures said before it."""
+        text = self._write(ch.candidate, "work", commit=True)
+        return (_without_figures(text, set(ch.without)) or text) if ch.without else text
 
     def lend(self, done: dict[int, list[Choice]]) -> None:
         """A suggestion nothing answers takes a sentence of another item that answers it too, when that item
@@ -215,8 +229,7 @@ class Chooser:
         """Every item written again in letter order: a policy is named in full where the letter first cites it."""
         self.writer.forget_names()
         for idx in sorted(done):
-            done[idx] = [Choice(ch.candidate, self._write(ch.candidate, "work", commit=True), ch.score, ch.support)
-                         for ch in done[idx]]
+            done[idx] = [Choice(ch.candidate, self._final(ch), ch.score, ch.support, ch.without) for ch in done[idx]]
 
     def hand_over(self, plans: dict[int, list[Choice]], suggestions: list[str], limit: int = 2) -> None:
         """A plan's act that speaks to another suggestion alone goes to that one (建立技术经纪人分级评价制度，
@@ -497,6 +510,22 @@ _ISSUE_PLAN = re.compile(r"^(?:下一步，)?(?:我局|我市)?将(?:研究)?(?:
 _PLAN_ACT = re.compile(r"(?:全年|年内|每年|加快|持续|深入|全面|大力|积极|进一步)*(?:建设|推进|推动|实施|打造|完善|建立|培育|支持|"
                        r"开展|布局|建强|培训|新增|认定|选派|组织|举办|力争|扩大|提高|引导|加大|设立|组建|出台|制定)")
 _ISSUED = re.compile(r"印发|出台|发布|施行")
+
+
+def _without_figures(text: str, figures: set[str]) -> str | None:
+    """``text`` without its clauses whose every amount is among ``figures``; None when nothing was dropped or
+    what remains states no figure of its own, or opens on a part (其中…) of what was dropped."""
+    clauses = [c for c in re.split(r"(?<=[，；])", text) if c]
+    # The first clause past the date says who did what (我市共选派…356名): it stays, or the rest has no subject.
+    first = next((i for i, c in enumerate(clauses) if not re.fullmatch(r"(?:截至)?\d{4}年(?:\d{1,2}月)?(?:底)?[，,]", c)), 0)
+    kept = [c for i, c in enumerate(clauses) if i <= first or not (amounts(c) and set(amounts(c)) <= figures)]
+    if len(kept) == len(clauses):
+        return None
+    rest = re.sub(r"[，；。]?$", "。", "".join(kept).rstrip("。"), count=1)
+    body = re.sub(r"^(?:截至)?\d{4}年(?:\d{1,2}月)?(?:底)?[，,]?", "", rest)
+    if len(body) < 12 or body.startswith("其中") or not amounts(body):
+        return None
+    return rest
 
 
 def _without_said_measures(choice: Choice, said: list[str]) -> Choice | None:
