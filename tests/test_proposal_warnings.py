@@ -60,3 +60,9 @@ def test_missing_header_fields_are_named() -> None:
     warnings = _warned("我市科普场馆少。建议：一是新建科技馆；二是改造少年宫。\n", "未识别出标题、编号、提出人")
     assert len(warnings) == 1
     assert not any("未识别出" in w for w in parse_proposal(HEAD + "建议：一是甲；二是乙。").warnings)
+
+
+def test_unnumbered_ask_paragraphs_after_a_lead_in_are_split_and_said_so() -> None:
+    text = HEAD + "科普场馆少。为此，建议：\n加快建设一批科普基地。\n完善科普人才培养机制。\n"
+    assert parse_proposal(text).suggestions == ["加快建设一批科普基地", "完善科普人才培养机制"]
+    _warned(text, "没有编号", "按段落分为 2 条")

@@ -52,7 +52,8 @@ _TERMINAL = "。；;！!？?：:，,、）)”\""
 @dataclass
 class Reading:
     items: list[str] = field(default_factory=list)
-    # section | paragraphs | section_text | leadin | leadin_text | body_list | ask | last_paragraph | none
+    # section | paragraphs | section_text | leadin | leadin_paragraphs | leadin_text | body_list | ask | last_paragraph |
+    # none
     source: str = "none"
 
 
@@ -205,8 +206,31 @@ def _after_leadin(text: str) -> Reading:
     items = list_items(rest)
     if items:
         return Reading(items, "leadin")
+    paragraphs = _ask_paragraphs(rest)
+    if paragraphs:
+        return Reading(paragraphs, "leadin_paragraphs")
     first = tidy(rest.strip().split("\n")[0])
     return Reading([first], "leadin_text") if first else Reading()
+
+
+# A paragraph that is an ask on its own opens with what is to be done (扩大…, 完善…, 加强…).
+_ASK_OPENING = re.compile(r"(?:进一步|尽快|切实|着力)?(?:加强|加大|加快|扩大|完善|建立|健全|推动|推进|提高|提升|设立|实施|开展|"
+                          r"出台|制定|鼓励|支持|落实|强化|优化|引导|统筹|整合|打造|培育|构建|探索|规范|降低|简化|拓宽|"
+                          r"发挥|搭建|深化|创新|营造|做好|抓好|畅通|放宽)")
+_CLOSING = re.compile(r"^(?:以上|上述|妥否|当否|特此|此致)")
+
+
+def _ask_paragraphs(rest: str) -> list[str]:
+    """"为此，建议：" ending its line, and under it paragraphs without numbers that each open with an ask:
+    one suggestion a paragraph (a closing 以上建议妥否… is not one); none when any paragraph reads otherwise."""
+    if not re.match(r"[ \t\u3000]*\n", rest):
+        return []
+    lines = [ln.strip() for ln in rest.split("\n") if ln.strip()]
+    while lines and _CLOSING.match(lines[-1]):
+        lines.pop()
+    if len(lines) < 2 or not all(len(ln) <= PARAGRAPH_ITEM_MAX and _ASK_OPENING.match(ln) for ln in lines):
+        return []
+    return [item_text(ln) for ln in lines]
 
 
 def _buried_ask(parts: list[Section]) -> str:
