@@ -486,7 +486,7 @@ def _candidates(chunk: Chunk, hit: Hit, rank: int, ask: Ask, jurisdiction: Juris
             continue  # neither about what every suggestion is about (中试, 科技特派员) nor about this one
         # A quarter's stage goal (第一季度：…) is a step of the task the report lists, not a result of its own.
         # A task statement is broad (深化…合作，推进…建设，赋予…自主权): it answers a suggestion it is specific to.
-        done_task = completed and not _QUARTER.search(text) and specific
+        done_task = completed and not _QUARTER.search(text)
         # Relevance is how much of the suggestion the sentence speaks to; retrieval rank only breaks ties.
         fit = weight / total if total else 0.0
         score = min(1.0, fit) + 0.05 / (1 + rank)

@@ -689,6 +689,20 @@ def test_a_task_reported_done_is_the_years_work(text: str, expected: str) -> Non
     assert Writer(OPTS, GZ).work(task) == expected
 
 
+def test_a_suggestion_nothing_else_answers_takes_a_task_the_bureau_reported_done() -> None:
+    """The last resort before 【待补充】: a completed task of the bureau's on the ask's subject, though it is
+    broad (深化…合作，推进…技术转移中心…建设), answers better than a gap; a weaker one does not."""
+    text = "深化穗港澳科技合作，推进华南（广州）技术转移中心等项目建设。"
+    task = cand(text, kind="plan", part="work", date="2023-12-01", specific=False, score=0.26, tense="done")
+    task = task.model_copy(update={"completed": True})
+    assert [c.candidate.doc_id for c in chooser([task]).fallback(0)] == ["d1"]
+    weak = task.model_copy(update={"score": 0.15})
+    assert chooser([weak]).fallback(0) == []
+    # A plan's aim that no report marks done is no fallback.
+    aim = task.model_copy(update={"completed": False})
+    assert chooser([aim]).fallback(0) == []
+
+
 def test_a_policy_named_before_keeps_the_year_of_what_follows_it() -> None:
     # A letter of 2025 citing the 2023 review written in January 2024: its 6月 and 12月 are 2023's.
     writer = Writer(OPTS.model_copy(update={"reply_date": "2025-07-01"}), GZ)

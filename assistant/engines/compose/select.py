@@ -112,6 +112,9 @@ class Chooser:
 
     def _fallback_source(self, c: Candidate) -> bool:
         """A measure on this suggestion's subject, or a recent policy whose very title is the proposal's topic."""
+        if c.completed:
+            # A task the bureau's progress report marks done (牵头单位：市科技局 … 已完成), on the suggestion's subject.
+            return c.specific or c.score >= MIN_RELEVANCE["work"]
         if c.meta.kind not in FALLBACK_KINDS or (c.meta.kind != "policy" and c.part not in ("work", "suggestion")):
             return False
         if c.specific:
