@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 
 from assistant.asks import unaddressed
@@ -15,6 +16,7 @@ from assistant.models import PLACEHOLDER, Draft, DraftOptions, Letter, Proposal
 from assistant.render import plain_text
 from assistant.rules.jurisdiction import Jurisdiction
 from assistant.rules.validity import expiring, policy_name
+from assistant.rules.worthiness import Recency, standing_rule
 from assistant.sessions import counted_on, in_house_form, session_of
 from assistant.settings import Settings
 from assistant.style import load_style
@@ -89,6 +91,7 @@ class Drafter:
         warnings.extend(body.warnings)
         warnings.extend(_passed_over(proposal.suggestions, body))
         warnings.extend(_expiring(body, opts.reply_date))
+        warnings.extend(_restated_rules(body, opts.reply_date, Recency(self.settings.stale_years)))
         parts = fixed_parts(proposal, opts, session=self._session(proposal, opts, warnings))
         missing = [label for key, label in _PART_LABELS.items() if PLACEHOLDER in parts.get(key, "")]
         if missing:
@@ -129,9 +132,29 @@ def _expiring(body: Body, reply_date: str) -> list[str]:
     for src in body.sources:
         if src.id in cited and src.own and src.kind == "policy" and expiring(src, reply_date):
             until = f"{int(src.valid_until[:4])}年{int(src.valid_until[5:7])}月"
-            notice = f"所引《{policy_name(src.title)}》有效期至{until}，请在下一步工作打算中说明续期或修订安排。"
+            notice = f"所引《{policy_name(src.title, src.issuer)}》有效期至{until}，请在下一步工作打算中说明续期或修订安排。"
             if notice not in out:
                 out.append(notice)
+    return out
+
+
+def _restated_rules(body: Body, reply_date: str, recency: Recency) -> list[str]:
+    """A warning for each rule the letter takes from an older past reply (the policy's own text is not in the
+    knowledge base): the signer confirms it still holds."""
+    year = int(reply_date[:4]) if reply_date[:4].isdigit() else 0
+    by_id = {src.id: src for src in body.sources}
+    out: list[str] = []
+    for section in body.sections:
+        for item in section.items:
+            for sentence in item.sentences:
+                sources = [by_id[c] for c in sentence.citations if c in by_id]
+                newest = max((int(s.date[:4]) for s in sources if s.date[:4].isdigit()), default=year)
+                if not (year and newest < year - recency.years and standing_rule(sentence.text, sources, year, recency)):
+                    continue
+                for name in re.findall(r"《([^》]+)》", sentence.text):
+                    notice = (f"《{name}》的标准引自{newest}年的答复，知识库中没有该政策原文，请核实仍然有效。")
+                    if notice not in out:
+                        out.append(notice)
     return out
 
 

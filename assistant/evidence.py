@@ -442,7 +442,7 @@ def _candidates(chunk: Chunk, hit: Hit, rank: int, ask: Ask, jurisdiction: Juris
     out = []
     context = _sentence_context(chunk)
     completed = meta.kind in ("plan", "news", "summary") and is_report is not None and is_report(chunk.doc_id)
-    title_terms = set(query_terms(policy_name(meta.title))) if meta.kind == "policy" else set()
+    title_terms = set(query_terms(policy_name(meta.title, meta.issuer))) if meta.kind == "policy" else set()
     for span in clauses(chunk):
         # Only a launch reported as the meeting's act needs its host, which the report's lead names.
         host = event_host(lead(chunk.doc_id, span.start)) if lead and REPORTED_ACT.match(span.text) else ""

@@ -46,3 +46,23 @@ def test_a_cited_rule_ending_within_the_year_is_pointed_out_once() -> None:
     body = Body(sections=[Section(heading="一、工作开展情况", items=[Item(sentences=[
         Sentence(text="……", citations=[1, 2]), Sentence(text="……", citations=[3, 4])])])], sources=sources)
     assert _expiring(body, "2025-07-08") == ["所引《示例市科技特派员管理办法》有效期至2025年12月，请在下一步工作打算中说明续期或修订安排。"]
+
+
+def test_a_rule_taken_from_an_older_reply_asks_the_signer_to_confirm_it() -> None:
+    from assistant.drafting import _restated_rules
+    from assistant.engines.base import Body
+    from assistant.models import Item, Section, Sentence, Source
+    from assistant.rules.worthiness import Recency
+
+    def reply(n: int, date: str) -> Source:
+        return Source(id=n, doc_id=f"r{n}", chunk_id=f"r{n}-0", title="示例市科学技术局关于第12号提案答复的函",
+                      issuer="示例市科学技术局", region="示例省示例市", date=date, quote="……", start=0, end=2,
+                      kind="reply")
+
+    rule = "按照《示例市科普基地认定管理办法》（示科规〔2021〕3号），对新认定的市级科普基地给予一次性补助10万元。"
+    body = Body(sections=[Section(heading="一、工作开展情况", items=[Item(sentences=[
+        Sentence(text=rule, citations=[1]), Sentence(text=rule.replace("科普基地认定", "孵化器认定"), citations=[2])])])],
+        sources=[reply(1, "2024-07-10"), reply(2, "2026-07-10")])
+    # The 2024 reply is past the two-year window of a 2027 letter: confirm; the 2026 one is recent: no notice.
+    assert _restated_rules(body, "2027-07-15", Recency(2)) == [
+        "《示例市科普基地认定管理办法》的标准引自2024年的答复，知识库中没有该政策原文，请核实仍然有效。"]

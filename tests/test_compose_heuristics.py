@@ -13,7 +13,6 @@ from assistant.engines.compose.rewrite import (
     finish,
     looking_back,
     pin_dates,
-    policy_name,
     policy_verb,
     unlabel,
     unwrap_attribution,
@@ -31,6 +30,7 @@ from assistant.engines.compose.select import (
 from assistant.evidence import Candidate, event_host, reports_completed
 from assistant.models import DraftOptions
 from assistant.rules.jurisdiction import Jurisdiction
+from assistant.rules.validity import policy_name
 from assistant.rules.worthiness import Recency
 from vectorstore.types import DocMeta
 
@@ -123,6 +123,8 @@ def test_the_meeting_host_becomes_we_in_the_letter() -> None:
      "广州市人民政府办公厅", "广州市进一步促进科技成果转移转化若干措施"),
     ("关于印发《示例市中试平台建设管理办法》的通知", "示例市科学技术局", "示例市中试平台建设管理办法"),
     ("示例市科学技术局关于加快科技金融发展的意见", "示例市科学技术局", "关于加快科技金融发展的意见"),
+    ("鹭川市人民政府办公室关于印发鹭川市企业研发费用后补助实施细则的通知（鹭政办规〔2018〕6号）", "",
+     "鹭川市企业研发费用后补助实施细则"),  # the issuer unknown: still the name inside the notice's frame
 ])
 def test_policy_names_are_what_a_letter_quotes(title: str, issuer: str, expected: str) -> None:
     assert policy_name(title, issuer) == expected
@@ -775,6 +777,17 @@ def test_a_suggestion_nothing_answers_takes_a_sentence_another_item_can_spare() 
     lone = {0: [], 1: [Choice(pool[0], shared, 1.0)]}
     chooser(pool).lend(lone)
     assert lone[0] == [] and len(lone[1]) == 1
+
+
+def test_a_policy_s_own_clause_comes_before_a_past_reply_restating_it() -> None:
+    title = "示例市人民政府办公室关于印发示例市企业研发费用后补助实施细则的通知（示政办规〔2018〕6号）"
+    clause = cand("对研发费用增量部分按10%给予后补助，单个企业每年最高300万元。", kind="policy", tense="neutral",
+                  date="2018-09-28", title=title, issuer="示例市人民政府办公室", doc="p", score=0.6)
+    restated = cand("我市按照《示例市企业研发费用后补助实施细则》（示政办规〔2018〕6号），对研发费用增量部分按10%给予"
+                    "后补助，单个企业每年最高300万元。", kind="reply", part="work", date="2023-07-13", doc="r", score=0.62)
+    chosen = Chooser(Writer(OPTS, GZ), [clause, restated], "2024-07-25", Recency(2),
+                     title="关于加大研发费用后补助力度的提案").choose(0, "work")
+    assert [c.candidate.doc_id for c in chosen] == ["p"]  # once said from the policy, the restatement adds nothing
 
 
 def test_money_found_about_equally_for_two_suggestions_goes_to_the_one_asking_for_money() -> None:

@@ -93,6 +93,25 @@ def test_validity_at_the_reply_date(status: str, until: str, at: str, expected: 
     assert validity(Meta(status=status, valid_until=until), at) == expected
 
 
+RULE = "按照《示例市科普基地认定管理办法》（示科规〔2021〕3号），对新认定的市级科普基地给予一次性补助10万元。"
+
+
+@pytest.mark.parametrize(("text", "kind", "date", "standing"), [
+    (RULE, "reply", "2024-07-10", True),  # a past reply states a named policy's parameter: a rule, not an event
+    (RULE, "reply", "2021-07-10", False),  # too long ago to count on
+    ("2024年，对新认定的市级科普基地给予补助共计120万元。", "reply", "2024-07-10", False),  # money paid, no rule
+    ("对新认定的市级科普基地给予一次性补助10万元。", "reply", "2024-07-10", False),  # no policy named
+    (RULE, "news", "2024-07-10", False),  # a news report's account is no statement of the bureau's rule
+])
+def test_a_rule_a_past_reply_states_does_not_age_like_an_event(text: str, kind: str, date: str,
+                                                                standing: bool) -> None:
+    from assistant.rules.worthiness import stale, standing_rule
+
+    sources = [Meta(kind=kind, date=date)]
+    assert standing_rule(text, sources, 2027) is standing
+    assert stale(text, sources, 2027) is (not standing)
+
+
 @pytest.mark.parametrize(("status", "until", "at", "soon"), [
     ("", "2025-12-31", "2025-07-08", True),  # in force today, over within the year
     ("", "2028-06-30", "2027-06-26", False),  # a year or more to run

@@ -138,10 +138,20 @@ def names_repealed(text: str, repeals: list[Repeal], at: str) -> Repeal | None:
     return None
 
 
-def policy_name(title: str) -> str:
-    """The policy a title is about: the name inside its 《》 (关于印发《…》的通知), else the title itself."""
-    inner = re.findall(r"《([^》]+)》", title)
-    return inner[-1] if inner else re.sub(r"[（(][^）)]*〔\d{4}〕\d+号[）)]$", "", title).strip()
+def policy_name(title: str, issuer: str = "") -> str:
+    """The name a letter quotes in 《》: the inner 《…》 of a 关于印发 notice, else the title without its issuer,
+    its 关于印发…的通知 frame and its 文号 (鹭川市人民政府办公室关于印发鹭川市企业研发费用后补助实施细则的通知
+    （鹭政办规〔2018〕6号） → 鹭川市企业研发费用后补助实施细则)."""
+    t = re.sub(r"[（(][^（）()]*(?:〔|\[|；|;|[A-Za-z])[^（）()]*[）)]", "", title).strip()
+    inner = re.search(r"《([^》]+)》", t)
+    if inner:
+        return inner.group(1)
+    t = re.sub(r"^.*?关于印发", "", t)
+    t = re.sub(r"的通知$", "", t)
+    for name in (issuer, re.sub(r"[（(][^）)]*[）)]", "", issuer)):
+        if name and t.startswith(name + "关于"):
+            t = t[len(name):]
+    return t.strip("《》 ")
 
 
 class HasTitle(Protocol):

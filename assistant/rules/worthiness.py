@@ -13,12 +13,13 @@ The text rules look at the sentence as the letter writes it; the source rules lo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from assistant.rules.figures import amounts
 from assistant.rules.flags import Flag, FlagCode, flag
+from assistant.rules.parameters import states_parameter
 from assistant.rules.tense import classify_tense
 from assistant.rules.validity import states_draft_in_progress, validity_flag
 
@@ -229,6 +230,8 @@ def stale(text: str, sources: list[CitedSource], reply_year: int, recency: Recen
     """
     if any(s.kind == "policy" and validity_flag(s, reply_date or f"{reply_year}-12-31") is None for s in sources):
         return False
+    if standing_rule(text, sources, reply_year, recency):
+        return False
     # A status in progress (正在评审, 已启动申报) is settled by now if it is from an earlier year.
     if _IN_PROGRESS.search(text) and all(s.date[:4].isdigit() and int(s.date[:4]) < reply_year for s in sources):
         return True
@@ -241,6 +244,20 @@ def stale(text: str, sources: list[CitedSource], reply_year: int, recency: Recen
     if years and max(years) < reply_year - window:
         return True
     return newest < reply_year - window
+
+
+# How much older than a fact may be a past reply that states a rule of a named policy (按照《…办法》，对…给予
+# 一次性补助10万元): the rule stands while its policy does; the signer is asked to confirm it (see drafting).
+STANDING_RULE_EXTRA_YEARS = 3
+
+
+def standing_rule(text: str, sources: Sequence[CitedSource], reply_year: int, recency: Recency = Recency()) -> bool:
+    """A parameter of a named policy as the bureau's own past reply states it: not an event that ages, but a rule
+    in force unless its policy was repealed (validity and the repeals say so), for a few years past ``recency``."""
+    if "《" not in text or not states_parameter(text) or not sources or any(s.kind != "reply" for s in sources):
+        return False
+    years = [int(s.date[:4]) for s in sources if s.date[:4].isdigit()]
+    return bool(years) and reply_year - max(years) <= recency.years + STANDING_RULE_EXTRA_YEARS
 
 
 def plan_outdated(text: str, sources: list[CitedSource], reply_year: int) -> bool:

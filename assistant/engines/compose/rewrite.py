@@ -17,6 +17,7 @@ from assistant.evidence import REPORTED_ACT, Candidate
 from assistant.models import DraftOptions
 from assistant.rules.figures import RUNNING_TOTAL, amounts
 from assistant.rules.jurisdiction import Jurisdiction
+from assistant.rules.validity import policy_name
 
 _ATTRIBUTION = re.compile(
     r"^(?:据[^，。“”]{0,14}?(?:介绍|了解|悉|统计|初步统计)|经(?:核算|统计|测算)|记者(?:从[^，。]{1,30})?(?:获悉|了解到)|"
@@ -338,20 +339,6 @@ def co_issuers(title: str) -> list[str]:
     """The bodies that jointly issued a notice, in the order its title names them; [] for a single issuer."""
     m = _JOINT.match(title.strip())
     return re.split(r"[\s　、]+", m.group(1)) if m else []
-
-
-def policy_name(title: str, issuer: str) -> str:
-    """The name a letter quotes in 《》: the inner 《…》 of a 关于印发 notice, else the title without its issuer."""
-    t = re.sub(r"[（(][^（）()]*(?:〔|\[|；|;|[A-Za-z])[^（）()]*[）)]", "", title).strip()
-    inner = re.search(r"《([^》]+)》", t)
-    if inner:
-        return inner.group(1)
-    t = re.sub(r"^.*?关于印发", "", t)
-    t = re.sub(r"的通知$", "", t)
-    for name in (issuer, re.sub(r"[（(][^）)]*[）)]", "", issuer)):
-        if name and t.startswith(name + "关于"):
-            t = t[len(name):]
-    return t.strip("《》 ")
 
 
 def cn_month(date: str) -> str:

@@ -17,7 +17,13 @@ from assistant.evidence import GENERIC, Candidate
 from assistant.rules.figures import amounts, figures, normalize
 from assistant.rules.flags import FlagCode
 from assistant.rules.parameters import asks_for_money, speaks_of_money, states_parameter
-from assistant.rules.validity import consultation_window, draft_in_progress, validity, validity_flag
+from assistant.rules.validity import (
+    consultation_window,
+    draft_in_progress,
+    policy_name,
+    validity,
+    validity_flag,
+)
 from assistant.rules.worthiness import Recency, Role, sentence_flags
 from assistant.style import StyleScorer
 from assistant.textsim import char_bigrams
@@ -81,6 +87,8 @@ class Chooser:
         # Replies whose parts were recognised: outside their work parts they give background or quote others.
         self.structured = {c.doc_id for c in pool if c.meta.kind == "reply" and c.part in ("work", "suggestion", "plan")}
         self.title_terms = {t for t in query_terms(title) if len(t) >= 2 and t not in GENERIC}
+        # The policies whose own clauses are candidates: a past reply's restatement of their rules comes second.
+        self.policies = {n for c in pool if c.meta.kind == "policy" and (n := policy_name(c.meta.title, c.meta.issuer))}
 
     def choose(self, idx: int, role: Role, limit: int = MAX_PER_ITEM) -> list[Choice]:
         floor = MIN_RELEVANCE[role]
@@ -124,6 +132,7 @@ class Chooser:
 
     def _pick(self, scored: list[Choice], role: Role, limit: int) -> list[Choice]:
         chosen: list[Choice] = []
+        scored = [ch for ch in scored if not self._restates_at_hand(ch, scored)]
         # Today's value of each parameter the ask wants changed comes first: it is what the reply must state.
         first = role == "work"
         for choice in sorted(scored, key=lambda ch: (not (first and ch.candidate.answers_parameter), -ch.score,
@@ -167,6 +176,17 @@ class Chooser:
         """The work sentence as the letter says it, in reading order, without the figures said before it."""
         text = self._write(ch.candidate, "work", commit=True)
         return (_without_figures(text, set(ch.without)) or text) if ch.without else text
+
+    def _restates_at_hand(self, choice: Choice, scored: list[Choice]) -> bool:
+        """A past reply's statement of a policy's parameter, when a clause of that policy saying the same rule
+        competes too: the policy says it first-hand, however recent the reply."""
+        text = choice.text
+        if choice.candidate.meta.kind != "reply" or not states_parameter(text):
+            return False
+        named = [n for n in self.policies if f"《{n}》" in text]
+        return any(other.candidate.meta.kind == "policy" and policy_name(other.candidate.meta.title,
+                                                                          other.candidate.meta.issuer) in named
+                   and same_measure(other.text, text) for other in scored)
 
     def lend(self, done: dict[int, list[Choice]]) -> None:
         """A suggestion nothing answers takes a sentence of another item that answers it too, when that item
@@ -613,6 +633,12 @@ def same_measure(a: str, b: str) -> bool:
     does: two provisions may pay the same recipient the same cap (评价优秀的孵化器给予最高50万元运营补助;
     孵化器对在孵企业实际投资额的10%给予奖励，每家孵化器每年最高50万元), and a restatement repeats every figure.
     """
+    if states_parameter(a) and states_parameter(b) and set(re.findall(r"《[^》]+》", a)) & set(re.findall(r"《[^》]+》", b)):
+        # One policy's parameters, as the policy and as a past reply give them: the same rule when the amounts
+        # of one are all in the other (奖励20万元 beside 5万元培育补助…奖励20万元).
+        fa, fb = set(amounts(_QUOTED.sub("", a))), set(amounts(_QUOTED.sub("", b)))
+        if fa and fb and (fa <= fb or fb <= fa):
+            return True
     ka, kb_ = measure_values(a), measure_values(b)
     shared = {k for k in ka.keys() & kb_.keys() if ka[k] & kb_[k]}
     if shared and states_parameter(a) and states_parameter(b):
