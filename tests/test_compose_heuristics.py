@@ -779,6 +779,20 @@ def test_a_suggestion_nothing_answers_takes_a_sentence_another_item_can_spare() 
     assert lone[0] == [] and len(lone[1]) == 1
 
 
+def test_a_parameter_a_later_report_says_was_changed_is_history() -> None:
+    title = "关于印发《示例市自然科学基金管理办法》的通知"
+    rule = cand("青年项目每项资助5万元，资助期限2年。", kind="policy", tense="neutral", date="2023-06-12", title=title,
+                doc="p", score=0.6).model_copy(update={"shared": ["青年", "项目", "资助"]})
+    raised = cand("2027年，市自然科学基金青年项目资助强度已由每项5万元提高到8万元。", date="2027-04-21", doc="n",
+                  score=0.5, start=100)
+    ch = Chooser(Writer(OPTS, GZ), [rule, raised], "2027-06-26", Recency(2), title="关于支持青年科技人才的提案")
+    assert [c.candidate.doc_id for c in ch.choose(0, "work")] == ["n"]
+    # Only planned, the change leaves today's value standing.
+    planned = raised.model_copy(update={"tense": "plan", "text": "推动青年项目资助强度由每项5万元提高到8万元。"})
+    ch = Chooser(Writer(OPTS, GZ), [rule, planned], "2027-06-26", Recency(2), title="关于支持青年科技人才的提案")
+    assert [c.candidate.doc_id for c in ch.choose(0, "work")] == ["p"]
+
+
 def test_a_policy_s_own_clause_comes_before_a_past_reply_restating_it() -> None:
     title = "示例市人民政府办公室关于印发示例市企业研发费用后补助实施细则的通知（示政办规〔2018〕6号）"
     clause = cand("对研发费用增量部分按10%给予后补助，单个企业每年最高300万元。", kind="policy", tense="neutral",

@@ -316,6 +316,8 @@ def test_an_ask_to_change_a_parameter(suggestion: str, asks: bool) -> None:
     ("对认定的市级国际（港澳）联合实验室给予50万元建设补助。", True),
     ("2024年，7家孵化器绩效评价优秀，兑现运营补助300万元。", False),
     ("2026年支持合作项目21项，安排经费1900万元。", False),
+    ("青年项目资助数量原则上不低于当年市基金资助项目总数的40%。", True),  # a quota is a parameter too
+    ("2026年，全社会研发投入强度达到2.4%。", False),
 ])
 def test_a_sentence_stating_a_parameter(sentence: str, states: bool) -> None:
     assert states_parameter(sentence) is states

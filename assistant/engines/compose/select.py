@@ -411,6 +411,21 @@ class Chooser:
             out.append(c)
         return out
 
+    def _changed_since(self, c: Candidate, text: str) -> bool:
+        """A parameter a later own report says was changed, as done (青年项目每项资助5万元, and since 资助强度已由每项
+        5万元提高到8万元): the old value is history, whatever document set it."""
+        if not states_parameter(text):
+            return False
+        terms = {t for t in c.shared if len(t) >= 2}
+        for value in amounts(_QUOTED.sub("", _provision(text))):
+            changed = re.compile(rf"由[^，。；]{{0,6}}{re.escape(value)}[^，。；]{{0,4}}{_CHANGE.pattern}")
+            for other in [*self.pool, *self.newer]:
+                if (other.doc_id != c.doc_id and other.meta.date > c.meta.date and other.meta.date <= self.reply_date
+                        and other.tense != "plan" and other.part != "plan" and changed.search(other.text)
+                        and any(t in other.text for t in terms)):
+                    return True
+        return False
+
     def _restated(self, c: Candidate, text: str) -> Candidate | None:
         """A recent own passage that gives an old statement's parameter again (“科信贷”…按50%给予风险补偿, and in
         this year's plan 推动“科信贷”…风险补偿比例由50%提高到60%: today it is 50%), so the rule still applies.
@@ -460,7 +475,7 @@ class Chooser:
             if restated is not None and not sentence_flags(text, [c.meta, restated.meta], self.reply_date, role,
                                                            self.recency, quotes=[c.quote, restated.quote]):
                 flags, support = [], (restated,)
-        if flags:
+        if flags or (role == "work" and self._changed_since(c, text)):
             return None
         # A parameter a past reply states without its instrument (对运营良好的平台按…20%给予运营补助) reads better
         # from the policy that sets it, which the letter names: the reply's prior does not apply to it.
