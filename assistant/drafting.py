@@ -15,7 +15,7 @@ from assistant.letter_parts import fixed_parts
 from assistant.models import PLACEHOLDER, Draft, DraftOptions, Letter, Proposal
 from assistant.render import plain_text
 from assistant.rules.jurisdiction import Jurisdiction
-from assistant.rules.validity import expiring, policy_name
+from assistant.rules.validity import expiring, partial, policy_name
 from assistant.rules.worthiness import Recency, standing_rule
 from assistant.sessions import counted_on, in_house_form, session_of
 from assistant.settings import Settings
@@ -91,6 +91,7 @@ class Drafter:
         warnings.extend(body.warnings)
         warnings.extend(_passed_over(proposal.suggestions, body))
         warnings.extend(_expiring(body, opts.reply_date))
+        warnings.extend(_partial_policies(body))
         warnings.extend(_restated_rules(body, opts.reply_date, Recency(self.settings.stale_years)))
         parts = fixed_parts(proposal, opts, session=self._session(proposal, opts, warnings))
         missing = [label for key, label in _PART_LABELS.items() if PLACEHOLDER in parts.get(key, "")]
@@ -133,6 +134,19 @@ def _expiring(body: Body, reply_date: str) -> list[str]:
         if src.id in cited and src.own and src.kind == "policy" and expiring(src, reply_date):
             until = f"{int(src.valid_until[:4])}年{int(src.valid_until[5:7])}月"
             notice = f"所引《{policy_name(src.title, src.issuer)}》有效期至{until}，请在下一步工作打算中说明续期或修订安排。"
+            if notice not in out:
+                out.append(notice)
+    return out
+
+
+def _partial_policies(body: Body) -> list[str]:
+    """A warning for each policy the letter cites that the knowledge base holds only part of (its manifest says
+    truncated or excerpt): its other articles may answer more, so the signer checks the full text."""
+    cited = {c for section in body.sections for item in section.items for s in item.sentences for c in s.citations}
+    out: list[str] = []
+    for src in body.sources:
+        if src.id in cited and src.kind == "policy" and partial(src.completeness):
+            notice = f"知识库中的《{policy_name(src.title, src.issuer)}》只是节选，其余条款未能引用，请对照全文核实各条建议的答复。"
             if notice not in out:
                 out.append(notice)
     return out

@@ -433,7 +433,8 @@ def _candidates(chunk: Chunk, hit: Hit, rank: int, ask: Ask, jurisdiction: Juris
     names, asked, parameter_ask, parameters = ask.names, ask.programmes, ask.parameter_ask, ask.parameters
     local, listed, idx = ask.local, ask.listed, ask.idx
     meta = DocMeta(kind=hit.kind, title=hit.title, issuer=hit.issuer, region=hit.region, date=hit.date,  # type: ignore[arg-type]
-                   status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number)  # type: ignore[arg-type]
+                   status=hit.status, valid_until=hit.valid_until, doc_number=hit.doc_number,  # type: ignore[arg-type]
+                   completeness=hit.completeness)
     scope = jurisdiction.scope(meta)
     total = _attainable(weights)
     distinct = distinctive(weights.keys() - _related_only(weights), topic)

@@ -114,6 +114,8 @@ class Source(BaseModel):
     section: str = Field("", description="Headings above the quote in its document (e.g. 一、2024年工作总结 > （一）…)")
     status: str = Field("", description="in_force, repealed or draft, as the knowledge base records it")
     valid_until: str = Field("", description="ISO date after which the document is no longer in force")
+    completeness: str = Field("", description="How much of the document the knowledge base holds (manifest), "
+                              "e.g. truncated at end")
 
 
 class Checks(BaseModel):

@@ -181,6 +181,7 @@ def _refresh_sources(sources: list[Source], kb: KnowledgeBase,
         if doc is None:
             continue
         s.kind, s.status, s.valid_until = doc.meta.kind, doc.meta.status, doc.meta.valid_until
+        s.completeness = doc.meta.completeness
         if jurisdiction is not None:
             s.own = jurisdiction.is_own(doc.meta)
     return metas, valid

@@ -66,3 +66,19 @@ def test_a_rule_taken_from_an_older_reply_asks_the_signer_to_confirm_it() -> Non
     # The 2024 reply is past the two-year window of a 2027 letter: confirm; the 2026 one is recent: no notice.
     assert _restated_rules(body, "2027-07-15", Recency(2)) == [
         "《示例市科普基地认定管理办法》的标准引自2024年的答复，知识库中没有该政策原文，请核实仍然有效。"]
+
+
+def test_a_cited_policy_the_knowledge_base_holds_only_part_of_is_pointed_out() -> None:
+    from assistant.drafting import _partial_policies
+    from assistant.engines.base import Body
+    from assistant.models import Item, Section, Sentence, Source
+
+    def policy(n: int, completeness: str) -> Source:
+        return Source(id=n, doc_id=f"p{n}", chunk_id=f"p{n}-0", title=f"关于印发《示例市办法{n}》的通知",
+                      issuer="示例市人民政府办公厅", region="示例省示例市", date="2024-04-22", quote="……", start=0, end=2,
+                      kind="policy", completeness=completeness)
+
+    body = Body(sections=[Section(heading="一、工作开展情况", items=[Item(sentences=[
+        Sentence(text="……", citations=[1, 2, 3])])])],
+        sources=[policy(1, "truncated at end (stops in 一（一）)"), policy(2, "whole"), policy(3, ""), policy(4, "节选")])
+    assert _partial_policies(body) == ["知识库中的《示例市办法1》只是节选，其余条款未能引用，请对照全文核实各条建议的答复。"]

@@ -133,6 +133,26 @@ def test_manifest_metadata_and_filters(sample_kb_session: KnowledgeBase) -> None
     assert all(h.doc_id != top for h in kb.search("中试平台", k=5, filters=SearchFilters(exclude_doc_ids=[top])))
 
 
+def test_a_manifest_saying_how_much_of_a_document_is_held_is_kept_and_updates_the_store(
+        kb: KnowledgeBase, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "policy.txt").write_text("示例市中试平台管理办法\n第一条 对新认定的市级中试平台给予补助，最高500万元。\n",
+                                     encoding="utf-8")
+    header = "file\tkind\tissuer\tregion\tdate\ttitle\tcompleteness\n"
+    row = "policy.txt\tpolicy\t示例市科学技术局\t示例省示例市\t2024-03-01\t示例市中试平台管理办法\t{}\n"
+    (docs / "MANIFEST.tsv").write_text(header + row.format(""), encoding="utf-8")
+    assert not kb.ingest([docs], manifest=docs / "MANIFEST.tsv").failed
+    doc_id = kb.search("中试平台 补助", k=1)[0].doc_id
+    assert kb.get(doc_id).meta.completeness == ""  # type: ignore[union-attr]
+    # Said later in the manifest, it is taken at the next ingest (the text is unchanged).
+    (docs / "MANIFEST.tsv").write_text(header + row.format("truncated at end (stops in 第一条)"), encoding="utf-8")
+    report = kb.ingest([docs], manifest=docs / "MANIFEST.tsv")
+    assert report.count("updated") == 1
+    assert kb.get(doc_id).meta.completeness == "truncated at end (stops in 第一条)"  # type: ignore[union-attr]
+    assert kb.search("中试平台 补助", k=1)[0].completeness == "truncated at end (stops in 第一条)"
+
+
 def test_diversity_limits_hits_per_document(sample_kb_session: KnowledgeBase) -> None:
     kb = sample_kb_session
     saved = kb.config

@@ -112,6 +112,16 @@ def test_a_rule_a_past_reply_states_does_not_age_like_an_event(text: str, kind: 
     assert stale(text, sources, 2027) is (not standing)
 
 
+@pytest.mark.parametrize(("completeness", "part"), [
+    ("truncated at end (stops in 一（一）)", True), ("excerpt: the notice plus the opening", True), ("节选", True),
+    ("whole", False), ("whole as stored (no title line)", False), ("", False),
+])
+def test_a_document_held_only_in_part(completeness: str, part: bool) -> None:
+    from assistant.rules.validity import partial
+
+    assert partial(completeness) is part
+
+
 @pytest.mark.parametrize(("status", "until", "at", "soon"), [
     ("", "2025-12-31", "2025-07-08", True),  # in force today, over within the year
     ("", "2028-06-30", "2027-06-26", False),  # a year or more to run

@@ -32,9 +32,10 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
 _META_COLS = ("kind", "title", "issuer", "region", "date", "proposal_number", "doc_number", "source", "status",
-              "valid_until")
+              "valid_until", "completeness")
 # Columns added after the first release: stores created before get them on open.
-_ADDED_COLUMNS = (("documents", "status", "TEXT DEFAULT ''"), ("documents", "valid_until", "TEXT DEFAULT ''"))
+_ADDED_COLUMNS = (("documents", "status", "TEXT DEFAULT ''"), ("documents", "valid_until", "TEXT DEFAULT ''"),
+                  ("documents", "completeness", "TEXT DEFAULT ''"))
 
 
 class DocStore:

@@ -756,7 +756,8 @@ def prepare_file(job: PrepareJob) -> Prepared | str:
 def _hit(chunk: Chunk, meta: DocMeta, score: float, ranks: dict[str, int]) -> Hit:
     return Hit(doc_id=chunk.doc_id, chunk_id=chunk.chunk_id, text=chunk.text, start=chunk.start, end=chunk.end,
                title=meta.title, issuer=meta.issuer, region=meta.region, date=meta.date, kind=meta.kind,
-               status=meta.status, valid_until=meta.valid_until, doc_number=meta.doc_number, section=chunk.section,
+               status=meta.status, valid_until=meta.valid_until, completeness=meta.completeness,
+               doc_number=meta.doc_number, section=chunk.section,
                score=round(score, 6), channels=ranks, sentences=chunk.sentences)
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from vectorstore.reply import SESSION_NUMBER, parse_date, parse_reply
 from vectorstore.types import KINDS, DocMeta
 
-MANIFEST_COLUMNS = ("file", "kind", "issuer", "region", "date", "proposal_number", "title", "source", "status")
+MANIFEST_COLUMNS = ("file", "kind", "issuer", "region", "date", "proposal_number", "title", "source", "status",
+                    "completeness")
 # What people write in a manifest's status column, and what it means.
 STATUS_WORDS = {
     "": "", "in_force": "in_force", "有效": "in_force", "现行": "in_force", "现行有效": "in_force",
@@ -61,6 +62,7 @@ def load_manifest(path: Path) -> dict[str, tuple[DocMeta, bool]]:
                 "title": (row.get("title") or "").strip(),
                 "source": (row.get("source") or "").strip(),
                 "status": STATUS_WORDS[status],
+                "completeness": (row.get("completeness") or "").strip(),
             }
         )
         out[file] = (meta, bool(kind))

@@ -30,6 +30,8 @@ class DocMeta(BaseModel):
     source: str = Field("", description="Where the document came from (URL or note)")
     status: Status = Field("", description="in_force, repealed (失效/废止) or draft (征求意见稿/讨论稿); empty: in force as far as known")
     valid_until: str = Field("", description="ISO date after which the document is no longer in force (失效日期, 有效期, a plan's end year)")
+    completeness: str = Field("", description="How much of the document the knowledge base holds, as the manifest says "
+                              "(whole, excerpt, truncated at end …); empty: not stated")
 
 
 class Span(BaseModel):
@@ -83,6 +85,7 @@ class Hit(BaseModel):
     kind: str
     status: str = Field("", description="in_force, repealed or draft (empty: in force as far as known)")
     valid_until: str = Field("", description="ISO date after which the document is no longer in force")
+    completeness: str = Field("", description="How much of the document the knowledge base holds (manifest)")
     doc_number: str = Field("", description="发文字号 of the document, e.g. 穗府办〔2024〕7号")
     section: str
     score: float
@@ -153,6 +156,7 @@ class DocSummary(BaseModel):
     source: str
     status: str = Field("", description="in_force, repealed or draft (empty: in force as far as known)")
     valid_until: str = ""
+    completeness: str = Field("", description="How much of the document the knowledge base holds (manifest)")
     source_path: str
     content_hash: str
     ingested_at: str

@@ -32,7 +32,8 @@ class SourceRegistry:
             self.sources.append(Source(
                 id=self._ids[key], doc_id=ev.doc_id, chunk_id=ev.chunk_id, title=m.title, issuer=m.issuer,
                 region=m.region, date=m.date, quote=ev.quote, start=ev.start, end=ev.end, own=ev.own,
-                kind=m.kind, status=m.status, valid_until=m.valid_until, section=ev.section,
+                kind=m.kind, status=m.status, valid_until=m.valid_until, completeness=m.completeness,
+                section=ev.section,
             ))
         return self._ids[key]
 

@@ -138,6 +138,15 @@ def names_repealed(text: str, repeals: list[Repeal], at: str) -> Repeal | None:
     return None
 
 
+# What a manifest says of a document the knowledge base holds only part of (truncated at end, excerpt, 节选).
+_PARTIAL = re.compile(r"^(?:excerpt|truncated|partial|abridged)|节选|摘录|截断|不完整|部分", re.IGNORECASE)
+
+
+def partial(completeness: str) -> bool:
+    """Whether the knowledge base holds only part of the document (its manifest's ``completeness``)."""
+    return bool(_PARTIAL.search(completeness.strip()))
+
+
 def policy_name(title: str, issuer: str = "") -> str:
     """The name a letter quotes in 《》: the inner 《…》 of a 关于印发 notice, else the title without its issuer,
     its 关于印发…的通知 frame and its 文号 (鹭川市人民政府办公室关于印发鹭川市企业研发费用后补助实施细则的通知
