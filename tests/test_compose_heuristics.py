@@ -332,6 +332,23 @@ def test_a_plan_whose_first_act_was_done_keeps_the_acts_after_it() -> None:
     assert [c.text for c in chosen] == ["我局将加快建设环中大、环大学城科技成果转化基地。"]
 
 
+def test_a_plan_to_issue_a_policy_since_put_out_for_comment_is_to_finish_it() -> None:
+    plan = cand("出台支持人工智能应用场景建设的政策措施，发布第三批人工智能应用场景不少于40个。", kind="plan",
+                date="2026-02-25", tense="plan", doc="speech")
+    notice = cand("我局起草了《鹭川市促进人工智能应用场景建设若干措施（征求意见稿）》，现向社会公开征求意见。", kind="policy",
+                  date="2026-03-20", doc="draft", start=200, tense="neutral",
+                  title="鹭川市促进人工智能应用场景建设若干措施（征求意见稿）")
+    notice = notice.model_copy(update={"meta": notice.meta.model_copy(update={"status": "draft"})})
+    ch = Chooser(Writer(OPTS, GZ), [plan, notice], "2026-07-10", Recency(2), title="关于加快人工智能应用场景建设的建议")
+    chosen = ch.choose(0, "plan")
+    assert [c.text for c in chosen] == ["我局将抓紧修改完善征求意见稿，按程序出台《鹭川市促进人工智能应用场景建设若干措施》，"
+                                        "发布第三批人工智能应用场景不少于40个。"]
+    assert [c.doc_id for c in chosen[0].support] == ["draft"]  # cited with the draft's notice
+    # Before the draft was out, the plan stands as the plan says it.
+    early = Chooser(Writer(OPTS, GZ), [plan, notice], "2026-03-01", Recency(2), title="关于加快人工智能应用场景建设的建议")
+    assert early.choose(0, "plan")[0].text.startswith("我局将出台支持人工智能应用场景建设的政策措施")
+
+
 def test_a_plan_done_in_full_is_dropped() -> None:
     plan = cand("出台科技成果转化“1+N”政策。", kind="plan", date="2024-02-19", tense="plan", doc="speech")
     issued = cand("市政府办公厅印发科技成果转化若干措施，构建“1+N”政策体系。", date="2024-04-22", doc="n")

@@ -377,6 +377,20 @@ def test_a_consultation_draft_may_be_said_to_be_out_for_comment_and_nothing_more
     assert consultation_window("现向社会公开征求意见。") == ""
 
 
+def test_a_plan_may_say_a_consultation_draft_is_to_be_finished_and_issued() -> None:
+    from assistant.rules.validity import draft_to_finish
+
+    draft = Meta(kind="policy", date="2026-03-20", status="draft", title="鹭川市促进人工智能应用场景建设若干措施（征求意见稿）")
+    speech = Meta(kind="plan", date="2026-02-25", title="2026年全市科技工作会议讲话")
+    act = draft_to_finish(draft.title)
+    assert act == "抓紧修改完善征求意见稿，按程序出台《鹭川市促进人工智能应用场景建设若干措施》"
+    plan = f"下一步，我局将{act}，发布第三批人工智能应用场景不少于40个。"
+    assert sentence_flags(plan, [speech, draft], "2026-07-10", role="plan") == []
+    # Said as adopted, the draft's name is still a draft cited as in force.
+    adopted = "下一步，我局将落实《鹭川市促进人工智能应用场景建设若干措施（征求意见稿）》。"
+    assert FlagCode.DRAFT_POLICY in {f.code for f in sentence_flags(adopted, [speech, draft], "2026-07-10", role="plan")}
+
+
 def test_a_policy_in_force_on_the_reply_date_is_not_stale_though_it_ends_before_the_year_does() -> None:
     # 有效期至2027年9月30日: in force in a July 2027 letter, not in a November one.
     policy = [Meta(kind="policy", date="2022-08-26", valid_until="2027-09-30")]

@@ -86,8 +86,20 @@ def draft_in_progress(title: str, date: str, window: str = "") -> str:
     return f"{when}我局起草《{name}》，并{'于' + window if window else ''}公开征求意见。"
 
 
+# And in 下一步, the plan to finish it: 下一步，我局将抓紧修改完善征求意见稿，按程序出台《…》，….
+_DRAFT_TO_FINISH = re.compile(r"^(?:下一步，)?我局将抓紧修改完善(?:征求意见稿|讨论稿)，按程序出台《[^》]+》")
+
+
+def draft_to_finish(title: str) -> str:
+    """The plan's act for a policy the bureau has out for comment: finish the draft and issue the policy."""
+    kind = "讨论稿" if "讨论稿" in title else "征求意见稿"
+    name = re.sub(r"[（(](?:征求意见稿|讨论稿)[）)]$", "", title)
+    return f"抓紧修改完善{kind}，按程序出台《{name}》"
+
+
 def states_draft_in_progress(text: str) -> bool:
-    return bool(_DRAFT_IN_PROGRESS.match(text))
+    """Whether the sentence speaks of a consultation draft as what it is: out for comment, or to be finished."""
+    return bool(_DRAFT_IN_PROGRESS.match(text) or _DRAFT_TO_FINISH.match(text))
 
 
 # A later document's closing article repeals an earlier one: 《…暂行办法》（青科规〔2019〕2号）同时废止. Not a

@@ -20,7 +20,9 @@ from assistant.rules.parameters import asks_for_money, speaks_of_money, states_p
 from assistant.rules.validity import (
     consultation_window,
     draft_in_progress,
+    draft_to_finish,
     policy_name,
+    states_draft_in_progress,
     validity,
     validity_flag,
 )
@@ -160,7 +162,9 @@ class Chooser:
                 shorter = _without_figures(choice.text, repeated) if repeated else None
                 if shorter is not None and not any(same_measure(shorter, t) for t in said):
                     choice = Choice(choice.candidate, shorter, choice.score, choice.support, tuple(sorted(repeated)))
-            if any(similar(choice.text, t) or same_measure(choice.text, t) for t in said):
+            # The plan to finish a draft names it as the notice that it is out for comment does: not a repeat.
+            if any((similar(choice.text, t) and not (role == "plan" and states_draft_in_progress(t)))
+                   or same_measure(choice.text, t) for t in said):
                 continue
             chosen.append(choice)
         for ch in chosen:
@@ -301,6 +305,7 @@ class Chooser:
             if rest is None:
                 return None
             choice = rest
+        choice = self._as_drafted(choice)
         left = self._without_met_targets(choice)
         if left is None:
             return None
@@ -366,6 +371,27 @@ class Chooser:
                           quotes=[choice.candidate.quote]):
             return None
         return Choice(choice.candidate, text, choice.score)
+
+    def _as_drafted(self, choice: Choice) -> Choice:
+        """A plan to issue or revise a policy that the bureau has since put out for comment (修订完善高新技术企业支持
+        政策, then 《…若干措施（征求意见稿）》): the plan is now to finish that draft and issue it, cited with its notice."""
+        m = _ISSUE_PLAN.search(choice.text)
+        if not m:
+            return choice
+        target = char_bigrams(m.group(1))
+        for c in self.pool:
+            if not (c.meta.kind == "policy" and "征求意见" in c.quote and validity(c.meta, self.reply_date) == "draft"
+                    and choice.candidate.meta.date < c.meta.date <= self.reply_date):
+                continue
+            name = policy_name(c.meta.title, c.meta.issuer)
+            if target and len(target & char_bigrams(name)) / len(target) >= 0.5:
+                head = choice.text[: m.start()] + re.sub(r"将(?:研究)?(?:修订完善|修订出台|修订|出台|印发|制定|发布)$", "",
+                                                         choice.text[m.start(): m.start(1)])
+                text = f"{head}将{draft_to_finish(name)}{choice.text[m.end():]}"
+                if not sentence_flags(text, [choice.candidate.meta, c.meta], self.reply_date, "plan", self.recency,
+                                      quotes=[choice.candidate.quote]):
+                    return Choice(choice.candidate, text, choice.score, (*choice.support, c), choice.without)
+        return choice
 
     def _already_done(self, choice: Choice) -> bool:
         """A plan to issue something (出台…政策) that a later document of the bureau's says was issued."""
@@ -544,7 +570,7 @@ def names_asked(c: Candidate) -> bool:
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
 # A target to add so many (新增联合基金合作方不少于3家, 新增市级中试平台4家以上).
 _TARGET = re.compile(r"新增[^，；。]{2,20}?(?:不少于|至少)?(\d+)(家|个|项|名|支|所)")
-_ISSUE_PLAN = re.compile(r"^(?:下一步，)?(?:我局|我市)?将(?:研究)?(?:出台|印发|制定|发布)([^，。；]{3,30})")
+_ISSUE_PLAN = re.compile(r"^(?:下一步，)?(?:我局|我市)?将(?:研究)?(?:修订完善|修订出台|修订|出台|印发|制定|发布)([^，。；]{3,30})")
 _PLAN_ACT = re.compile(r"(?:全年|年内|每年|加快|持续|深入|全面|大力|积极|进一步)*(?:建设|推进|推动|实施|打造|完善|建立|培育|支持|"
                        r"开展|布局|建强|培训|新增|认定|选派|组织|举办|力争|扩大|提高|引导|加大|设立|组建|出台|制定)")
 _ISSUED = re.compile(r"印发|出台|发布|施行")
