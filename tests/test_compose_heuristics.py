@@ -258,6 +258,17 @@ def test_an_item_takes_what_a_result_adds_to_a_total_it_gave_already() -> None:
     assert "79家" not in chosen[1].text and "首个人工智能领域重点实验室" in chosen[1].text
 
 
+@pytest.mark.parametrize(("reply_date", "kept"), [("2026-07-10", ["later"]), ("2025-07-10", ["interim", "later"])])
+def test_an_interim_count_years_back_gives_way_to_a_later_account_of_the_programme(reply_date: str,
+                                                                                  kept: list[str]) -> None:
+    interim = cand("2023年10月启动人工智能应用场景需求征集，截至2024年6月底，共征集场景需求46项。", kind="reply",
+                   part="work", date="2024-07-16", doc="interim", score=0.6).model_copy(update={"shared": ["应用场景"]})
+    later = cand("2025年9月发布第二批35个人工智能应用场景，两批累计发布65个。", date="2026-02-25", doc="later",
+                 score=0.6, start=50).model_copy(update={"shared": ["应用场景"]})
+    ch = Chooser(Writer(OPTS, GZ), [interim, later], reply_date, Recency(2), title="关于人工智能应用场景的建议")
+    assert sorted(c.candidate.doc_id for c in ch.choose(0, "work")) == kept
+
+
 def test_the_old_value_of_a_change_is_not_what_the_sentence_reports() -> None:
     """由每项5万元提高到8万元 reports 8万元: the rule that set 5万元 is not said again by it."""
     change = "2027年，青年项目资助强度已由每项5万元提高到8万元。"

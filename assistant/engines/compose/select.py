@@ -167,6 +167,7 @@ class Chooser:
                    or same_measure(choice.text, t) for t in said):
                 continue
             chosen.append(choice)
+        chosen = [ch for ch in chosen if not _overtaken(ch, chosen, self.reply_date)]
         for ch in chosen:
             self.used.add((ch.candidate.doc_id, ch.candidate.start))
             self.written.append(ch.text)
@@ -541,6 +542,18 @@ def merged_policy_clauses(chosen: list[Choice]) -> list[Choice]:
             continue
         out.append(ch)
     return out
+
+
+def _overtaken(choice: Choice, chosen: list[Choice], reply_date: str) -> bool:
+    """A count as of a month two or more years back (截至2024年6月底，共征集场景需求46项) beside a later account of
+    the same programme in the item (2025年9月发布第二批35个场景): a step the programme has gone past."""
+    m = re.search(r"截至(\d{4})年(\d{1,2})月", choice.text)
+    if not m or m.group(2) == "12" or not reply_date[:4].isdigit() or int(reply_date[:4]) - int(m.group(1)) < 2:
+        return False
+    terms = {t for t in choice.candidate.shared if len(t) >= 3}
+    return any(other is not choice and other.candidate.meta.date[:4].isdigit()
+               and int(other.candidate.meta.date[:4]) > int(m.group(1)) and terms & set(other.candidate.shared)
+               for other in chosen)
 
 
 def _room_for(choice: Choice, chosen: list[Choice]) -> bool:
