@@ -627,7 +627,9 @@ def _sentence_context(chunk: Chunk) -> dict[tuple[int, int], str]:
     for span in chunk.sentences:
         codes = [f.code.value for f in text_flags(span.text)]
         if codes and codes[0] in _CONTEXT_CODES:
-            out[(span.start, span.end)] = codes[0]
+            # An event lead's act (…举行，首批30个场景集中发布，…) is a fact of its own: only the lead is context.
+            act = _LEAD_ACT.search(span.text)
+            out[(span.start, span.start + act.end() if act else span.end)] = codes[0]
     return out
 
 
@@ -647,4 +649,13 @@ def clauses(chunk: Chunk) -> list[Span]:
         for a, b in itertools.pairwise(bounds):
             if b > a:
                 out.append(Span(start=span.start + a, end=span.start + b, text=span.text[a:b]))
+        # An event report's lead (9月25日，…发布暨供需对接会在…举行，首批30个…场景集中发布，…): what was done at it
+        # is a clause of its own, the meeting is not.
+        lead = _LEAD_ACT.search(span.text)
+        if lead and not cuts:
+            out.append(Span(start=span.start + lead.end(), end=span.end, text=span.text[lead.end():]))
     return out
+
+
+_LEAD_ACT = re.compile(r"\d{1,2}月\d{1,2}日[，,][^。；]{4,60}?(?:举行|召开|举办)[，,]"
+                       r"(?=[^，。；]{2,30}?(?:集中发布|正式发布|发布|正式启动|揭牌|签约|上线|开通|授牌)[，。；])")

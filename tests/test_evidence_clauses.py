@@ -29,3 +29,24 @@ def test_a_sentence_is_cut_into_the_measures_it_joins(sentence: str, parts: list
     got = clauses(chunk)
     assert [c.text for c in got] == parts
     assert all(chunk.text[c.start - chunk.start : c.end - chunk.start] == c.text for c in got)  # exact slices
+
+
+@pytest.mark.parametrize(("sentence", "act"), [
+    ("鹭川日报讯（记者 杭某）9月25日，人工智能应用场景发布暨供需对接会在湾东新区举行，首批30个人工智能应用场景集中发布，"
+     "涵盖智能制造等领域，场景总投资约4.2亿元。",
+     "首批30个人工智能应用场景集中发布，涵盖智能制造等领域，场景总投资约4.2亿元。"),
+    ("9月25日，科技工作会议在市政府召开，会议总结了全年工作。", None),  # what the meeting did is no act of the bureau
+])
+def test_what_was_put_out_at_a_reported_event_is_a_clause_of_its_own(sentence: str, act: str | None) -> None:
+    from assistant.evidence import _sentence_context
+    from assistant.rules.tense import classify_tense
+
+    chunk = _chunk(sentence)
+    got = [c.text for c in clauses(chunk)]
+    assert got[0] == sentence
+    assert got[1:] == ([act] if act else [])
+    if act:
+        span = clauses(chunk)[1]
+        # The lead is the report's; its act inherits nothing from it, and reads as done.
+        assert not any(a <= span.start and span.end <= b for a, b in _sentence_context(chunk))
+        assert classify_tense(act, "body", "news") == "done"

@@ -26,7 +26,9 @@ _DONE_STRONG = re.compile(
     # a budget line (…类资金6200万元，用于…): money allocated
     r"(?:资金|经费)\d[\d.]*(?:万元|亿元)[，,]?用于|"
     # a status under way (修订后的《细则》正在履行审查程序)
-    r"正在履行|正在(?:审查|审核|报批|修订)"
+    r"正在履行|正在(?:审查|审核|报批|修订)|"
+    # a counted batch put out (首批30个人工智能应用场景集中发布)
+    r"\d+(?:个|家|项|批)[^，。；]{0,16}(?:集中|正式)(?:发布|启动|揭牌|授牌|上线)"
 )
 # Cues that only ever look forward (推动/加快/持续 also describe work done, so they decide nothing alone).
 _PLAN_ONLY = re.compile(r"力争|拟|争取|预计|着力|将")
