@@ -719,6 +719,13 @@ def test_a_task_reported_done_is_the_years_work(text: str, expected: str) -> Non
     assert Writer(OPTS, GZ).work(task) == expected
 
 
+def test_a_task_reported_done_keeps_the_acts_on_the_suggestion_s_subject() -> None:
+    text = "深化穗港澳科技合作，推进华南（广州）技术转移中心等项目建设，赋予穗港澳科研机构联合组织科技创新项目更大自主权。"
+    task = cand(text, kind="plan", part="work", date="2023-12-01").model_copy(
+        update={"completed": True, "shared": ["创新", "技术转移"]})
+    assert Writer(OPTS, GZ).work(task) == "2023年，我局推进华南（广州）技术转移中心等项目建设。"
+
+
 def test_a_suggestion_nothing_else_answers_takes_a_task_the_bureau_reported_done() -> None:
     """The last resort before 【待补充】: a completed task of the bureau's on the ask's subject, though it is
     broad (深化…合作，推进…技术转移中心…建设), answers better than a gap; a weaker one does not."""

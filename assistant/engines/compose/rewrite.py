@@ -180,7 +180,7 @@ class Writer:
             # A task the progress report marks done: the year's work of whoever it names as lead (牵头单位).
             quarter = re.match(r"(第[一二三四]季度)[：:]", text)
             prefix = f"{c.meta.date[:4]}年{quarter.group(1) if quarter else ''}，"
-            text = text[quarter.end():] if quarter else text
+            text = _task_acts(text[quarter.end():] if quarter else text, c.shared)
         # Only where the source itself reports the bureau's work: a reply's or summary's work section, or a task
         # its progress report marks done.
         if (_VERB_FIRST.match(text) or c.completed) and (
@@ -217,6 +217,18 @@ class Writer:
         """青岚市财政局 → 市财政局: the city's own bodies as a letter of the city names them."""
         city = self.jurisdiction.city
         return "市" + body[len(city):] if city and body.startswith(city) else body
+
+
+def _task_acts(text: str, shared: list[str]) -> str:
+    """A task statement chains the year's acts (深化…合作，强化…发展，推进…技术转移中心…建设，赋予…自主权): the
+    letter keeps those on the suggestion's subject (the terms it shares with the suggestion), or all when none is."""
+    acts = [a for a in re.split(r"(?<=，)", text.rstrip("。")) if a]
+    # Terms of art decide (技术转移, not 创新 that every act has); two-character words only when there are none.
+    terms = [t for t in shared if len(t) >= 3] or [t for t in shared if len(t) >= 2]
+    kept = [a for a in acts if any(t in a for t in terms)]
+    if not kept or len(kept) == len(acts):
+        return text
+    return "".join(kept).rstrip("，") + "。"
 
 
 def unlabel(text: str) -> str:
