@@ -965,3 +965,17 @@ def test_a_second_clause_of_a_policy_comes_in_when_it_answers_another_part_of_th
     first.shared, lump.shared, same.shared = ["青年项目", "资助"], ["青年项目", "包干制"], ["青年项目"]
     chosen = chooser([first, lump, same]).choose(0, "work")
     assert [c.candidate.start for c in chosen] == [0, 80]  # 包干制 is new to the item; the third adds nothing
+
+
+@pytest.mark.parametrize(("work", "met"), [
+    (["2027年，市自然科学基金青年项目资助强度已由每项5万元提高到8万元。"], True),
+    (["我局将推动青年项目资助强度由每项5万元提高到8万元。"], False),  # planned, not done
+    (["2026年市自然科学基金立项503项，其中青年项目226项。"], False),  # no change reported
+    (["2024年，知识产权质押融资风险补偿资金池由3000万元扩大至6000万元。"], False),  # another parameter changed
+])
+def test_an_ask_to_change_a_parameter_is_adopted_when_the_change_is_reported_done(work: list[str], met: bool) -> None:
+    from assistant.engines.compose import adopted
+
+    suggestion = "提高市自然科学基金青年项目的资助强度。适当提高青年项目单项资助额度。"
+    assert adopted(suggestion, work) is met
+    assert not adopted("加强青年科技人才培养。", work)  # no ask to change a parameter

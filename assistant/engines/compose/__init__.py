@@ -10,6 +10,8 @@ written from.
 
 from __future__ import annotations
 
+import re
+
 from assistant.asks import ASK_ANSWERED
 from assistant.engines.base import Body, EngineInput
 from assistant.engines.common import SourceRegistry, heading_for, layout, references
@@ -76,17 +78,22 @@ class ComposeEngine:
                                          flags=[flag(FlagCode.MISSING_EVIDENCE)]))
                     warnings.append(f"第{idx + 1}条建议提出“{inner_quotes(ask)}”，下一步中未见相应打算，已留【待补充】。")
                 plan_items.append(Item(heading=heading, sentences=said, suggestion_index=idx))
+            elif adopted(suggestion, [ch.text for ch in done_of[idx]]):
+                # What the ask wanted changed was changed (由每项5万元提高到8万元): nothing is left to plan for it.
+                warnings.append(f"第{idx + 1}条建议所提调整已在工作开展情况中说明落实，下一步未另列打算；如有后续安排请补充。")
             else:
                 plan_items.append(Item(heading=heading, sentences=[Sentence(
                     text=f"{TO_FILL}（请补充{opts.bureau_short}围绕“{quoted}”的下一步工作打算）",
                     flags=[flag(FlagCode.MISSING_EVIDENCE)])], suggestion_index=idx))
                 no_plan.append(f"第{idx + 1}条")
-        if len(no_plan) < len(job.suggestions):
-            # Every suggestion gets its 下一步 item: one without a plan source says so rather than vanish.
+        planned = [i for i in plan_items if i.sentences[0].citations]
+        if planned:
+            # Every suggestion gets its 下一步 item (but one already adopted): one without a plan source says so
+            # rather than vanish.
             if no_plan:
                 warnings.append(f"{'、'.join(no_plan)}建议未找到本局（本地区）当年及以后的工作计划，"
                                 "下一步相应条目已留【待补充】。")
-            _open_plan(next(i for i in plan_items if i.sentences[0].citations))
+            _open_plan(planned[0])
         else:
             plan_items = []
             warnings.append("未找到本局（本地区）当年及以后的工作计划，下一步工作打算已留【待补充】。")
@@ -107,6 +114,23 @@ def unanswered_asks(suggestion: str, plans: list[str]) -> list[str]:
             out.append(ask)
     return out
 
+
+
+# A change reported done: 资助强度已由每项5万元提高到8万元, 资金池由3000万元扩大至6000万元.
+_DONE_CHANGE = re.compile(r"由[^，。；]{0,10}(?:提高|提升|扩大|增加|上调|放宽)(?:到|至)")
+
+
+def adopted(suggestion: str, work: list[str]) -> bool:
+    """Every ask of the suggestion to change a parameter is met by a change its work item reports done."""
+    asks = list(PARAMETER_ASK.finditer(suggestion))
+    changed = [t for t in work if _DONE_CHANGE.search(t) and "将" not in t]
+    if not asks or not changed:
+        return False
+    for m in asks:
+        grams = char_bigrams(m.group("what"))
+        if not grams or all(len(grams & char_bigrams(t)) / len(grams) < ASK_ANSWERED for t in changed):
+            return False
+    return True
 
 
 def _sentence(choice: Choice, registry: SourceRegistry) -> Sentence:
