@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from assistant.asks import unaddressed
+from assistant.contacts import PastContact, contact_in, hint
 from assistant.engines.base import Body, Engine, EngineInput
 from assistant.engines.compose import ComposeEngine
 from assistant.engines.llm import ChatModel, LLMEngine, LLMError, make_chat
@@ -25,6 +26,8 @@ from vectorstore.kb import KnowledgeBase
 from vectorstore.types import DocFilter
 
 log = logging.getLogger(__name__)
+# How many of the most relevant past replies are looked at for the contact hint.
+PAST_REPLIES = 3
 _PART_LABELS = {"title": "标题（届次/编号）", "salutation": "称谓（提案人）", "opening": "开头（提案标题/编号）",
                 "contact": "联系人/电话", "category": "答复类别", "date": "答复日期"}
 
@@ -95,6 +98,10 @@ class Drafter:
         warnings.extend(_restated_rules(body, opts.reply_date, Recency(self.settings.stale_years)))
         parts = fixed_parts(proposal, opts, session=self._session(proposal, opts, warnings))
         missing = [label for key, label in _PART_LABELS.items() if PLACEHOLDER in parts.get(key, "")]
+        if PLACEHOLDER in parts.get("contact", ""):
+            past = self._past_contact(job)
+            if past is not None:
+                warnings.append(hint(past))
         if missing:
             warnings.append("以下内容待填写：" + "、".join(missing) + "（文中以【请填写】标出）。")
         letter = Letter(title=parts["title"], salutation=parts["salutation"], opening=parts["opening"],
@@ -108,6 +115,23 @@ class Drafter:
             draft.warnings.append("有句子把外地材料写成了本局工作，请删除或改为“借鉴…的做法”。")
         draft.text = plain_text(draft)
         return draft
+
+    def _past_contact(self, job: EngineInput) -> PastContact | None:
+        """The contact of the bureau's own past reply most on this proposal's subject (the most relevance over its
+        sentences; the newer of two alike) that names one."""
+        weight: dict[str, float] = {}
+        meta = {}
+        for c in job.evidence.own:
+            if c.meta.kind == "reply" and c.scope == "bureau":
+                weight[c.doc_id] = weight.get(c.doc_id, 0.0) + c.score
+                meta[c.doc_id] = c.meta
+        for doc_id in sorted(weight, key=lambda d: (-weight[d], meta[d].date))[:PAST_REPLIES]:
+            doc = self.kb.get(doc_id)
+            contact = contact_in(doc.text) if doc is not None else None
+            if contact:
+                return PastContact(person=contact[0], phone=contact[1], title=meta[doc_id].title,
+                                   date=meta[doc_id].date)
+        return None
 
     def _write(self, job: EngineInput, warnings: list[str]) -> tuple[Body, str]:
         """The chosen engine's body; the Compose engine when no model is configured or the model fails."""
