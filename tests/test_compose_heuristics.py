@@ -756,6 +756,15 @@ def test_one_fact_dated_and_owned_differently_is_said_once_but_other_figures_are
                        "我局将力争有效高新技术企业突破1000家，评价入库科技型中小企业达到2600家。")
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("全市建成市级以上星创天地9家、农业科技园区4家。", "截至2024年底，全市建成市级以上星创天地9家、农业科技园区4家。"),  # a stock
+    ("新认定市级星创天地3家。", "2024年，我局新认定市级星创天地3家。"),  # the year's result, said as the bureau's
+])
+def test_a_summary_dates_a_stock_to_the_year_end_and_a_result_to_the_year(text: str, expected: str) -> None:
+    line = cand(text, kind="summary", part="work", date="2025-01-22").model_copy(update={"section": "2024年工作总结"})
+    assert Writer(OPTS, GZ).work(line) == expected
+
+
 def test_the_bureau_s_own_account_says_who_did_it_after_the_date() -> None:
     done = cand("2024年11月认定第二批市级中试平台5家。", kind="summary", part="work", date="2025-01-20")
     assert Writer(OPTS, GZ).work(done) == "2024年11月，我局认定第二批市级中试平台5家。"

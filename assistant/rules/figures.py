@@ -23,7 +23,9 @@ FIGURE = re.compile(
 
 
 # A figure given as a running total (累计51.6亿元, 总数达到79家, 孵化器达到33家), not one year's addition.
-RUNNING_TOTAL = re.compile(r"累计|总数|总量|(?:达到|达|增至|超过)\d")
+RUNNING_TOTAL = re.compile(r"累计|总数|总量|(?:达到|达|增至|超过)\d|"
+                           # a stock (全市建成市级以上星创天地9家, 全市共有…6家)
+                           r"(?:全市|我市)(?:已)?(?:建成|拥有|共有|现有)[^，。；\d]{0,20}\d")
 
 
 def normalize(fig: str) -> str:
