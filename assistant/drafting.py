@@ -16,6 +16,7 @@ from assistant.letter_parts import fixed_parts
 from assistant.models import PLACEHOLDER, Draft, DraftOptions, Letter, Proposal
 from assistant.render import plain_text
 from assistant.rules.jurisdiction import Jurisdiction
+from assistant.rules.parameters import PER_UNIT_CAP
 from assistant.rules.validity import expiring, partial, policy_name
 from assistant.rules.worthiness import Recency, standing_rule
 from assistant.sessions import counted_on, in_house_form, session_of
@@ -189,8 +190,11 @@ def _restated_rules(body: Body, reply_date: str, recency: Recency) -> list[str]:
                 newest = max((int(s.date[:4]) for s in sources if s.date[:4].isdigit()), default=year)
                 if not (year and newest < year - recency.years and standing_rule(sentence.text, sources, year, recency)):
                     continue
-                for name in re.findall(r"《([^》]+)》", sentence.text):
-                    notice = (f"《{name}》的标准引自{newest}年的答复，知识库中没有该政策原文，请核实仍然有效。")
+                names = [f"《{n}》" for n in re.findall(r"《([^》]+)》", sentence.text)]
+                if not names:  # a programme's cap with no policy named: the clause that states it
+                    names = [f"“{c}”" for c in re.split(r"[，；。]", sentence.text) if PER_UNIT_CAP.search(c)]
+                for name in names:
+                    notice = f"{name}的标准引自{newest}年的答复，知识库中没有该政策原文，请核实仍然有效。"
                     if notice not in out:
                         out.append(notice)
     return out

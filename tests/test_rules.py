@@ -102,6 +102,8 @@ RULE = "按照《示例市科普基地认定管理办法》（示科规〔2021�
     ("2024年，对新认定的市级科普基地给予补助共计120万元。", "reply", "2024-07-10", False),  # money paid, no rule
     ("对新认定的市级科普基地给予一次性补助10万元。", "reply", "2024-07-10", False),  # no policy named
     (RULE, "news", "2024-07-10", False),  # a news report's account is no statement of the bureau's rule
+    ("设立市级国际和港澳科技合作项目，每项最高支持100万元。", "reply", "2023-07-10", True),  # a programme's cap
+    ("2022年共支持合作项目14项，安排经费1260万元。", "reply", "2023-07-10", False),  # a year's money, not a rule
 ])
 def test_a_rule_a_past_reply_states_does_not_age_like_an_event(text: str, kind: str, date: str,
                                                                 standing: bool) -> None:
@@ -327,6 +329,7 @@ def test_an_ask_to_change_a_parameter(suggestion: str, asks: bool) -> None:
     ("2024年，7家孵化器绩效评价优秀，兑现运营补助300万元。", False),
     ("2026年支持合作项目21项，安排经费1900万元。", False),
     ("青年项目资助数量原则上不低于当年市基金资助项目总数的40%。", True),  # a quota is a parameter too
+    ("设立市级国际和港澳科技合作项目，每项最高支持100万元。", True),
     ("2026年，全社会研发投入强度达到2.4%。", False),
 ])
 def test_a_sentence_stating_a_parameter(sentence: str, states: bool) -> None:

@@ -19,7 +19,7 @@ from typing import Literal, Protocol
 
 from assistant.rules.figures import amounts
 from assistant.rules.flags import Flag, FlagCode, flag
-from assistant.rules.parameters import states_parameter
+from assistant.rules.parameters import PER_UNIT_CAP, states_parameter
 from assistant.rules.tense import classify_tense
 from assistant.rules.validity import states_draft_in_progress, validity_flag
 
@@ -252,9 +252,11 @@ STANDING_RULE_EXTRA_YEARS = 3
 
 
 def standing_rule(text: str, sources: Sequence[CitedSource], reply_year: int, recency: Recency = Recency()) -> bool:
-    """A parameter of a named policy as the bureau's own past reply states it: not an event that ages, but a rule
-    in force unless its policy was repealed (validity and the repeals say so), for a few years past ``recency``."""
-    if "《" not in text or not states_parameter(text) or not sources or any(s.kind != "reply" for s in sources):
+    """A parameter of a named policy (or a programme's cap per unit, 每项最高支持100万元) as the bureau's own past
+    reply states it: not an event that ages, but a rule in force unless its policy was repealed (validity and the
+    repeals say so), for a few years past ``recency``."""
+    named = "《" in text or PER_UNIT_CAP.search(text)
+    if not named or not states_parameter(text) or not sources or any(s.kind != "reply" for s in sources):
         return False
     years = [int(s.date[:4]) for s in sources if s.date[:4].isdigit()]
     return bool(years) and reply_year - max(years) <= recency.years + STANDING_RULE_EXTRA_YEARS

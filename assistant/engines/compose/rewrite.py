@@ -42,7 +42,7 @@ _STANDS_ALONE = re.compile(
 )
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”")
 # Work sentences that open with the act itself (推动…, 选派…) lost their subject when cut out of an item.
-_VERB_FIRST = re.compile(r"^(?:推动|推进|支持|组织|实施|开展|选派|认定|新认定|出台|印发|举办|联合|会同|指导|遴选|新培训|首次开展|建立)")
+_VERB_FIRST = re.compile(r"^(?:推动|推进|支持|组织|实施|开展|选派|认定|新认定|出台|印发|举办|联合|会同|指导|遴选|新培训|首次开展|建立|设立)")
 
 
 # A sentence that opens by issuing a policy: 2023年6月，我局印发《X》（澄科规〔2023〕2号），…
