@@ -863,6 +863,18 @@ def test_money_found_about_equally_for_two_suggestions_goes_to_the_one_asking_fo
     assert [(c.candidate.doc_id, c.candidate.suggestion_index) for c in done[1]] == [("r", 1)]
 
 
+@pytest.mark.parametrize(("third", "taken"), [(0.5, True), (0.2, False)])
+def test_a_third_clause_of_a_policy_only_when_about_as_relevant(third: float, taken: bool) -> None:
+    title = "示例市知识产权质押融资风险补偿资金管理办法"
+    common = {"kind": "policy", "tense": "neutral", "doc": "p", "title": title, "date": "2020-04-15"}
+    pool = [cand("贷款发生损失的，按贷款本金损失的40%给予补偿。", score=0.8, start=0, **common),
+            cand("对评估、担保等中介服务费用，按实际发生额的50%给予补助，每笔最高5万元。", score=0.7, start=40, **common),
+            cand("对按期还本付息的企业，按其实际支付贷款利息的50%给予贴息，每家企业每年最高30万元。", score=third,
+                 start=80, **common)]
+    chosen = chooser(pool).choose(0, "work")
+    assert (80 in {c.candidate.start for c in chosen}) is taken
+
+
 def test_clauses_of_one_policy_side_by_side_read_as_one_sentence() -> None:
     from assistant.engines.compose.select import Choice, merged_policy_clauses
 
@@ -883,7 +895,7 @@ def test_clauses_of_one_policy_side_by_side_read_as_one_sentence() -> None:
 
 
 def test_money_does_not_move_where_its_policy_has_said_enough() -> None:
-    """An item already citing two clauses of a policy takes no third one from another item."""
+    """An item already citing three clauses of a policy takes no fourth one from another item."""
     suggestions = ["引导企业参与基础研究，共同设立联合基金。", "提高青年项目资助强度，推行经费包干制。"]
     title = "示例市自然科学基金管理办法"
     common = {"kind": "policy", "tense": "neutral", "doc": "p", "title": title, "date": "2023-06-12"}
@@ -891,13 +903,14 @@ def test_money_does_not_move_where_its_policy_has_said_enough() -> None:
     pool = [cand("青年项目每项资助5万元，资助期限2年。", idx=1, score=0.6, start=0, **common),
             cand("对经费使用实行包干制试点，青年项目经费由项目负责人自主使用。", idx=1, score=0.55, start=40,
                  **common).model_copy(update={"shared": ["包干制"]}),
+            cand("青年项目资助数量原则上不低于资助项目总数的40%。", idx=1, score=0.5, start=60, **common),
             cand(joint, idx=0, score=0.3, start=80, **common), cand(joint, idx=1, score=0.3, start=80, **common),
             cand("2026年，3家企业与我局共同设立联合基金。", idx=0, score=0.5, kind="reply", part="work", doc="r")]
     ch = chooser(pool)
     done = {1: ch.choose(1, "work"), 0: ch.choose(0, "work")}
-    assert [c.candidate.start for c in done[1]] == [0, 40] and 80 in {c.candidate.start for c in done[0]}
+    assert [c.candidate.start for c in done[1]] == [0, 40, 60] and 80 in {c.candidate.start for c in done[0]}
     ch.rehome_parameters(done, suggestions)
-    assert [c.candidate.start for c in done[1]] == [0, 40] and 80 in {c.candidate.start for c in done[0]}
+    assert [c.candidate.start for c in done[1]] == [0, 40, 60] and 80 in {c.candidate.start for c in done[0]}
 
 
 @pytest.mark.parametrize(("score_there", "count_too", "moves"), [

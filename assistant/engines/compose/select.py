@@ -47,6 +47,10 @@ SPECIFIC_BONUS = 0.15
 # A sentence naming in quotes what the ask names (“包干制”) answers it: above a figure on the topic only.
 NAMED_ASK_BONUS = 0.3
 SIMILAR = 0.45
+# Clauses of one policy an item may cite (side by side, they read as one sentence).
+POLICY_CLAUSES = 3
+# How relevant a third clause of one policy must be, against the item's best clause of it.
+THIRD_CLAUSE = 0.5
 # How much the bureau-style model (assistant.style) moves a sentence: a tie-breaker. Measured on the 澄江
 # archive: at 0.3 no sentence changed; at 1.0 good-fact recall fell from 0.553 to 0.504.
 STYLE_WEIGHT = 0.3
@@ -559,12 +563,15 @@ def _overtaken(choice: Choice, chosen: list[Choice], reply_date: str) -> bool:
 def _room_for(choice: Choice, chosen: list[Choice]) -> bool:
     """Whether an item holding ``chosen`` may take another sentence of ``choice``'s document."""
     same_doc = sum(ch.candidate.doc_id == choice.candidate.doc_id for ch in chosen)
-    # One clause of a policy per item (a second would read 《…》还提出…还提出), unless the second
-    # states a parameter of its own (按…给予…，最高…万元): the amounts are what a reply cites.
-    # So may one that answers a part of the ask no sentence of the item has touched (推行经费“包干制”).
+    # One clause of a policy per item, unless a further one states a parameter of its own (按…给予…，最高…万元:
+    # the amounts are what a reply cites) or answers a part of the ask no sentence of the item has touched (推行经费
+    # “包干制”): up to three, which the letter says as one sentence naming the policy once (merged_policy_clauses).
     covered = {t for ch in chosen for t in ch.candidate.shared}
     adds = any(_term_of_art(t) and len(t) >= 3 for t in set(choice.candidate.shared) - covered)
-    policy_room = 2 if states_parameter(choice.text) or adds else 1
+    policy_room = POLICY_CLAUSES if states_parameter(choice.text) or adds else 1
+    same = [ch.candidate.score for ch in chosen if ch.candidate.doc_id == choice.candidate.doc_id]
+    if len(same) >= 2 and choice.candidate.score < THIRD_CLAUSE * max(same):
+        policy_room = 2  # a third clause only as relevant as the others: not another programme's amounts
     # A past reply lists one measure a sentence (its instruments and their amounts): up to three of them;
     # so may a news report on the ask (its result, its first-time reform, the revision under review).
     return same_doc < {"policy": policy_room, "reply": 3, "news": 3}.get(choice.candidate.meta.kind, 2)
