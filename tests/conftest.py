@@ -30,6 +30,24 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+PAST_REPLY_TITLE = "甲市科学技术局关于市政协十一届三次会议第86号提案答复的函"
+
+
+def past_reply_kb(folder: Path, body: str) -> KnowledgeBase:
+    """A knowledge base (hashing embedder) holding one past reply of 甲市科学技术局, dated 2022-07-01, whose text
+    is its title line and ``body``."""
+    docs = folder / "docs"
+    docs.mkdir()
+    (docs / "reply.txt").write_text(f"{PAST_REPLY_TITLE}\n{body}", encoding="utf-8")
+    (docs / "MANIFEST.tsv").write_text(
+        "file\tkind\tissuer\tregion\tdate\tproposal_number\ttitle\n"
+        f"reply.txt\treply\t甲市科学技术局\t乙省甲市\t2022-07-01\t市政协十一届三次会议第86号\t{PAST_REPLY_TITLE}\n",
+        encoding="utf-8")
+    kb = KnowledgeBase(make_kb_config(folder / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
+    assert not kb.ingest([docs], manifest=docs / "MANIFEST.tsv").failed
+    return kb
+
+
 @pytest.fixture
 def kb_config(tmp_path: Path) -> KBConfig:
     return make_kb_config(tmp_path / "kb", embedding_model="hashing", static_min_chunks=10**9)

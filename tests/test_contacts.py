@@ -9,9 +9,8 @@ import pytest
 from assistant.contacts import contact_in
 from assistant.drafting import Drafter
 from assistant.models import DraftOptions, Proposal
-from assistant.settings import Settings, make_kb_config
-from vectorstore.embed import HashingEmbedder
-from vectorstore.kb import KnowledgeBase
+from assistant.settings import Settings
+from conftest import past_reply_kb
 
 
 @pytest.mark.parametrize(("text", "found"), [
@@ -26,18 +25,8 @@ def test_the_contact_a_letter_names(text: str, found: tuple[str, str] | None) ->
 
 
 def test_a_draft_without_a_contact_is_offered_the_past_reply_s_handler(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "reply.txt").write_text(
-        "甲市科学技术局关于市政协十一届三次会议第86号提案答复的函\n一、工作开展情况\n"
-        "2022年，我局认定市级中试平台6家，给予建设补助1200万元。\n甲市科学技术局\n2022年7月1日\n"
-        "（联系人：吴某某，联系电话：0000-6123401）\n", encoding="utf-8")
-    (docs / "MANIFEST.tsv").write_text(
-        "file\tkind\tissuer\tregion\tdate\tproposal_number\ttitle\n"
-        "reply.txt\treply\t甲市科学技术局\t乙省甲市\t2022-07-01\t市政协十一届三次会议第86号\t"
-        "甲市科学技术局关于市政协十一届三次会议第86号提案答复的函\n", encoding="utf-8")
-    kb = KnowledgeBase(make_kb_config(tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
-    assert not kb.ingest([docs], manifest=docs / "MANIFEST.tsv").failed
+    kb = past_reply_kb(tmp_path, "一、工作开展情况\n2022年，我局认定市级中试平台6家，给予建设补助1200万元。\n"
+                                 "甲市科学技术局\n2022年7月1日\n（联系人：吴某某，联系电话：0000-6123401）\n")
     settings = Settings(_env_file=None, bureau_name="甲市科学技术局", region="乙省甲市")  # type: ignore[call-arg]
     proposal = Proposal(title="关于加快中试平台建设的提案", number="65", suggestions=["加快中试平台建设"])
     draft = Drafter(settings, kb).draft(proposal, DraftOptions(reply_date="2025-07-01"))

@@ -17,6 +17,17 @@ POLICY = ("示例市中试平台建设与运营管理办法\n"
           "第七条 市级中试平台运营补助资金由市财政统筹安排，专项用于中试平台运营服务。\n")
 
 
+def _ingest(kb: KnowledgeBase, folder: Path, docs: list[tuple[str, str, str, str, str]]) -> None:
+    """Store (file, kind, date, title, text) documents of 示例市科学技术局 with their manifest."""
+    folder.mkdir()
+    rows = ["file\tkind\tissuer\tregion\tdate\tproposal_number\ttitle\tsource"]
+    for file, kind, date, title, text in docs:
+        (folder / file).write_text(text, encoding="utf-8")
+        rows.append(f"{file}\t{kind}\t示例市科学技术局\t示例省示例市\t{date}\t\t{title}\ttest")
+    (folder / "MANIFEST.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert not kb.ingest([folder], manifest=folder / "MANIFEST.tsv").failed
+
+
 def _scores(kb: KnowledgeBase, suggestion: str) -> dict[str, float]:
     options = DraftOptions(bureau_name="示例市科学技术局", region="示例省示例市", reply_date="2025-07-01")
     evidence = gather(kb, Proposal(title="关于加大中试平台支持力度的提案", suggestions=[suggestion]), options,
@@ -25,14 +36,7 @@ def _scores(kb: KnowledgeBase, suggestion: str) -> dict[str, float]:
 
 
 def test_a_parameter_ask_ranks_the_sentence_stating_the_parameter(kb: KnowledgeBase, tmp_path: Path) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "policy.txt").write_text(POLICY, encoding="utf-8")
-    (folder / "MANIFEST.tsv").write_text(
-        "file\tkind\tissuer\tregion\tdate\tproposal_number\ttitle\tsource\n"
-        "policy.txt\tpolicy\t示例市科学技术局\t示例省示例市\t2024-03-01\t\t示例市中试平台建设与运营管理办法\ttest\n",
-        encoding="utf-8")
-    assert not kb.ingest([folder], manifest=folder / "MANIFEST.tsv").failed
+    _ingest(kb, tmp_path / "docs", [("policy.txt", "policy", "2024-03-01", "示例市中试平台建设与运营管理办法", POLICY)])
     asked = _scores(kb, "适当提高中试平台运营补助标准")
     plain = _scores(kb, "完善中试平台运营补助管理")
     stated, other = "对运营良", "市级中试"
@@ -85,21 +89,13 @@ def test_the_city_s_own_named_things_in_a_suggestion(suggestion: str, names: lis
 def test_a_sentence_naming_the_city_s_platform_the_suggestion_names_is_on_its_subject(kb: KnowledgeBase,
                                                                                       tmp_path: Path) -> None:
     """示例科技大市场 is made of common words (示例, 科技, 市场): named whole, it is what the ask is about."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "summary.txt").write_text(
-        "示例市科学技术局2024年工作总结\n一、2024年工作总结\n"
-        "示例科技大市场线上平台累计发布科技成果3800余项、技术需求1100余项。\n", encoding="utf-8")
+    summary = ("示例市科学技术局2024年工作总结\n一、2024年工作总结\n"
+               "示例科技大市场线上平台累计发布科技成果3800余项、技术需求1100余项。\n")
     # The words of the name are everywhere in a bureau's archive; what else the ask says (功能, 常态, 融合) is rare.
-    (folder / "news.txt").write_text("".join(
-        f"示例市第{n}场科技服务市场对接活动举办，示例科技企业{n * 3}家参加，推动示例市场主体融合发展。\n" for n in range(1, 30)
-    ) + "示例市推动产学研常态化对接，完善科技服务功能。\n", encoding="utf-8")
-    (folder / "MANIFEST.tsv").write_text(
-        "file\tkind\tissuer\tregion\tdate\tproposal_number\ttitle\tsource\n"
-        "summary.txt\tsummary\t示例市科学技术局\t示例省示例市\t2025-01-20\t\t示例市科学技术局2024年工作总结\ttest\n"
-        "news.txt\tnews\t示例市科学技术局\t示例省示例市\t2024-10-20\t\t示例市科技服务市场对接活动\ttest\n",
-        encoding="utf-8")
-    assert not kb.ingest([folder], manifest=folder / "MANIFEST.tsv").failed
+    news = "".join(f"示例市第{n}场科技服务市场对接活动举办，示例科技企业{n * 3}家参加，推动示例市场主体融合发展。\n"
+                   for n in range(1, 30)) + "示例市推动产学研常态化对接，完善科技服务功能。\n"
+    _ingest(kb, tmp_path / "docs", [("summary.txt", "summary", "2025-01-20", "示例市科学技术局2024年工作总结", summary),
+                                    ("news.txt", "news", "2024-10-20", "示例市科技服务市场对接活动", news)])
     scores = _scores(kb, "提升示例科技大市场服务功能，推动线上线下融合，建立与高校院所的常态化对接机制")
     # Above the floor a sentence must clear to be written, and above the reports that only share its words.
     assert scores["示例科技"] >= MIN_RELEVANCE["work"] and scores["示例科技"] > scores["示例市第"]
@@ -107,17 +103,10 @@ def test_a_sentence_naming_the_city_s_platform_the_suggestion_names_is_on_its_su
 
 def test_a_provision_is_about_what_its_policy_is_titled_for(kb: KnowledgeBase, tmp_path: Path) -> None:
     """第七条 对按期还本付息的企业…给予贴息 does not say 知识产权质押 again; its policy's title does."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
     clause = "对按期还本付息的企业，按其实际支付贷款利息的50%给予贴息，每家企业每年最高30万元。\n"
-    (folder / "policy.txt").write_text("示例市知识产权质押融资风险补偿资金管理办法\n第七条　" + clause, encoding="utf-8")
-    (folder / "news.txt").write_text("示例市举办银企对接会\n" + clause, encoding="utf-8")
-    (folder / "MANIFEST.tsv").write_text(
-        "file\tkind\tissuer\tregion\tdate\tproposal_number\ttitle\tsource\n"
-        "policy.txt\tpolicy\t示例市科学技术局\t示例省示例市\t2024-03-01\t\t示例市知识产权质押融资风险补偿资金管理办法\ttest\n"
-        "news.txt\tnews\t示例市科学技术局\t示例省示例市\t2024-05-01\t\t示例市举办银企对接会\ttest\n",
-        encoding="utf-8")
-    assert not kb.ingest([folder], manifest=folder / "MANIFEST.tsv").failed
+    title = "示例市知识产权质押融资风险补偿资金管理办法"
+    _ingest(kb, tmp_path / "docs", [("policy.txt", "policy", "2024-03-01", title, f"{title}\n第七条　{clause}"),
+                                    ("news.txt", "news", "2024-05-01", "示例市举办银企对接会", "示例市举办银企对接会\n" + clause)])
     options = DraftOptions(bureau_name="示例市科学技术局", region="示例省示例市", reply_date="2025-07-01")
     evidence = gather(kb, Proposal(title="关于缓解科技企业融资难的提案",
                                    suggestions=["拓宽知识产权质押融资渠道，扩大风险补偿资金池规模"]), options,

@@ -9,9 +9,8 @@ import pytest
 from assistant.drafting import Drafter
 from assistant.models import DraftOptions, Proposal
 from assistant.sessions import counted_on, in_house_form, same_session, session_of
-from assistant.settings import Settings, make_kb_config
-from vectorstore.embed import HashingEmbedder
-from vectorstore.kb import KnowledgeBase
+from assistant.settings import Settings
+from conftest import past_reply_kb
 
 
 @pytest.mark.parametrize(("got", "gold", "same"), [
@@ -48,16 +47,7 @@ def test_the_session_of_a_stored_replys_number() -> None:
 
 
 def test_the_letters_title_takes_the_bureaus_form(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "reply.txt").write_text("甲市科学技术局关于市政协十一届三次会议第86号提案答复的函\n一、工作开展情况\n2022年，全市新增科技型企业120家。\n",
-                                    encoding="utf-8")
-    (docs / "MANIFEST.tsv").write_text(
-        "file\tkind\tissuer\tregion\tdate\tproposal_number\ttitle\n"
-        "reply.txt\treply\t甲市科学技术局\t乙省甲市\t2022-07-01\t市政协十一届三次会议第86号\t"
-        "甲市科学技术局关于市政协十一届三次会议第86号提案答复的函\n", encoding="utf-8")
-    kb = KnowledgeBase(make_kb_config(tmp_path / "kb", embedding_model="hashing"), embedder=HashingEmbedder())
-    assert not kb.ingest([docs], manifest=docs / "MANIFEST.tsv").failed
+    kb = past_reply_kb(tmp_path, "一、工作开展情况\n2022年，全市新增科技型企业120家。\n")
     settings = Settings(_env_file=None, bureau_name="甲市科学技术局", region="乙省甲市")  # type: ignore[call-arg]
     proposal = Proposal(title="关于加强科技型企业培育的提案", number="65", session="政协甲市第十二届委员会第四次会议",
                         suggestions=["加强科技型企业培育"])
