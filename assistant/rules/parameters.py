@@ -29,6 +29,20 @@ _STATED = re.compile(r"按[^。；]{0,24}?\d+(?:\.\d+)?%|最高(?:不超过|支�
 PER_UNIT_CAP = re.compile(r"每(?:项|家|人|个|年)[^，。；]{0,6}最高[^，。；\d]{0,4}\d+(?:\.\d+)?(?:万元|亿元|元)")
 
 
+# A change of a value (由50%提高到60%, 由3000万元扩大至6000万元): its verb, and the change with its old value.
+CHANGE = re.compile(r"(?:提高|提升|降低|扩大|增加|调整|上调|下调|增至|降至|放宽)")
+
+
+def changed_from(value: str) -> re.Pattern[str]:
+    """A statement that ``value`` was (or is to be) changed: 由每项5万元提高到8万元 for 5万元."""
+    return re.compile(rf"由[^，。；]{{0,6}}{re.escape(value)}[^，。；]{{0,4}}{CHANGE.pattern}")
+
+
+def reports_change(text: str) -> bool:
+    """Whether the sentence reports a value changed, as done (已由每项5万元提高到8万元), not as a plan."""
+    return bool(re.search(rf"由[^，。；]{{0,10}}{CHANGE.pattern}(?:到|至)?", text)) and "将" not in text
+
+
 def asks_parameter(suggestion: str) -> bool:
     return bool(PARAMETER_ASK.search(suggestion))
 

@@ -10,8 +10,6 @@ written from.
 
 from __future__ import annotations
 
-import re
-
 from assistant.asks import ASK_ANSWERED
 from assistant.engines.base import Body, EngineInput
 from assistant.engines.common import SourceRegistry, heading_for, layout, references
@@ -20,7 +18,7 @@ from assistant.engines.compose.select import MAX_PER_ITEM, Choice, Chooser, merg
 from assistant.headings import inner_quotes
 from assistant.models import TO_FILL, Item, Sentence
 from assistant.rules.flags import FlagCode, flag
-from assistant.rules.parameters import PARAMETER_ASK
+from assistant.rules.parameters import PARAMETER_ASK, reports_change
 from assistant.rules.worthiness import Recency
 from assistant.style import StyleScorer
 from assistant.textsim import char_bigrams
@@ -116,14 +114,10 @@ def unanswered_asks(suggestion: str, plans: list[str]) -> list[str]:
 
 
 
-# A change reported done: 资助强度已由每项5万元提高到8万元, 资金池由3000万元扩大至6000万元.
-_DONE_CHANGE = re.compile(r"由[^，。；]{0,10}(?:提高|提升|扩大|增加|上调|放宽)(?:到|至)")
-
-
 def adopted(suggestion: str, work: list[str]) -> bool:
     """Every ask of the suggestion to change a parameter is met by a change its work item reports done."""
     asks = list(PARAMETER_ASK.finditer(suggestion))
-    changed = [t for t in work if _DONE_CHANGE.search(t) and "将" not in t]
+    changed = [t for t in work if reports_change(t)]
     if not asks or not changed:
         return False
     for m in asks:

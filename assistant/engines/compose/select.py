@@ -16,7 +16,7 @@ from assistant.engines.compose.rewrite import Writer
 from assistant.evidence import GENERIC, Candidate
 from assistant.rules.figures import amounts, figures, normalize
 from assistant.rules.flags import FlagCode
-from assistant.rules.parameters import asks_for_money, speaks_of_money, states_parameter
+from assistant.rules.parameters import CHANGE, asks_for_money, changed_from, speaks_of_money, states_parameter
 from assistant.rules.validity import (
     consultation_window,
     draft_in_progress,
@@ -449,7 +449,7 @@ class Chooser:
             return False
         terms = {t for t in c.shared if len(t) >= 2}
         for value in amounts(_QUOTED.sub("", _provision(text))):
-            changed = re.compile(rf"由[^，。；]{{0,6}}{re.escape(value)}[^，。；]{{0,4}}{_CHANGE.pattern}")
+            changed = changed_from(value)
             for other in [*self.pool, *self.newer]:
                 if (other.doc_id != c.doc_id and other.meta.date > c.meta.date and other.meta.date <= self.reply_date
                         and other.tense != "plan" and other.part != "plan" and changed.search(other.text)
@@ -472,7 +472,7 @@ class Chooser:
                 continue
             for rate in rates:
                 if rate in other.text and any(t in other.text for t in terms):
-                    changed = re.search(rf"由[^，。；]{{0,6}}{re.escape(rate)}[^，。；]{{0,4}}{_CHANGE.pattern}", other.text)
+                    changed = changed_from(rate).search(other.text)
                     done = changed and other.tense != "plan" and other.part != "plan"
                     return None if done else other
         return None
@@ -752,7 +752,6 @@ _MEASURE_STOP = frozenset({"全市", "我市", "累计", "共", "达", "达到",
 
 
 _TOTAL = frozenset({"总数", "总量", "数量", "总计", "合计", "总和"})
-_CHANGE = re.compile(r"(?:提高|提升|降低|扩大|增加|调整|上调|下调|增至|降至)")
 
 
 def measure_keys(text: str) -> dict[tuple[str, str], str]:
@@ -771,7 +770,7 @@ def _measures(text: str) -> dict[tuple[str, str], list[str]]:
     keys: dict[tuple[str, str], list[str]] = {}
     previous: list[str] = []
     for m in re.finditer(r"(\d[\d,.]*)\s*(亿元|万元|元|家|项|个|名|人|%|件|所|支|台|亩|倍)", text):
-        if re.search(r"由[^，。；\d]{0,3}$", text[max(0, m.start() - 4) : m.start()]) and _CHANGE.match(text, m.end()):
+        if re.search(r"由[^，。；\d]{0,3}$", text[max(0, m.start() - 4) : m.start()]) and CHANGE.match(text, m.end()):
             continue  # the old value of a change (比例由5%提高到8%) is not a figure the sentence reports
         before = re.split(r"[，。；、：,;:]", text[max(0, m.start() - 12) : m.start()])[-1]
         before = re.sub(r"\d{4}年|\d{1,2}月(?:底|末)?|截至|\d", "", before)
