@@ -357,10 +357,15 @@ def other_programme(text: str, policy_title: str, proposal_programmes: set[int],
     # when the suggestion names programmes of its own, the policy must be about one of them (a 知识产权质押
     # policy's loan terms do not answer an ask on 研发费用后补助 in the same proposal).
     titled = programmes(policy_title)
-    if titled:
-        return not titled & (suggestion_programmes or proposal_programmes)
     head = re.sub(r"^(?:截至)?\d{4}年(?:\d{1,2}月)?(?:底|末|以来)?[，,]?", "", text)[:PROGRAMME_HEAD]
     about = programmes(head)
+    if titled:
+        wanted = suggestion_programmes or proposal_programmes
+        # …and a provision that opens on one of the policy's other programmes (联合基金项目按合作方需求…, in the
+        # 自然科学基金管理办法) answers an ask that names that programme, not one on another (青年项目).
+        asked = suggestion_programmes or set()
+        opens_on_other = bool(asked) and bool(about - titled) and not about & asked
+        return not titled & wanted or opens_on_other
     if not about or about & proposal_programmes:
         return False
     return not any(t in text for t in subject if len(t) >= 3)

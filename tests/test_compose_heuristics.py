@@ -613,6 +613,21 @@ def test_a_sentence_about_another_programme_is_not_evidence(text: str, title: st
     assert other_programme(text, title, programmes(proposal), subject) is other
 
 
+@pytest.mark.parametrize(("suggestion", "other"), [
+    ("提高市自然科学基金青年项目的资助强度和比例", True),  # the ask names the fund, not its joint programme
+    ("鼓励龙头企业与我局共同设立自然科学基金联合基金", False),
+    ("引导更多企业参与研发", False),  # an ask naming no programme: the policy's title decides, as before
+])
+def test_a_provision_opening_on_another_programme_of_its_policy_answers_the_ask_naming_that_one(
+        suggestion: str, other: bool) -> None:
+    from assistant.evidence import other_programme, programmes
+
+    clause = "联合基金项目按合作方需求凝练指南，重点项目每项资助30万元，一般项目每项资助10万元。"
+    title = "关于印发《示例市自然科学基金管理办法》的通知"
+    proposal = programmes("关于支持青年科技人才和基础研究的提案 自然科学基金 联合基金")
+    assert other_programme(clause, title, proposal, set(), programmes(suggestion)) is other
+
+
 @pytest.mark.parametrize(("suggestion", "plans", "asks"), [
     ("加大资金支持力度。适当提高中试平台运营补助和概念验证项目资助标准，扩大科技创新券的使用范围。",
      ["我局将推动中试平台统一发布服务清单，扩大科技创新券使用范围。"], ["适当提高中试平台运营补助和概念验证项目资助标准"]),

@@ -228,8 +228,9 @@ class Chooser:
     def rehome_parameters(self, done: dict[int, list[Choice]], suggestions: list[str]) -> None:
         """A programme's parameter (按新增设备投入的30%给予建设补助，最高500万元) found about equally for the
         suggestion on the programme's layout and for the one asking for money (加大资金支持力度) answers the
-        money ask: it moves there when that item has room, the sentence clears its floor there, and the item it
-        leaves keeps another sentence."""
+        money ask: it moves there when that item has room (one past MAX_PER_ITEM: what moves in displaces nothing)
+        and its policy has not said enough there, the sentence clears its floor there, and the item it leaves keeps
+        another sentence."""
         money = [j for j, s in enumerate(suggestions) if asks_for_money(s)]
         moved = False
         for i in sorted(done):
