@@ -6,7 +6,7 @@
 Production shape, loopback only: the knowledge base sits on a real `chroma run` server, the app runs
 under `assistant serve --workers N`, both started here as subprocesses and stopped at the end. The
 knowledge base (``--chunks`` synthetic chunks plus the sample KB) is built once per size with
-`assistant ingest` and cached under $BENCH_LOAD_CACHE (default /tmp/dafuhan-load-cache); each run works
+`assistant ingest` and cached under $BENCH_LOAD_CACHE (default $TMPDIR/dafuhan-load-cache); each run works
 on a copy, because its own ingest changes it.
 
 Each client logs in (cookie session + CSRF header) and loops: parse a sample proposal, generate a

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ from bench.synthetic import generate, load_pools
 CHROMA = Path(sys.executable).with_name("chroma")
 ASSISTANT = [sys.executable, "-m", "assistant.cli"]
 # Built knowledge bases are kept outside the project: they are large and recombine corpus sentences.
-CACHE = Path(os.environ.get("BENCH_LOAD_CACHE", "/tmp/dafuhan-load-cache"))
+# Under the temporary directory the process is given ($TMPDIR), so a run with a fresh one builds them afresh.
+CACHE = Path(os.environ.get("BENCH_LOAD_CACHE") or Path(tempfile.gettempdir()) / "dafuhan-load-cache")
 SECRET = "load-bench-secret-key"
 
 
