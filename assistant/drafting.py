@@ -13,7 +13,7 @@ from assistant.engines.compose import ComposeEngine
 from assistant.engines.llm import ChatModel, LLMEngine, LLMError, make_chat
 from assistant.evidence import gather
 from assistant.letter_parts import fixed_parts
-from assistant.models import PLACEHOLDER, Draft, DraftOptions, Letter, Proposal
+from assistant.models import PLACEHOLDER, Draft, DraftOptions, Letter, Proposal, Source
 from assistant.render import plain_text
 from assistant.rules.jurisdiction import Jurisdiction
 from assistant.rules.parameters import PER_UNIT_CAP
@@ -151,30 +151,28 @@ class Drafter:
             return compose.write(job), compose.name
 
 
+def _cited_policies(body: Body) -> list[Source]:
+    """The policies the letter's sentences cite (not those only shown as other places' practice)."""
+    cited = {c for section in body.sections for item in section.items for s in item.sentences for c in s.citations}
+    return [src for src in body.sources if src.id in cited and src.kind == "policy"]
+
+
+def _once(notices: list[str]) -> list[str]:
+    return list(dict.fromkeys(notices))
+
+
 def _expiring(body: Body, reply_date: str) -> list[str]:
     """A warning for each rule the letter cites as in force that ends within the year after the reply."""
-    cited = {c for section in body.sections for item in section.items for s in item.sentences for c in s.citations}
-    out: list[str] = []
-    for src in body.sources:
-        if src.id in cited and src.own and src.kind == "policy" and expiring(src, reply_date):
-            until = f"{int(src.valid_until[:4])}年{int(src.valid_until[5:7])}月"
-            notice = f"所引《{policy_name(src.title, src.issuer)}》有效期至{until}，请在下一步工作打算中说明续期或修订安排。"
-            if notice not in out:
-                out.append(notice)
-    return out
+    return _once([f"所引《{policy_name(src.title, src.issuer)}》有效期至{int(src.valid_until[:4])}年"
+                  f"{int(src.valid_until[5:7])}月，请在下一步工作打算中说明续期或修订安排。"
+                  for src in _cited_policies(body) if src.own and expiring(src, reply_date)])
 
 
 def _partial_policies(body: Body) -> list[str]:
     """A warning for each policy the letter cites that the knowledge base holds only part of (its manifest says
     truncated or excerpt): its other articles may answer more, so the signer checks the full text."""
-    cited = {c for section in body.sections for item in section.items for s in item.sentences for c in s.citations}
-    out: list[str] = []
-    for src in body.sources:
-        if src.id in cited and src.kind == "policy" and partial(src.completeness):
-            notice = f"知识库中的《{policy_name(src.title, src.issuer)}》只是节选，其余条款未能引用，请对照全文核实各条建议的答复。"
-            if notice not in out:
-                out.append(notice)
-    return out
+    return _once([f"知识库中的《{policy_name(src.title, src.issuer)}》只是节选，其余条款未能引用，请对照全文核实各条建议的答复。"
+                  for src in _cited_policies(body) if partial(src.completeness)])
 
 
 def _restated_rules(body: Body, reply_date: str, recency: Recency) -> list[str]:
